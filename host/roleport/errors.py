@@ -1,0 +1,96 @@
+"""Stable error codes shared by the library, the CLI and the native host.
+
+The table is append-only: a code, once published in PROTOCOL.md, keeps its name and meaning
+forever because the extension and scripts match on it. Messages are templates filled with
+non-secret fields only (profile names, file names, ARNs, HTTP statuses), never with
+credentials, SigninTokens or login URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    code: str
+    exit_code: int
+    message: str
+    hint: str
+
+
+# Order matters only for readability; codes and exit codes never change once released.
+_KINDS: tuple[ErrorKind, ...] = (
+    ErrorKind("internal_error", 70, "Internal error: {detail}",
+              "This is a bug in roleport. Run `roleport doctor` and report what it prints."),
+    ErrorKind("invalid_request", 64, "Invalid request: {detail}",
+              "Check the arguments; `roleport --help` lists them."),
+    ErrorKind("profile_not_found", 65, "The AWS profile '{profile}' does not exist.",
+              "Run `roleport list` to see the profiles in {config_file}."),
+    ErrorKind("config_error", 66, "The AWS config could not be read: {detail}",
+              "Fix the file{location}; `aws configure list-profiles` shows whether it parses."),
+    ErrorKind("no_credentials", 67, "No credentials found for profile '{profile}': {detail}",
+              "Configure credentials for this profile (source_profile, sso_session, "
+              "credential_process or keys) or run `aws configure --profile {profile}`."),
+    ErrorKind("mfa_required", 68, "Profile '{profile}' needs a one-time MFA code.",
+              "Enter the current code of the MFA device {mfa_serial}."),
+    ErrorKind("mfa_invalid", 69, "The MFA code was not accepted for profile '{profile}'.",
+              "Wait for the next code of {mfa_serial} and try again; each code works once."),
+    ErrorKind("access_denied", 77, "AWS denied access for profile '{profile}': {detail}",
+              "Check that the role's trust policy allows your source identity and that your "
+              "identity may call sts:AssumeRole on it."),
+    ErrorKind("credentials_expired", 72, "The credentials of profile '{profile}' have expired.",
+              "Refresh the source credentials of this profile (for example your SSO login or "
+              "credential_process) and try again."),
+    ErrorKind("sso_login_required", 73,
+              "The IAM Identity Center session of profile '{profile}' has expired or is missing.",
+              "Run `{command}` and try again."),
+    ErrorKind("federation_failed", 74, "The AWS sign-in endpoint refused the request: {detail}",
+              "The credentials may have expired, or the console session length is not allowed "
+              "for this kind of credentials. Try again; if it persists run `roleport doctor`."),
+    ErrorKind("network_error", 75, "Could not reach {service}: {detail}",
+              "Check your network connection, proxy and VPN, then try again."),
+    ErrorKind("timeout", 76, "{service} did not answer within {seconds} seconds.",
+              "Check your network connection and try again."),
+    ErrorKind("unknown_action", 64, "Unknown action '{action}'.",
+              "The extension and the host disagree on the protocol: update both."),
+    ErrorKind("forbidden_caller", 77, "The caller '{caller}' is not allowed to use this host.",
+              "Run `roleport install --extension-id <id>` to allow another extension build."),
+    ErrorKind("message_too_large", 74, "The {direction} message is too large ({size} bytes).",
+              "Native messages are limited to 1 MiB; narrow the request."),
+)
+
+ERRORS: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
+
+
+class _Defaults(dict):
+    """Leaves unknown template fields visible instead of raising KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}" if key not in ("location", "detail") else ""
+
+
+class RoleportError(Exception):
+    """An error the user can act on: a stable code, a message, a hint and safe details."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        kind = ERRORS.get(code)
+        if kind is None:  # programming error: keep the contract, do not invent codes
+            fields = {"detail": f"unknown error code {code!r}"}
+            kind = ERRORS["internal_error"]
+        self.code = kind.code
+        self.fields = {k: v for k, v in fields.items() if v is not None}
+        values = _Defaults({k: str(v) for k, v in self.fields.items()})
+        self.message = kind.message.format_map(values)
+        self.hint = kind.hint.format_map(values)
+        self.exit_code = kind.exit_code
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form used by the native host (see PROTOCOL.md)."""
+        payload: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
+        for key in ("profile", "mfa_serial", "command"):
+            if key in self.fields:
+                payload[key] = str(self.fields[key])
+        return payload

@@ -1,0 +1,1 @@
+"""roleport's installer: registers the native messaging host with browsers."""
