@@ -1,0 +1,182 @@
+"""Logging for the host and the CLI: a size-capped rotating file plus a redaction filter.
+
+Rules implemented here (issue 3, "Caller check and safety"; README, "Security"):
+- logs go to a rotating file in the user's state directory, never to stdout (the native
+  protocol owns stdout), and to stderr only when asked;
+- every record of every logger (ours, botocore's, urllib3's) passes ``RedactionFilter``
+  before it is written, so access key ids, secret keys, session tokens, SigninTokens and
+  console login URLs never reach a log line, whatever the caller formatted into it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+LOGGER_NAME = "roleport"
+LOG_FILE_NAME = "host.log"
+MAX_LOG_BYTES = 1024 * 1024
+BACKUP_COUNT = 3
+DEFAULT_LEVEL = logging.INFO
+REDACTED = "[REDACTED]"
+
+_FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
+
+# Order matters: whole login/federation URLs first, then key=value pairs, then bare values.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # A console login URL or a federation call carrying a token or credentials is a credential.
+    (re.compile(r"""https?://[^\s"'<>]*?(?:signintoken|action=login|[?&]session=)"""
+                r"""[^\s"'<>]*""", re.IGNORECASE), "[REDACTED login URL]"),
+    # Secret-bearing fields as key=value, key: value, "key": "value" (JSON, INI, query, repr).
+    (re.compile(r"""(?P<key>(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"""
+                r"""|secret_?key|session_?key|signin_?token|x-amz-security-token"""
+                r"""|x-amz-signature|x-amz-credential|credential|signature|password|token"""
+                r"""|authorization))(?P<sep>["']?\s*[:=]\s*["']?)"""
+                r"""(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
+     r"\g<key>\g<sep>" + REDACTED),
+    # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes).
+    (re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"),
+     REDACTED),
+    # Long base64 runs: session tokens and SigninTokens (>= 64 chars), bounded on both sides.
+    (re.compile(r"(?<![A-Za-z0-9+/=_%-])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
+     REDACTED),
+    # Secret access keys: exactly 40 base64 characters with at least one letter and digit.
+    (re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Za-z])"
+                r"[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])"), REDACTED),
+)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every credential-shaped substring replaced by [REDACTED]."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactionFilter(logging.Filter):
+    """Rewrites each record's message, exception text and stack text through ``redact``.
+
+    Attached to handlers (not loggers) so that records propagated from third-party loggers are
+    filtered too. Formatting happens here once, so a secret passed as a %-argument is caught.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record nor raise
+            message = f"{record.msg!r} (unformattable arguments)"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def state_dir(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """The per-user directory for roleport's logs (ARCHITECTURE.md: ROLEPORT_STATE_DIR).
+
+    Linux and other Unix: $XDG_STATE_HOME/roleport (default ~/.local/state/roleport); macOS:
+    ~/Library/Logs/roleport; Windows: %LOCALAPPDATA%\\roleport.
+    """
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if env.get("ROLEPORT_STATE_DIR"):
+        return Path(env["ROLEPORT_STATE_DIR"]).expanduser()
+    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
+    if platform == "win32":
+        base = env.get("LOCALAPPDATA")
+        return Path(base) / "roleport" if base else home / "AppData" / "Local" / "roleport"
+    if platform == "darwin":
+        return home / "Library" / "Logs" / "roleport"
+    xdg = env.get("XDG_STATE_HOME")
+    # The XDG spec says relative paths are invalid and must be ignored.
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "roleport"
+    return home / ".local" / "state" / "roleport"
+
+
+def log_file(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """ROLEPORT_LOG_FILE if set, else host.log in ``state_dir``."""
+    env = os.environ if environ is None else environ
+    if env.get("ROLEPORT_LOG_FILE"):
+        return Path(env["ROLEPORT_LOG_FILE"]).expanduser()
+    return state_dir(env, platform) / LOG_FILE_NAME
+
+
+def log_level(environ: Mapping[str, str] | None = None) -> int:
+    """ROLEPORT_LOG_LEVEL as a name (debug, info, warning, error) or a number; INFO otherwise."""
+    env = os.environ if environ is None else environ
+    raw = (env.get("ROLEPORT_LOG_LEVEL") or "").strip()
+    if not raw:
+        return DEFAULT_LEVEL
+    if raw.isdigit():
+        return int(raw)
+    level = logging.getLevelName(raw.upper())
+    return level if isinstance(level, int) else DEFAULT_LEVEL
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates log files readable by their owner only: the log describes the user's accounts."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        old_umask = os.umask(0o077)
+        try:
+            return super()._open()
+        finally:
+            os.umask(old_umask)
+
+
+def configure_logging(*, stderr: bool | None = None,
+                      environ: Mapping[str, str] | None = None) -> logging.Logger:
+    """Install the redacting file handler (and optionally a stderr one) on the root logger.
+
+    ``stderr`` defaults to ROLEPORT_LOG_STDERR=1. Idempotent: earlier roleport handlers are
+    replaced. A log file that cannot be opened (read-only home, bad override) falls back to
+    stderr with a warning instead of failing the host.
+    """
+    env = os.environ if environ is None else environ
+    if stderr is None:
+        stderr = env.get("ROLEPORT_LOG_STDERR", "") not in ("", "0", "false", "no")
+    level = log_level(env)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_roleport", False):
+            root.removeHandler(handler)
+            handler.close()
+    formatter = logging.Formatter(_FORMAT)
+    handlers: list[logging.Handler] = []
+    path = log_file(env)
+    file_problem: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handlers.append(_PrivateRotatingFileHandler(
+            path, maxBytes=MAX_LOG_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"))
+    except OSError as exc:
+        file_problem = f"cannot write the log file {path}: {exc.strerror or exc}"
+        stderr = True
+    if stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RedactionFilter())
+        handler.setLevel(level)
+        handler._roleport = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # Third-party debug output (wire dumps) only when the user asks for DEBUG.
+    for noisy in ("botocore", "urllib3", "boto3"):
+        logging.getLogger(noisy).setLevel(level if level <= logging.DEBUG
+                                          else max(level, logging.WARNING))
+    logger = logging.getLogger(LOGGER_NAME)
+    if file_problem:
+        logger.warning("%s; logging to stderr instead", file_problem)
+    return logger
