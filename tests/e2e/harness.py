@@ -1,0 +1,890 @@
+"""Drive Debian's Chromium and Firefox ESR with the unpacked roleport extension loaded.
+
+Used by the end-to-end tests (tests/e2e) and by the demo (``python -m demo``). The recipe is the
+one verified in ../shared/notes/browser-e2e.md: Chromium through Selenium and
+/usr/bin/chromedriver, Firefox ESR through marionette_driver with --remote-allow-system-access.
+
+Rules this module implements (issue 6):
+- every browser runs with its own temporary HOME and profile, and an environment sealed off
+  from the real AWS account (no inherited AWS_* variable, no instance metadata);
+- the environment of the stand-in is given to the browser, and the native host inherits it;
+- the host is installed through the real installer (roleport_installer.install), never by hand;
+- every process started here is killed on stop(), on test failure and at interpreter exit;
+- waits poll a condition until a deadline; nothing waits a fixed time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_ROOT = REPO_ROOT / "artifacts" / "e2e"
+CHROMIUM_BINARY = "/usr/lib/chromium/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FIREFOX_BINARY = "/usr/bin/firefox-esr"
+POPUP_PATH = "extension/popup.html"
+OPTIONS_PATH = "extension/options.html"
+# Fixed moz-extension:// host so popup and options URLs are known before the add-on loads.
+FIREFOX_EXTENSION_UUID = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"
+DEFAULT_TIMEOUT = 20.0
+
+T = TypeVar("T")
+
+
+class HarnessError(AssertionError):
+    """A browser-level condition did not hold; the message says which and what was seen."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Waiting and environment
+
+
+def wait_for(
+    condition: Callable[[], T | None],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    interval: float = 0.1,
+    message: str | Callable[[], str] = "condition",
+) -> T:
+    """Poll ``condition`` until it returns a truthy value and return that value.
+
+    Exceptions raised by ``condition`` count as "not yet" (a page still loading, an element
+    not yet attached); the last one is chained to the timeout error to explain the failure.
+    """
+    deadline = time.monotonic() + timeout
+    last_error: BaseException | None = None
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception as error:  # noqa: BLE001 - retried until the deadline
+            last_error = error
+        if time.monotonic() >= deadline:
+            what = message() if callable(message) else message
+            raise HarnessError(f"timed out after {timeout:.0f}s waiting for {what}") from last_error
+        time.sleep(interval)
+
+
+def sealed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a browser (and the host it starts): private HOME, no real AWS.
+
+    Every inherited AWS_* variable is dropped so nothing can reach a real account; the AWS
+    files default to paths inside the private HOME; ``extra`` (the stand-in's env()) wins.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLEPORT_"))}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_RUNTIME_DIR=str(home / ".run"),
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env.pop(proxy, None)
+    (home / ".run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    if extra:
+        env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def artifacts_dir(name: str) -> Path:
+    """artifacts/e2e/<name>/ (git-ignored), created on demand."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "run"
+    path = ARTIFACTS_ROOT / safe
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Extension identity (read from manifest.json, never hard-coded)
+
+
+def read_manifest(extension_dir: Path = REPO_ROOT) -> dict[str, Any]:
+    return json.loads((extension_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def chromium_extension_id(extension_dir: Path = REPO_ROOT) -> str:
+    """The ID Chromium gives the unpacked extension: pinned by the manifest ``key``.
+
+    Rule (native-messaging.md): first 32 hex digits of SHA-256(DER public key), 0-f -> a-p.
+    """
+    key = read_manifest(extension_dir).get("key")
+    if not key:
+        raise HarnessError(f"{extension_dir / 'manifest.json'} has no 'key': the ID is not pinned")
+    digest = hashlib.sha256(base64.b64decode(key)).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+
+
+def gecko_extension_id(extension_dir: Path = REPO_ROOT) -> str:
+    manifest = read_manifest(extension_dir)
+    settings = manifest.get("browser_specific_settings") or manifest.get("applications") or {}
+    gecko_id = (settings.get("gecko") or {}).get("id")
+    if not gecko_id:
+        raise HarnessError("manifest.json has no browser_specific_settings.gecko.id")
+    return str(gecko_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Process bookkeeping: whatever happens, nothing outlives the interpreter
+
+_LIVE: set[Browser] = set()
+
+
+def _stop_all_live() -> None:
+    for browser in list(_LIVE):
+        with contextlib.suppress(Exception):
+            browser.stop()
+
+
+atexit.register(_stop_all_live)
+
+
+def _kill_group(process: subprocess.Popen[bytes] | None, grace: float = 5.0) -> None:
+    """SIGTERM the process group (browser + native hosts), SIGKILL what is left after grace."""
+    if process is None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=grace)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # Children that re-parented (renderers, native hosts) keep the group id: kill them too
+    # and wait until the kernel has removed the whole group.
+    def group_gone() -> bool:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return True
+        return False
+
+    with contextlib.suppress(HarnessError):
+        wait_for(group_gone, timeout=grace, interval=0.05, message="the browser's processes")
+
+
+# ---------------------------------------------------------------------------------------------
+# Browsers
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One open tab as seen from outside the extension."""
+
+    handle: str
+    url: str
+    user_context_id: int  # Firefox container number; 0 = no container (always 0 in Chromium)
+    text: str
+
+
+class Browser(ABC):
+    """A running browser with the extension loaded. Use as a context manager or call stop().
+
+    ``env`` is the stand-in's environment (AWS_ENDPOINT_URL_STS, ROLEPORT_FEDERATION_URL, ...);
+    it is layered over a sealed environment whose HOME is ``home``.
+    """
+
+    name: str  # the installer's browser name
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        extension_dir: Path = REPO_ROOT,
+        artifacts: Path | None = None,
+        headless: bool = True,
+        install_host: bool = True,
+    ) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.extension_dir = Path(extension_dir)
+        self.env = sealed_env(self.home, env)
+        self.artifacts = artifacts or artifacts_dir(f"{self.name}-{os.getpid()}")
+        self.headless = headless
+        self.should_install_host = install_host
+        self.profile_dir = self.home / f"{self.name}-profile"
+        self.popup_handle: str | None = None
+        self._screenshot_count = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Browser:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> Browser:
+        _LIVE.add(self)
+        try:
+            if self.should_install_host:
+                self.install_host()
+            self._launch()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._quit()
+        finally:
+            _LIVE.discard(self)
+
+    @abstractmethod
+    def _launch(self) -> None: ...
+
+    @abstractmethod
+    def _quit(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def extension_id(self) -> str:
+        """The ID the host manifest must allow (Chromium ID or gecko add-on id)."""
+
+    @property
+    @abstractmethod
+    def extension_base_url(self) -> str: ...
+
+    def install_host(self, **overrides: Any) -> Any:
+        """Install the native host with the real installer, for this browser and profile only."""
+        from roleport_installer import install  # imported late: only host-backed runs need it
+
+        arguments: dict[str, Any] = dict(
+            browsers=[self.name],
+            scope="user",
+            user_data_dir=str(self.profile_dir) if self.name == "chromium" else None,
+            extension_ids=[self.extension_id],
+            env=self.env,
+        )
+        arguments.update(overrides)
+        return install(**arguments)
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def extension_url(self, path: str) -> str:
+        return f"{self.extension_base_url}/{path.lstrip('/')}"
+
+    def open_popup(self, wait_ready: bool = True) -> None:
+        """Open the popup as a page in a fresh tab and wait until its search box is focused.
+
+        A fresh tab per opening mirrors the toolbar popup, which is a new document each time.
+        """
+        self.open_in_new_tab(self.extension_url(POPUP_PATH))
+        self.popup_handle = self.current_handle()
+        if wait_ready:
+            self.wait_css("input[type=search]")
+
+    def open_options(self) -> None:
+        self.open_in_new_tab(self.extension_url(OPTIONS_PATH))
+        self.wait_css("body")
+
+    @abstractmethod
+    def open_in_new_tab(self, url: str) -> None: ...
+
+    @abstractmethod
+    def navigate(self, url: str) -> None: ...
+
+    @abstractmethod
+    def current_handle(self) -> str: ...
+
+    @abstractmethod
+    def handles(self) -> list[str]: ...
+
+    @abstractmethod
+    def switch_to(self, handle: str) -> None: ...
+
+    @abstractmethod
+    def close_current(self) -> None: ...
+
+    @abstractmethod
+    def execute(self, script: str, *args: Any) -> Any:
+        """Run ``script`` (a function body using ``arguments``) in the current page."""
+
+    @abstractmethod
+    def find(self, css: str) -> Any: ...
+
+    @abstractmethod
+    def send_keys(self, css: str | None, *keys: str) -> None:
+        """Type into the element matching ``css``, or into the focused element if None."""
+
+    @abstractmethod
+    def key(self, name: str) -> str:
+        """A special key by name ("ARROW_DOWN", "ENTER", "ESCAPE", ...)."""
+
+    @abstractmethod
+    def _screenshot_png(self) -> bytes: ...
+
+    # -- DOM helpers shared by both browsers (plain DOM through execute) ----------------------
+
+    def wait_css(self, css: str, *, timeout: float = DEFAULT_TIMEOUT, visible: bool = True) -> Any:
+        """Wait until an element matching ``css`` exists (and is displayed) in the current page."""
+        script = """
+            const el = document.querySelector(arguments[0]);
+            if (!el) return false;
+            if (!arguments[1]) return true;
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+        """
+        wait_for(
+            lambda: self.execute(script, css, visible),
+            timeout=timeout,
+            message=lambda: f"{css!r} in {self.safe_url()} (page text: {self.page_text()[:300]!r})",
+        )
+        return self.find(css)
+
+    def click(self, css: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.wait_css(css, timeout=timeout).click()
+
+    def text_of(self, css: str) -> str:
+        return str(self.execute(
+            "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';",
+            css,
+        ) or "")
+
+    def texts_of(self, css: str) -> list[str]:
+        return list(self.execute(
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".filter(el => el.getClientRects().length > 0).map(el => el.innerText);",
+            css,
+        ) or [])
+
+    def attributes_of(self, css: str, attribute: str) -> list[str]:
+        """``attribute`` of every visible element matching ``css``, in document order."""
+        return list(self.execute(
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".filter(el => el.getClientRects().length > 0)"
+            ".map(el => el.getAttribute(arguments[1]));",
+            css, attribute,
+        ) or [])
+
+    def focused_matches(self, css: str) -> bool:
+        return bool(self.execute(
+            "const el = document.activeElement; return !!el && el.matches(arguments[0]);", css
+        ))
+
+    def page_text(self) -> str:
+        try:
+            return str(self.execute(
+                "return document.body ? document.body.innerText : '';"
+            ) or "")
+        except Exception:  # noqa: BLE001 - diagnostics only
+            return ""
+
+    def safe_url(self) -> str:
+        """The current URL without its query: login URLs carry a SigninToken."""
+        try:
+            url = str(self.execute("return location.href;"))
+        except Exception:  # noqa: BLE001 - diagnostics only
+            return "?"
+        return redact_url(url)
+
+    def set_field(self, css: str, value: str | bool) -> None:
+        """Set a form control and fire input+change so the page's listeners see it."""
+        self.wait_css(css)
+        self.execute(
+            """
+            const el = document.querySelector(arguments[0]);
+            if (el.type === 'checkbox') el.checked = !!arguments[1];
+            else el.value = arguments[1];
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            el.dispatchEvent(new Event('change', {bubbles: true}));
+            """,
+            css, value,
+        )
+
+    # -- tabs ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def tabs(self) -> list[Tab]:
+        """Every open tab with its URL, container and page text. Keeps the current tab."""
+
+    def wait_for_tab(
+        self,
+        predicate: Callable[[Tab], bool],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        message: str = "a matching tab",
+    ) -> Tab:
+        def matching() -> Tab | None:
+            return next((tab for tab in self.tabs() if predicate(tab)), None)
+
+        return wait_for(
+            matching, timeout=timeout, interval=0.25,
+            message=lambda: f"{message}; open tabs: {self.describe_tabs()}",
+        )
+
+    def wait_for_tabs(
+        self,
+        predicate: Callable[[list[Tab]], bool],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        message: str = "the expected tabs",
+    ) -> list[Tab]:
+        def check() -> list[Tab] | None:
+            tabs = self.tabs()
+            return tabs if predicate(tabs) else None
+
+        return wait_for(
+            check, timeout=timeout, interval=0.25,
+            message=lambda: f"{message}; open tabs: {self.describe_tabs()}",
+        )
+
+    def describe_tabs(self) -> str:
+        try:
+            return "; ".join(
+                f"[{tab.user_context_id}] {redact_url(tab.url)} {tab.text[:120]!r}"
+                for tab in self.tabs()
+            )
+        except Exception as error:  # noqa: BLE001 - diagnostics only
+            return f"(tabs unavailable: {error})"
+
+    def close_tabs_except(self, keep: Iterable[str]) -> None:
+        keep = set(keep)
+        for handle in self.handles():
+            if handle not in keep:
+                self.switch_to(handle)
+                self.close_current()
+        remaining = self.handles()
+        if remaining:
+            self.switch_to(remaining[0])
+
+    def return_to_popup(self) -> None:
+        """Switch back to the popup tab if it is still open, else to any tab."""
+        handles = self.handles()
+        if self.popup_handle in handles:
+            self.switch_to(self.popup_handle)
+        elif handles:
+            self.switch_to(handles[0])
+
+    # -- artifacts -------------------------------------------------------------------------
+
+    def screenshot(self, name: str) -> Path:
+        """Save a PNG of the current tab to the artifacts folder; returns its path."""
+        self._screenshot_count += 1
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        path = self.artifacts / f"{self._screenshot_count:02d}-{safe}.png"
+        path.write_bytes(self._screenshot_png())
+        return path
+
+    def screenshot_all(self, prefix: str = "failure") -> list[Path]:
+        """A screenshot of every tab (used on failure); never raises."""
+        saved: list[Path] = []
+        with contextlib.suppress(Exception):
+            current = self.current_handle()
+            for handle in self.handles():
+                with contextlib.suppress(Exception):
+                    self.switch_to(handle)
+                    saved.append(self.screenshot(f"{prefix}-{handle[:8]}"))
+            self.switch_to(current)
+        return saved
+
+
+def redact_url(url: str) -> str:
+    """Drop query and fragment: login and logout URLs carry a SigninToken."""
+    return re.split(r"[?#]", url, maxsplit=1)[0]
+
+
+class ChromiumBrowser(Browser):
+    """Debian's Chromium through Selenium and /usr/bin/chromedriver (never Selenium Manager)."""
+
+    name = "chromium"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.driver: Any = None
+        self._service: Any = None
+
+    @property
+    def extension_id(self) -> str:
+        return chromium_extension_id(self.extension_dir)
+
+    @property
+    def extension_base_url(self) -> str:
+        return f"chrome-extension://{self.extension_id}"
+
+    def _launch(self) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM_BINARY
+        arguments = [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            "--disable-dev-shm-usage", "--window-size=1024,768", "--no-default-browser-check",
+            "--disable-default-apps", "--disable-features=Translate,MediaRouter,OptimizationHints",
+            "--metrics-recording-only", "--password-store=basic", "--use-mock-keychain",
+            f"--user-data-dir={self.profile_dir}",
+            f"--load-extension={self.extension_dir}",
+            f"--disable-extensions-except={self.extension_dir}",
+        ]
+        if self.headless:
+            arguments.insert(0, "--headless=new")
+        for argument in arguments:
+            options.add_argument(argument)
+        log_path = self.artifacts / "chromedriver.log"
+        # Own process group: stop() can kill chromedriver, Chromium and the hosts together.
+        self._service = Service(
+            CHROMEDRIVER, env=self.env, log_output=str(log_path),
+            popen_kw={"start_new_session": True},
+        )
+        self.driver = webdriver.Chrome(service=self._service, options=options)
+        self.driver.set_page_load_timeout(30)
+
+    def _quit(self) -> None:
+        process = getattr(self._service, "process", None) if self._service else None
+        if self.driver is not None:
+            with contextlib.suppress(Exception):
+                self.driver.quit()
+            self.driver = None
+        _kill_group(process)
+        self._service = None
+
+    def open_in_new_tab(self, url: str) -> None:
+        self.driver.switch_to.new_window("tab")
+        self.driver.get(url)
+
+    def navigate(self, url: str) -> None:
+        self.driver.get(url)
+
+    def current_handle(self) -> str:
+        return str(self.driver.current_window_handle)
+
+    def handles(self) -> list[str]:
+        return list(self.driver.window_handles)
+
+    def switch_to(self, handle: str) -> None:
+        self.driver.switch_to.window(handle)
+
+    def close_current(self) -> None:
+        self.driver.close()
+
+    def execute(self, script: str, *args: Any) -> Any:
+        return self.driver.execute_script(script, *args)
+
+    def find(self, css: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def send_keys(self, css: str | None, *keys: str) -> None:
+        target = self.driver.switch_to.active_element if css is None else self.wait_css(css)
+        target.send_keys(*keys)
+
+    def key(self, name: str) -> str:
+        from selenium.webdriver.common.keys import Keys
+
+        return str(getattr(Keys, name))
+
+    def _screenshot_png(self) -> bytes:
+        return bytes(self.driver.get_screenshot_as_png())
+
+    def tabs(self) -> list[Tab]:
+        current = None
+        with contextlib.suppress(Exception):
+            current = self.driver.current_window_handle
+        found: list[Tab] = []
+        for handle in self.driver.window_handles:
+            try:
+                self.driver.switch_to.window(handle)
+                url = str(self.driver.current_url)
+                text = str(self.driver.execute_script(
+                    "return document.body ? document.body.innerText : '';") or "")
+            except Exception:  # noqa: BLE001 - a tab closing while we look is not an error
+                continue
+            found.append(Tab(handle=handle, url=url, user_context_id=0, text=text))
+        if current in self.driver.window_handles:
+            self.driver.switch_to.window(current)
+        return found
+
+
+class FirefoxBrowser(Browser):
+    """Firefox ESR through marionette_driver; the add-on is installed as a temporary add-on."""
+
+    name = "firefox"
+
+    # Quiet, loopback-only profile (browser-e2e.md): no updates, telemetry, remote settings,
+    # captive portal or connectivity checks, so the browser talks to nothing but 127.0.0.1.
+    PREFS: dict[str, Any] = {
+        "app.update.disabledForTesting": True,
+        "app.update.auto": False,
+        "browser.shell.checkDefaultBrowser": False,
+        "browser.startup.page": 0,
+        "browser.startup.homepage": "about:blank",
+        "browser.startup.homepage_override.mstone": "ignore",
+        "browser.aboutwelcome.enabled": False,
+        "browser.newtabpage.enabled": False,
+        "browser.tabs.warnOnClose": False,
+        "browser.warnOnQuit": False,
+        "browser.safebrowsing.malware.enabled": False,
+        "browser.safebrowsing.phishing.enabled": False,
+        "browser.safebrowsing.downloads.enabled": False,
+        "browser.region.network.url": "",
+        "browser.topsites.contile.enabled": False,
+        "browser.discovery.enabled": False,
+        "datareporting.policy.dataSubmissionEnabled": False,
+        "datareporting.healthreport.uploadEnabled": False,
+        "toolkit.telemetry.enabled": False,
+        "toolkit.telemetry.server": "",
+        "network.captive-portal-service.enabled": False,
+        "network.connectivity-service.enabled": False,
+        "network.dns.disablePrefetch": True,
+        "network.prefetch-next": False,
+        "network.http.speculative-parallel-limit": 0,
+        "services.settings.server": "http://127.0.0.1:9/remote-settings",
+        "extensions.update.enabled": False,
+        "extensions.getAddons.cache.enabled": False,
+        "extensions.blocklist.enabled": False,
+        "extensions.autoDisableScopes": 0,
+        "geo.provider.network.url": "",
+        "privacy.userContext.enabled": True,
+        "privacy.userContext.ui.enabled": True,
+        "dom.disable_open_during_load": False,
+        "devtools.console.stdout.content": False,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marionette: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
+
+    @property
+    def extension_id(self) -> str:
+        return gecko_extension_id(self.extension_dir)
+
+    @property
+    def extension_base_url(self) -> str:
+        return f"moz-extension://{FIREFOX_EXTENSION_UUID}"
+
+    def _write_prefs(self, port: int) -> None:
+        prefs = dict(self.PREFS)
+        prefs["marionette.port"] = port
+        prefs["extensions.webextensions.uuids"] = json.dumps(
+            {self.extension_id: FIREFOX_EXTENSION_UUID}
+        )
+        lines = [f"user_pref({json.dumps(k)}, {json.dumps(v)});" for k, v in prefs.items()]
+        (self.profile_dir / "user.js").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def _launch(self) -> None:
+        from marionette_driver.addons import Addons
+        from marionette_driver.marionette import Marionette
+
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        self._write_prefs(port)
+        env = dict(self.env)
+        if self.headless:
+            env.update(MOZ_HEADLESS="1", MOZ_HEADLESS_WIDTH="1024", MOZ_HEADLESS_HEIGHT="768")
+        command = [
+            FIREFOX_BINARY, "--marionette", "--remote-allow-system-access", "--no-remote",
+            "--profile", str(self.profile_dir), "about:blank",
+        ]
+        if self.headless:
+            command.insert(1, "--headless")
+        self._log = open(self.artifacts / "firefox.log", "wb")  # noqa: SIM115 - closed in _quit
+        self._process = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+        def marionette_listening() -> bool:
+            if self._process is not None and self._process.poll() is not None:
+                raise HarnessError(
+                    f"firefox-esr exited with {self._process.returncode}; "
+                    f"see {self.artifacts / 'firefox.log'}"
+                )
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+
+        wait_for(marionette_listening, timeout=60, message="Firefox's Marionette port")
+        self.marionette = Marionette(host="127.0.0.1", port=port, socket_timeout=60)
+        self.marionette.start_session()
+        self.marionette.timeout.page_load = 30
+        Addons(self.marionette).install(str(self.extension_dir), temp=True)
+
+    def _quit(self) -> None:
+        if self.marionette is not None:
+            with contextlib.suppress(Exception):
+                self.marionette.delete_session()
+            self.marionette = None
+        _kill_group(self._process)
+        self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def open_in_new_tab(self, url: str) -> None:
+        before = set(self.marionette.window_handles)
+        result = self.marionette.open(type="tab", focus=True)
+        handle = result.get("handle") if isinstance(result, dict) else None
+        if not handle:
+            handle = wait_for(lambda: next(iter(set(self.marionette.window_handles) - before),
+                                           None), message="a new tab")
+        self.marionette.switch_to_window(handle)
+        self.marionette.navigate(url)
+
+    def navigate(self, url: str) -> None:
+        self.marionette.navigate(url)
+
+    def current_handle(self) -> str:
+        return str(self.marionette.current_window_handle)
+
+    def handles(self) -> list[str]:
+        return list(self.marionette.window_handles)
+
+    def switch_to(self, handle: str) -> None:
+        self.marionette.switch_to_window(handle)
+
+    def close_current(self) -> None:
+        self.marionette.close()
+
+    def execute(self, script: str, *args: Any) -> Any:
+        return self.marionette.execute_script(script, script_args=list(args), new_sandbox=False)
+
+    def find(self, css: str) -> Any:
+        from marionette_driver.by import By
+
+        return self.marionette.find_element(By.CSS_SELECTOR, css)
+
+    def send_keys(self, css: str | None, *keys: str) -> None:
+        target = self.marionette.get_active_element() if css is None else self.wait_css(css)
+        target.send_keys("".join(keys))
+
+    def key(self, name: str) -> str:
+        from marionette_driver.keys import Keys
+
+        return str(getattr(Keys, name))
+
+    def _screenshot_png(self) -> bytes:
+        return bytes(self.marionette.screenshot(format="binary", full=False))
+
+    def tabs(self) -> list[Tab]:
+        """Tabs of every browser window, read from the chrome context (userContextId is not
+        visible to content), then each tab's text from its content.
+
+        Marionette names content windows through its NavigableManager (a UUID per browser);
+        older releases used TabManager or the browserId.
+        """
+        with self.marionette.using_context("chrome"):
+            rows = self.marionette.execute_script(
+                """
+                let handleOf = browser => String(browser.browserId);
+                for (const [url, name] of [
+                    ["chrome://remote/content/shared/NavigableManager.sys.mjs", "NavigableManager"],
+                    ["chrome://remote/content/shared/TabManager.sys.mjs", "TabManager"]]) {
+                  try {
+                    const manager = ChromeUtils.importESModule(url)[name];
+                    if (manager && typeof manager.getIdForBrowser === "function") {
+                      handleOf = browser => String(manager.getIdForBrowser(browser));
+                      break;
+                    }
+                  } catch (error) { /* not in this Firefox release */ }
+                }
+                const rows = [];
+                for (const win of Services.wm.getEnumerator("navigator:browser")) {
+                  for (const tab of win.gBrowser.tabs) {
+                    const browser = tab.linkedBrowser;
+                    rows.push({handle: handleOf(browser),
+                               url: browser.currentURI.spec,
+                               userContextId: tab.userContextId || 0});
+                  }
+                }
+                return rows;
+                """
+            )
+        current = None
+        with contextlib.suppress(Exception):
+            current = self.marionette.current_window_handle
+        found: list[Tab] = []
+        for row in rows:
+            text = ""
+            with contextlib.suppress(Exception):
+                self.marionette.switch_to_window(row["handle"], focus=False)
+                text = str(self.marionette.execute_script(
+                    "return document.body ? document.body.innerText : '';") or "")
+            found.append(Tab(handle=row["handle"], url=row["url"],
+                             user_context_id=int(row["userContextId"]), text=text))
+        if current is not None:
+            with contextlib.suppress(Exception):
+                self.marionette.switch_to_window(current, focus=False)
+        return found
+
+    def containers(self) -> list[dict[str, Any]]:
+        """Every container Firefox knows (name, userContextId), from the chrome context."""
+        with self.marionette.using_context("chrome"):
+            return list(self.marionette.execute_script(
+                """
+                const {ContextualIdentityService} = ChromeUtils.importESModule(
+                  "resource://gre/modules/ContextualIdentityService.sys.mjs");
+                return ContextualIdentityService.getPublicIdentities().map(identity => ({
+                  userContextId: identity.userContextId,
+                  name: identity.name || ContextualIdentityService.getUserContextLabel(
+                    identity.userContextId)}));
+                """
+            ))
+
+
+BROWSERS: dict[str, type[Browser]] = {"chromium": ChromiumBrowser, "firefox": FirefoxBrowser}
+
+
+def make_browser(name: str, home: Path, **kwargs: Any) -> Browser:
+    try:
+        return BROWSERS[name](home, **kwargs)
+    except KeyError:
+        raise HarnessError(f"unknown browser {name!r}; choose one of {sorted(BROWSERS)}") from None
+
+
+def temp_home(prefix: str = "roleport-e2e-") -> Path:
+    """A private HOME removed at interpreter exit (the demo uses it; tests use tmp_path)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def browsers_available() -> dict[str, bool]:
+    return {
+        "chromium": Path(CHROMIUM_BINARY).exists() and Path(CHROMEDRIVER).exists(),
+        "firefox": Path(FIREFOX_BINARY).exists(),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - manual smoke run
+    sys.exit("import this module; see tests/e2e and demo/")
