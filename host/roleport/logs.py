@@ -36,14 +36,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"""(?P<key>(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"""
                 r"""|secret_?key|session_?key|signin_?token|x-amz-security-token"""
                 r"""|x-amz-signature|x-amz-credential|credential|signature|password|token"""
-                r"""|authorization))(?P<sep>["']?\s*[:=]\s*["']?)"""
+                r"""|authorization|session))(?P<sep>["']?\s*[:=]\s*["']?)"""
                 r"""(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
      r"\g<key>\g<sep>" + REDACTED),
     # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes).
     (re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"),
      REDACTED),
     # Long base64 runs: session tokens and SigninTokens (>= 64 chars), bounded on both sides.
-    (re.compile(r"(?<![A-Za-z0-9+/=_%-])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
+    (re.compile(r"(?<![A-Za-z0-9+/_%-])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
      REDACTED),
     # Secret access keys: exactly 40 base64 characters with at least one letter and digit.
     (re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Za-z])"
