@@ -1,0 +1,120 @@
+"""`roleport install|uninstall|doctor`, plugged into the `roleport` command by roleport.cli.
+
+roleport.cli calls ``add_commands(subparsers)``; each subcommand sets ``func`` to a callable
+taking the parsed arguments and returning the exit code. Results go to stdout (one line per
+browser or check); errors to stderr as message + hint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from .doctor import doctor
+from .errors import InstallerError
+from .registration import install, uninstall
+from .table import BROWSERS, SCOPES
+
+
+def _add_common(parser: argparse.ArgumentParser, *, ids: bool = True) -> None:
+    parser.add_argument("--browser", action="append", metavar="NAME", dest="browsers",
+                        help=f"a browser to act on (repeatable): {', '.join(BROWSERS)}; "
+                             "default: every supported browser found on this machine")
+    parser.add_argument("--scope", choices=SCOPES, default="user",
+                        help="user (default) or system-wide (needs administrator rights)")
+    parser.add_argument("--user-data-dir", metavar="DIR",
+                        help="Chromium family: the --user-data-dir the browser is started with")
+    if ids:
+        parser.add_argument("--extension-id", action="append", default=[], metavar="ID",
+                            dest="extension_ids",
+                            help="another Chrome extension id to allow (store builds), "
+                                 "repeatable")
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add install, uninstall and doctor to the `roleport` command's subparsers."""
+    parser = subparsers.add_parser(
+        "install", help="register the native host with your browsers",
+        description="Register roleport's native messaging host with browsers. Idempotent; "
+                    "run it again after moving roleport's environment.")
+    _add_common(parser)
+    parser.add_argument("--dry-run", action="store_true", help="show what would be written")
+    parser.set_defaults(func=run_install)
+
+    parser = subparsers.add_parser(
+        "uninstall", help="remove what `roleport install` wrote",
+        description="Remove exactly the manifests, launchers and registry values install wrote.")
+    _add_common(parser, ids=False)
+    parser.add_argument("--dry-run", action="store_true", help="show what would be removed")
+    parser.set_defaults(func=run_uninstall)
+
+    parser = subparsers.add_parser(
+        "doctor", help="check the browser registrations, the host and the AWS config",
+        description="Check each browser's registration, talk to the host, read the AWS config. "
+                    "Exits non-zero if any check fails.")
+    _add_common(parser)
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="how long to wait for the host's hello answer (default 15)")
+    parser.set_defaults(func=run_doctor)
+
+
+def _guarded(action: Callable[[], int], stderr: TextIO) -> int:
+    try:
+        return action()
+    except InstallerError as exc:
+        stderr.write(f"roleport: {exc.message}\n  {exc.hint}\n")
+        return exc.exit_code
+
+
+def run_install(args: argparse.Namespace, stdout: TextIO | None = None,
+                stderr: TextIO | None = None) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+
+    def action() -> int:
+        for result in install(args.browsers, args.scope, args.user_data_dir,
+                              tuple(args.extension_ids), args.dry_run):
+            out.write(result.line() + "\n")
+        return 0
+
+    return _guarded(action, err)
+
+
+def run_uninstall(args: argparse.Namespace, stdout: TextIO | None = None,
+                  stderr: TextIO | None = None) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+
+    def action() -> int:
+        results = uninstall(args.browsers, args.scope, args.user_data_dir, args.dry_run)
+        if not results:
+            out.write("nothing to remove: roleport is not installed for any browser here\n")
+        for result in results:
+            out.write(result.line() + "\n")
+        return 0
+
+    return _guarded(action, err)
+
+
+def run_doctor(args: argparse.Namespace, stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+
+    def action() -> int:
+        checks = doctor(args.browsers, args.scope, args.user_data_dir,
+                        tuple(args.extension_ids), timeout=args.timeout)
+        for check in checks:
+            out.write(check.line() + "\n")
+        failed = sum(not check.ok for check in checks)
+        out.write(f"{failed} check(s) failed\n" if failed else "all checks passed\n")
+        return 1 if failed else 0
+
+    return _guarded(action, err)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Standalone entry (`python -m roleport_installer`) with the same subcommands."""
+    parser = argparse.ArgumentParser(prog="roleport")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))

@@ -1,0 +1,75 @@
+"""The launcher a host manifest points at.
+
+Browsers started from a desktop get a minimal PATH and environment (native-messaging.md, "Host
+manifest"), so the launcher names the interpreter of the environment roleport is installed in
+by absolute path and carries the allowed callers the host checks (ROLEPORT_ALLOWED_CALLERS).
+Flatpak browsers run sandboxed: their launcher hops out with ``flatpak-spawn --host`` (best
+effort: it needs the browser's permission to talk to org.freedesktop.Flatpak).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Sequence
+
+from .table import OperatingSystem
+
+HOST_ENTRY = "from roleport.native import main; raise SystemExit(main())"
+"""Runs the `roleport-host` console script's target without relying on PATH or on a wrapper
+script whose shebang would break when the virtualenv moves."""
+
+ALLOWED_CALLERS_VARIABLE = "ROLEPORT_ALLOWED_CALLERS"
+
+
+def launcher_file_name(system: OperatingSystem) -> str:
+    return "roleport-host.cmd" if system == "windows" else "roleport-host"
+
+
+def render_launcher(system: OperatingSystem, allowed_callers: Sequence[str],
+                    interpreter: str | None = None, *, flatpak: bool = False) -> str:
+    """The launcher's text; the same inputs always give the same bytes (idempotent install)."""
+    python = interpreter or sys.executable
+    callers = ",".join(allowed_callers)
+    if system == "windows":
+        return render_cmd(python, callers)
+    return render_posix(python, callers, flatpak=flatpak)
+
+
+def render_posix(python: str, callers: str, *, flatpak: bool = False) -> str:
+    command = [python, "-c", HOST_ENTRY]
+    if flatpak:
+        # The sandbox does not see the host's interpreter; flatpak-spawn forwards the variable.
+        command = ["flatpak-spawn", "--host", f"--env={ALLOWED_CALLERS_VARIABLE}={callers}",
+                   *command]
+    return (
+        "#!/bin/sh\n"
+        "# Written by `roleport install`; rerun it after moving roleport's environment.\n"
+        f"{ALLOWED_CALLERS_VARIABLE}={shlex.quote(callers)}\n"
+        f"export {ALLOWED_CALLERS_VARIABLE}\n"
+        f"exec {shlex.join(command)} \"$@\"\n"
+    )
+
+
+def render_cmd(python: str, callers: str) -> str:
+    if any(character in callers + python for character in '"%^&|<>\r\n'):
+        raise ValueError("launcher values must not contain cmd.exe metacharacters")
+    return (
+        "@echo off\r\n"
+        "rem Written by `roleport install`; rerun it after moving roleport's environment.\r\n"
+        f"set \"{ALLOWED_CALLERS_VARIABLE}={callers}\"\r\n"
+        f"\"{python}\" -c \"{HOST_ENTRY}\" %*\r\n"
+    )
+
+
+def launcher_interpreter(text: str) -> str | None:
+    """The interpreter a launcher we wrote runs, for doctor's moved-environment check."""
+    for line in text.splitlines():
+        if line.startswith("exec "):
+            words = shlex.split(line[len("exec "):])
+            if words[:2] == ["flatpak-spawn", "--host"]:
+                words = [word for word in words[2:] if not word.startswith("--env=")]
+            return words[0] if words else None
+        if line.startswith('"') and " -c " in line:
+            return line.split('"')[1]
+    return None
