@@ -1,0 +1,196 @@
+/**
+ * The only part of roleport that talks to the native host. Popup and options pages send
+ * runtime messages {type, ...}; replies are {ok: true, result} or {ok: false, error}.
+ * The login URL never leaves this file except into tabs.create / windows.create.
+ */
+import { ext } from './lib/browser.js';
+import { ensureContainer } from './lib/containers.js';
+import { toErrorPayload } from './lib/errors.js';
+import { pushRecent, rowsToProfiles } from './lib/profiles.js';
+import { NativeClient } from './lib/rpc.js';
+import {
+  STORAGE_KEYS, loginParams, normalizeSettings,
+} from './lib/settings.js';
+import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
+import { OpeningError, planOpening } from './lib/urls.js';
+
+const HOST_NAME = 'roleport';
+const TIMEOUTS_MS = { hello: 15_000, profiles: 30_000, login: 120_000 };
+
+const client = new NativeClient({
+  connect: () => ext.runtime.connectNative(HOST_NAME),
+  // Firefox puts the reason on port.error; Chrome on runtime.lastError, which must be read in
+  // the listener anyway to avoid an "unchecked lastError" warning.
+  disconnectReason: (port) => port.error?.message ?? ext.runtime.lastError?.message,
+  extensionId: ext.runtime.id,
+  keepAlive: true,
+});
+
+async function readSettings() {
+  const stored = await ext.storage.local.get(STORAGE_KEYS.settings);
+  return normalizeSettings(stored[STORAGE_KEYS.settings]);
+}
+
+let profilesInFlight = null;
+
+/** Fetches the profile table from the host (one request at a time) and caches it. */
+function fetchProfiles() {
+  profilesInFlight ??= (async () => {
+    try {
+      const table = await client.request('profiles', {}, { timeoutMs: TIMEOUTS_MS.profiles });
+      const cache = {
+        columns: table.columns,
+        rows: table.rows,
+        generation: table.generation ?? null,
+        config_file: table.config_file ?? null,
+        fetched_at: Date.now(),
+      };
+      await ext.storage.local.set({ [STORAGE_KEYS.profiles]: cache });
+      return cache;
+    } finally {
+      profilesInFlight = null;
+    }
+  })();
+  return profilesInFlight;
+}
+
+async function findProfile(name) {
+  const stored = await ext.storage.local.get(STORAGE_KEYS.profiles);
+  return rowsToProfiles(stored[STORAGE_KEYS.profiles]).find((profile) => profile.name === name)
+    ?? { name };
+}
+
+function containersAvailable(settings) {
+  return settings.containersEnabled && typeof ext.contextualIdentities?.query === 'function';
+}
+
+/** Puts the tab into a tab group named after the profile (Chromium; best effort). */
+async function groupTab(tab, profile) {
+  if (typeof ext.tabs.group !== 'function' || typeof ext.tabGroups?.query !== 'function') return;
+  try {
+    const [existing] = await ext.tabGroups.query({ title: profile.name, windowId: tab.windowId });
+    if (existing) {
+      await ext.tabs.group({ groupId: existing.id, tabIds: [tab.id] });
+      return;
+    }
+    const groupId = await ext.tabs.group({
+      tabIds: [tab.id], createProperties: { windowId: tab.windowId },
+    });
+    const color = tabGroupColor(containerStyle(profile).color);
+    await ext.tabGroups.update(groupId, { title: profile.name, color, collapsed: false });
+  } catch {
+    // Grouping is a convenience: the console tab is open, which is what matters.
+  }
+}
+
+/**
+ * Opens a login reply: in the profile's container on Firefox, else per the open mode
+ * (sign out first / keep sessions / new window). Returns non-secret facts about the tab.
+ */
+async function openConsole(login, profile, settings, { active, windowId }) {
+  if (containersAvailable(settings)) {
+    const name = containerName(profile.name, {
+      prefix: settings.containerPrefix, configured: login.container ?? profile.container,
+    });
+    let cookieStoreId = null;
+    try {
+      cookieStoreId = await ensureContainer(ext.contextualIdentities, name, containerStyle(profile));
+    } catch {
+      // Containers switched off in Firefox's settings: fall through to the plain modes below.
+    }
+    if (cookieStoreId) {
+      const { url } = planOpening('keep-sessions', login.url, login.logout_url);
+      const tab = await ext.tabs.create({ url, cookieStoreId, active, windowId });
+      return { tabId: tab.id, container: name, cookieStoreId };
+    }
+  }
+  const { url, newWindow } = planOpening(settings.openMode, login.url, login.logout_url);
+  if (newWindow) {
+    const window = await ext.windows.create({ url, focused: active });
+    return { tabId: window.tabs?.[0]?.id ?? null, windowId: window.id, container: null };
+  }
+  const tab = await ext.tabs.create({ url, active, windowId });
+  await groupTab(tab, profile);
+  return { tabId: tab.id, container: null };
+}
+
+async function rememberRecent(name) {
+  const stored = await ext.storage.local.get(STORAGE_KEYS.recent);
+  await ext.storage.local.set({ [STORAGE_KEYS.recent]: pushRecent(stored[STORAGE_KEYS.recent], name) });
+}
+
+async function login(message, sender) {
+  if (typeof message.profile !== 'string' || !message.profile) {
+    throw Object.assign(new Error('No profile was given to open.'), {
+      code: 'invalid_request', hint: 'Choose a profile from the list.',
+    });
+  }
+  if (message.mfa_code != null && !/^\d{6}$/.test(String(message.mfa_code))) {
+    throw Object.assign(new Error('The MFA code must be exactly 6 digits.'), {
+      code: 'mfa_invalid', hint: 'Enter the 6-digit code shown by your MFA device.',
+      profile: message.profile,
+    });
+  }
+  const settings = await readSettings();
+  const params = loginParams(message.profile, settings, message.mfa_code ?? null);
+  const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
+  const profile = await findProfile(message.profile);
+  let opened;
+  try {
+    opened = await openConsole(reply, profile, settings, {
+      active: message.background !== true,
+      // A popup opened as a normal tab (tests) opens the console next to itself.
+      windowId: sender.tab?.windowId,
+    });
+  } catch (error) {
+    // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
+    // report a fixed text instead of theirs.
+    const refused = error instanceof OpeningError;
+    throw Object.assign(new Error(refused ? error.message : 'The browser could not open the AWS console tab.'), {
+      code: 'open_failed',
+      hint: refused
+        ? 'The helper program may be out of date: run `roleport doctor` in a terminal.'
+        : 'Try again; if it keeps failing, check that no browser policy blocks new tabs.',
+      profile: message.profile,
+    });
+  }
+  await rememberRecent(message.profile);
+  return {
+    profile: message.profile,
+    expires_at: reply.expires_at ?? null,
+    identity: reply.identity ?? null,
+    ...opened,
+  };
+}
+
+const HANDLERS = {
+  hello: () => client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }),
+  profiles: () => fetchProfiles(),
+  login,
+};
+
+/** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */
+function isTrustedSender(sender) {
+  if (!sender || sender.id !== ext.runtime.id) return false;
+  const base = ext.runtime.getURL('');
+  return typeof sender.url === 'string' && sender.url.startsWith(base);
+}
+
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = HANDLERS[message?.type];
+  if (!handler) return false;
+  if (!isTrustedSender(sender)) {
+    sendResponse({
+      ok: false,
+      error: { code: 'forbidden_caller', message: 'Only roleport\'s own pages may send requests.', hint: '' },
+    });
+    return false;
+  }
+  Promise.resolve()
+    .then(() => handler(message, sender))
+    .then(
+      (result) => sendResponse({ ok: true, result }),
+      (error) => sendResponse({ ok: false, error: toErrorPayload(error) }),
+    );
+  return true; // The reply is sent asynchronously.
+});

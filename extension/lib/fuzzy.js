@@ -1,0 +1,107 @@
+/**
+ * Type-to-filter for the popup: every whitespace-separated token of the query must match one
+ * of a profile's fields (profile name, account name, account id, role, region), so "prd adm"
+ * finds "prod-admin". Matches rank by how well the tokens hit: whole field > field prefix >
+ * word prefix > substring > loose subsequence. Pure functions, no DOM.
+ */
+
+const WORD_BOUNDARY = /[\s\-_./:@]/;
+
+/** Lower-cases and trims; null/undefined become "". */
+export function normalize(text) {
+  return String(text ?? '').toLowerCase().trim();
+}
+
+/** Splits a query into lower-case tokens; an empty or blank query has no tokens. */
+export function tokenize(query) {
+  return normalize(query).split(/\s+/).filter(Boolean);
+}
+
+function isWordStart(field, index) {
+  return index === 0 || WORD_BOUNDARY.test(field[index - 1]);
+}
+
+/**
+ * How well one token matches one field, 0 for no match. A subsequence must stay compact (its
+ * span at most three times the token length) so that short tokens do not match every long name.
+ */
+export function scoreToken(token, field) {
+  if (!token || !field) return 0;
+  const at = field.indexOf(token);
+  if (at === 0) return field.length === token.length ? 120 : 100;
+  if (at > 0) {
+    if (isWordStart(field, at)) return 80;
+    return 60;
+  }
+  let from = 0;
+  let first = -1;
+  let previous = -2;
+  let score = 0;
+  for (const character of token) {
+    const found = field.indexOf(character, from);
+    if (found < 0) return 0;
+    if (first < 0) first = found;
+    score += found === previous + 1 ? 3 : 1;
+    if (isWordStart(field, found)) score += 2;
+    previous = found;
+    from = found + 1;
+  }
+  if (previous - first + 1 > token.length * 3) return 0;
+  return Math.min(50, 10 + score);
+}
+
+/** Field order gives a small tie-break weight: the profile name matters most. */
+const FIELD_WEIGHTS = [1.0, 0.95, 0.9, 0.9, 0.6];
+
+/** Precomputes the lower-cased fields of each profile once per list, not once per keystroke. */
+export function buildIndex(profiles) {
+  return profiles.map((profile) => ({
+    profile,
+    fields: [
+      normalize(profile.name),
+      normalize(profile.account_name),
+      normalize(profile.account_id),
+      normalize(profile.role),
+      normalize(profile.region),
+    ],
+  }));
+}
+
+/** The score of one indexed profile for the tokens, 0 if any token matches no field. */
+export function scoreEntry(entry, tokens) {
+  let total = 0;
+  for (const token of tokens) {
+    let best = 0;
+    for (let i = 0; i < entry.fields.length; i += 1) {
+      const score = scoreToken(token, entry.fields[i]) * FIELD_WEIGHTS[i];
+      if (score > best) best = score;
+    }
+    if (best === 0) return 0;
+    total += best;
+  }
+  return total;
+}
+
+/**
+ * Filters and ranks an index. Returns {matches, total}: the best `limit` profiles (all when
+ * limit is omitted) and how many matched. An empty query keeps every profile in index order.
+ * `boost(profile)` adds to the score of matching profiles (favourites, recently used).
+ */
+export function rankProfiles(index, query, { limit = Infinity, boost } = {}) {
+  const tokens = tokenize(query);
+  if (tokens.length === 0) {
+    const all = index.map((entry) => entry.profile);
+    return { matches: all.slice(0, limit), total: all.length };
+  }
+  const scored = [];
+  for (const entry of index) {
+    const score = scoreEntry(entry, tokens);
+    if (score > 0) scored.push({ score: score + (boost ? boost(entry.profile) : 0), entry });
+  }
+  scored.sort((a, b) => b.score - a.score
+    || a.entry.fields[0].localeCompare(b.entry.fields[0]));
+  return {
+    matches: scored.slice(0, limit).map((item) => item.entry.profile),
+    total: scored.length,
+  };
+}

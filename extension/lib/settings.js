@@ -1,0 +1,61 @@
+/**
+ * User options (storage.local "settings"), their defaults and validation. The options page
+ * writes them, the background reads them on every login, the popup reads keepPopupOpen.
+ */
+import { OPEN_MODES } from './urls.js';
+
+export const STORAGE_KEYS = Object.freeze({
+  settings: 'settings',
+  profiles: 'profilesCache',
+  favourites: 'favourites',
+  recent: 'recent',
+});
+
+/** Console session lengths offered (seconds); 0 = as long as the credentials last. */
+export const SESSION_DURATIONS = Object.freeze([0, 900, 1800, 3600, 7200, 14400, 28800, 43200]);
+
+export const DEFAULT_SETTINGS = Object.freeze({
+  containersEnabled: true,
+  // Empty by default so containers are named exactly like the profiles (Granted does the same,
+  // so existing containers are reused).
+  containerPrefix: '',
+  openMode: 'signout-first',
+  region: '',
+  sessionDuration: 0,
+  keepPopupOpen: false,
+});
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const MAX_PREFIX = 40;
+
+/** Region names such as eu-west-1, us-gov-west-1, cn-north-1. */
+export function isRegion(text) {
+  return REGION.test(text);
+}
+
+/** Returns complete, valid settings: unknown keys dropped, invalid values replaced by defaults. */
+export function normalizeSettings(raw) {
+  const input = raw && typeof raw === 'object' ? raw : {};
+  const settings = { ...DEFAULT_SETTINGS };
+  if (typeof input.containersEnabled === 'boolean') settings.containersEnabled = input.containersEnabled;
+  if (typeof input.containerPrefix === 'string') {
+    settings.containerPrefix = input.containerPrefix.slice(0, MAX_PREFIX);
+  }
+  if (OPEN_MODES.includes(input.openMode)) settings.openMode = input.openMode;
+  if (typeof input.region === 'string' && (input.region === '' || isRegion(input.region.trim()))) {
+    settings.region = input.region.trim();
+  }
+  const duration = Number(input.sessionDuration);
+  if (SESSION_DURATIONS.includes(duration)) settings.sessionDuration = duration;
+  if (typeof input.keepPopupOpen === 'boolean') settings.keepPopupOpen = input.keepPopupOpen;
+  return settings;
+}
+
+/** The login request's params for a profile under these settings (PROTOCOL.md "login"). */
+export function loginParams(profileName, settings, mfaCode) {
+  const params = { profile: profileName };
+  if (settings.region) params.region = settings.region;
+  if (settings.sessionDuration) params.duration = settings.sessionDuration;
+  if (mfaCode) params.mfa_code = mfaCode;
+  return params;
+}

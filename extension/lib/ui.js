@@ -1,0 +1,51 @@
+/** Small DOM helpers shared by the popup and the options page. */
+
+/** Creates an element with properties/attributes and children (strings become text nodes). */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value == null || value === false) continue;
+    if (key === 'className') element.className = value;
+    else if (key === 'dataset') Object.assign(element.dataset, value);
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    element.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
+/** Text where `backticked` parts (commands in hints) become <code> elements. */
+export function withCode(text) {
+  return String(text ?? '').split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+}
+
+/** Fills an alert element with an error's message and hint; empties it for null. */
+export function showError(element, error) {
+  element.replaceChildren();
+  if (!error) return;
+  element.append(h('span', { className: 'message' }, withCode(error.message)));
+  if (error.hint) element.append(h('span', { className: 'hint' }, withCode(error.hint)));
+}
+
+/**
+ * Sends a runtime message to the background and always resolves with {ok, result | error},
+ * also when the background cannot be reached.
+ */
+export async function callBackground(api, message) {
+  try {
+    const reply = await api.runtime.sendMessage(message);
+    if (reply && typeof reply.ok === 'boolean') return reply;
+  } catch {
+    // Reported below with a fix, the browser's text adds nothing for the user.
+  }
+  return {
+    ok: false,
+    error: {
+      code: 'extension_error',
+      message: 'The roleport extension\'s background part did not answer.',
+      hint: 'Reload the extension (or restart the browser) and try again.',
+    },
+  };
+}
