@@ -1,0 +1,293 @@
+"""The pipeline: profile -> temporary credentials -> SigninToken -> console login URL.
+
+Rules implemented here (issue 2, ARCHITECTURE.md "Library API"):
+- one Pipeline per process keeps warm state: the botocore session of the current config
+  (re-created when the config files change), STS clients per region and credentials, one
+  keep-alive HTTP session to the sign-in endpoint;
+- `import roleport.pipeline` stays cheap: botocore and requests are imported on first use;
+- thread-safe: the native host calls login() from a thread pool;
+- every failure is a RoleportError with a code from errors.py; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from roleport import federation
+from roleport.errors import RoleportError
+from roleport.profiles import (
+    ConfigSnapshot,
+    Profile,
+    default_profile_name,
+    load_snapshot,
+    parse_console_duration,
+)
+
+logger = logging.getLogger(__name__)
+
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_MAX_ISSUER = 256
+
+__all__ = ["LoginResult", "Pipeline", "Profile", "RoleportError"]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A console sign-in URL (a credential, valid 15 minutes) and who it signs in as."""
+
+    url: str = field(repr=False)
+    expires_at: str
+    identity: dict[str, Any]
+    container: str | None
+    logout_url: str
+
+    def __repr__(self) -> str:
+        return (f"LoginResult(url=<redacted>, expires_at={self.expires_at!r}, "
+                f"identity={self.identity!r}, container={self.container!r})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "expires_at": self.expires_at, "identity": dict(self.identity),
+                "container": self.container, "logout_url": self.logout_url}
+
+
+class _Warm:
+    """State tied to one parse of the config files."""
+
+    def __init__(self, snapshot: ConfigSnapshot, connect_timeout: float,
+                 read_timeout: float) -> None:
+        from roleport.credentials import StsClients, client_config
+
+        self.snapshot = snapshot
+        snapshot.session.set_default_client_config(client_config(connect_timeout, read_timeout))
+        self.clients = StsClients(snapshot.session)
+
+
+class Pipeline:
+    """Warm, thread-safe access to profiles and console logins (one per process)."""
+
+    def __init__(self, *, connect_timeout: float = federation.CONNECT_TIMEOUT_SECONDS,
+                 read_timeout: float = federation.READ_TIMEOUT_SECONDS) -> None:
+        """Timeouts (seconds) apply to STS, the SSO portal and the sign-in endpoint alike."""
+        self._lock = threading.Lock()
+        self._warm: _Warm | None = None
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._federation = federation.FederationClient(connect_timeout, read_timeout)
+
+    # -- warm state ----------------------------------------------------------------------
+
+    def _state(self) -> _Warm:
+        snapshot = load_snapshot()  # cached on (path, mtime, size) of both files
+        warm = self._warm
+        if warm is not None and warm.snapshot is snapshot:
+            return warm
+        with self._lock:
+            if self._warm is None or self._warm.snapshot is not snapshot:
+                self._warm = _Warm(snapshot, self._connect_timeout, self._read_timeout)
+            return self._warm
+
+    def warm_up(self) -> None:
+        """Pay the one-time costs now: imports, config parse, STS model, HTTP session."""
+        try:
+            warm = self._state()
+            region = _environment_region() or "us-east-1"
+            # Placeholder keys: building the client loads the STS model into the shared
+            # loader without resolving (or touching) any real credentials.
+            warm.clients.client("sts", region, aws_access_key_id="warmup",
+                                aws_secret_access_key="warmup")
+            federation.partition_for_region(region)
+            _ = self._federation.http
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise _internal(exc, "warming up") from None
+
+    def close(self) -> None:
+        self._federation.close()
+        with self._lock:
+            if self._warm is not None:
+                self._warm.clients.clear()
+            self._warm = None
+
+    # -- profiles ------------------------------------------------------------------------
+
+    def profiles(self) -> list[Profile]:
+        try:
+            return list(self._state().snapshot.profiles)
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise _internal(exc, "listing profiles") from None
+
+    # -- logins --------------------------------------------------------------------------
+
+    def login(self, profile: str, region: str | None = None, destination: str | None = None,
+              mfa_code: str | None = None, duration: int | None = None,
+              issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
+        """Console login URL for a profile of the AWS config."""
+        try:
+            return self._login(profile, region, destination, mfa_code, duration, issuer)
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise _internal(exc, f"signing in profile '{_printable(profile)}'") from None
+
+    def login_role(self, account_id: str, role_name: str, source_profile: str | None = None,
+                   region: str | None = None, destination: str | None = None,
+                   mfa_code: str | None = None, duration: int | None = None,
+                   issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
+        """The blog post's flow: assume arn:<partition>:iam::<account>:role/<name> with the
+        source profile's credentials (AWS_PROFILE or "default" when not given)."""
+        try:
+            return self._login_role(account_id, role_name, source_profile, region,
+                                    destination, mfa_code, duration, issuer)
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise _internal(exc, "signing in to a role") from None
+
+    def _login(self, profile_name: str, region: str | None, destination: str | None,
+               mfa_code: str | None, duration: int | None, issuer: str | None) -> LoginResult:
+        from roleport.credentials import CredentialResolver, validate_mfa_code
+
+        _require_text(profile_name, "profile")
+        region = _check_region(region)
+        mfa_code = validate_mfa_code(mfa_code)
+        issuer = _check_issuer(issuer)
+        warm = self._state()
+        profile = warm.snapshot.get(profile_name)
+        raw = warm.snapshot.raw_profile(profile_name)
+        requested = _requested_duration(duration, profile, raw)
+        region = region or profile.region or _environment_region()
+        partition = _partition(federation.partition_from_arn(profile.role_arn), region)
+        endpoints = federation.resolve_endpoints(partition, region,
+                                                 federation.federation_override())
+        # Refuse a bad destination before any credentials are fetched.
+        landing = federation.build_destination(destination or profile.destination, endpoints)
+        sts_region = region or federation.default_region(partition)
+        resolver = CredentialResolver(warm.snapshot, warm.clients)
+        resolved = resolver.resolve(profile_name, sts_region, mfa_code,
+                                    federation_duration=requested)
+        return self._finish(resolved, endpoints, landing, requested, issuer, profile.container)
+
+    def _login_role(self, account_id: str, role_name: str, source_profile: str | None,
+                    region: str | None, destination: str | None, mfa_code: str | None,
+                    duration: int | None, issuer: str | None) -> LoginResult:
+        from roleport.credentials import CredentialResolver, role_session_name, validate_mfa_code
+
+        _require_text(account_id, "account id")
+        _require_text(role_name, "role name")
+        federation.validate_account_id(account_id)
+        if not _ROLE_NAME.fullmatch(role_name):
+            raise RoleportError("invalid_request",
+                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        region = _check_region(region)
+        mfa_code = validate_mfa_code(mfa_code)
+        issuer = _check_issuer(issuer)
+        if duration is not None:
+            federation.validate_console_duration(duration)
+        warm = self._state()
+        source_name = source_profile or default_profile_name()
+        source = warm.snapshot.get(source_name)
+        region = region or source.region or _environment_region()
+        partition = _partition(federation.partition_from_arn(source.role_arn), region)
+        endpoints = federation.resolve_endpoints(partition, region,
+                                                 federation.federation_override())
+        landing = federation.build_destination(destination, endpoints)
+        sts_region = region or federation.default_region(partition)
+        role_arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
+        resolver = CredentialResolver(warm.snapshot, warm.clients)
+        resolved = resolver.assume_role_from(source_name, role_arn, sts_region,
+                                             role_session_name(source_name), mfa_code)
+        return self._finish(resolved, endpoints, landing, duration, issuer, None)
+
+    def _finish(self, resolved: Any, endpoints: federation.Endpoints, landing: str,
+                requested: int | None, issuer: str | None,
+                container: str | None) -> LoginResult:
+        session_duration = federation.session_duration(resolved.kind, resolved.chained,
+                                                       requested)
+        token = self._federation.get_signin_token(resolved.credentials, endpoints,
+                                                  session_duration)
+        url = federation.build_login_url(endpoints, token, landing, issuer)
+        identity = {
+            "account": resolved.account,
+            "role": resolved.role,
+            "session_name": resolved.session_name,
+            "partition": endpoints.partition,
+            "region": endpoints.region,
+            "arn": resolved.arn,
+        }
+        logger.info("signed in %s (%s, %s)", resolved.arn or resolved.account,
+                    endpoints.partition, endpoints.region or "global")
+        return LoginResult(url=url, expires_at=federation.expires_at(), identity=identity,
+                           container=container, logout_url=endpoints.logout_url)
+
+
+def _internal(exc: BaseException, doing: str) -> RoleportError:
+    # The class name only: an arbitrary exception's text could carry anything.
+    logger.debug("unexpected %s while %s", type(exc).__name__, doing)
+    return RoleportError("internal_error", detail=f"{type(exc).__name__} while {doing}")
+
+
+def _printable(value: Any) -> str:
+    text = str(value)
+    return "".join(char if char.isprintable() else "?" for char in text)[:128]
+
+
+def _require_text(value: Any, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise RoleportError("invalid_request", detail=f"the {what} is missing")
+    if len(value) > 256 or not value.isprintable():
+        raise RoleportError("invalid_request",
+                            detail=f"the {what} is too long or has control characters")
+
+
+def _check_region(region: str | None) -> str | None:
+    if region is None or region == "":
+        return None
+    if not isinstance(region, str):
+        raise RoleportError("invalid_request", detail="the region must be text")
+    return federation.validate_region(region.strip())
+
+
+def _check_issuer(issuer: str | None) -> str | None:
+    if issuer is None:
+        return None
+    if not isinstance(issuer, str) or len(issuer) > _MAX_ISSUER or not issuer.isprintable():
+        raise RoleportError("invalid_request",
+                            detail="the issuer must be printable text of at most 256 characters")
+    return issuer
+
+
+def _environment_region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
+def _partition(from_arn: str | None, region: str | None) -> str:
+    from_region = federation.partition_for_region(region) if region else None
+    if from_arn and from_region and from_arn != from_region:
+        raise RoleportError(
+            "invalid_request",
+            detail=f"the region {region} is in the '{from_region}' partition but the role is "
+                   f"in '{from_arn}'; pick a region of the role's partition")
+    return from_arn or from_region or "aws"
+
+
+def _requested_duration(duration: int | None, profile: Profile,
+                        raw: dict[str, Any]) -> int | None:
+    """--duration, else roleport_console_duration (a bad value is a config error)."""
+    if duration is not None:
+        return federation.validate_console_duration(duration)
+    configured = raw.get("roleport_console_duration")
+    if configured is not None and str(configured).strip():
+        if parse_console_duration(configured) is None:
+            raise RoleportError(
+                "config_error",
+                detail=f"profile '{profile.name}': roleport_console_duration must be whole "
+                       "seconds from 900 to 43200")
+    return profile.console_duration

@@ -1,0 +1,328 @@
+"""AWS profiles as roleport sees them, read through botocore's own config loader.
+
+Rules implemented here (issue 2, "Profiles"):
+- the files are the ones botocore uses: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
+  ~/.aws/config and ~/.aws/credentials; AWS_PROFILE names the default profile;
+- parsing is cached on the (path, mtime, size) of both files, so 2,000 profiles cost one parse
+  per change, not one per call;
+- roleport's own keys live in the same profile section (roleport_container, roleport_color,
+  roleport_icon, roleport_destination, roleport_console_duration, roleport_account_name), with
+  Granted's granted_color / granted_icon as fallbacks;
+- a broken file becomes `config_error` naming the file and line, never the line's content
+  (it may hold a secret key).
+
+botocore is imported lazily: the native host answers `hello` without paying for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from roleport.errors import RoleportError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import botocore.session
+
+KIND_ASSUME_ROLE = "assume-role"
+KIND_SSO = "sso"
+KIND_STATIC = "static"
+KIND_CREDENTIAL_PROCESS = "credential_process"
+KIND_OTHER = "other"
+
+# credential_source values whose credentials are themselves role credentials, so assuming a
+# role from them is role chaining (console session capped at one hour).
+_ROLE_CREDENTIAL_SOURCES = frozenset({"Ec2InstanceMetadata", "EcsContainer"})
+
+MIN_CONSOLE_DURATION = 900
+MAX_CONSOLE_DURATION = 43200
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One AWS profile with the fields the CLI and the extension show (ARCHITECTURE.md)."""
+
+    name: str
+    account_id: str | None
+    account_name: str | None
+    role_name: str | None
+    role_arn: str | None
+    region: str | None
+    kind: str
+    mfa: bool
+    mfa_serial: str | None
+    chained: bool
+    source_profile: str | None
+    container: str | None
+    color: str | None
+    icon: str | None
+    destination: str | None
+    console_duration: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    """The two files botocore reads, with the environment's overrides applied."""
+
+    config_file: str
+    credentials_file: str
+
+    @classmethod
+    def from_environment(cls) -> ConfigFiles:
+        # Same variables and defaults as botocore's SESSION_VARIABLES; expanded the same way
+        # botocore's raw_config_parse does, so the stat below looks at the file it parses.
+        config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+        credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+        return cls(
+            config_file=os.path.expanduser(os.path.expandvars(config)),
+            credentials_file=os.path.expanduser(os.path.expandvars(credentials)),
+        )
+
+    def signature(self) -> tuple[Any, ...]:
+        """(path, mtime, size) of both files: the cache key for everything parsed from them."""
+        return (self.config_file, _stat_key(self.config_file),
+                self.credentials_file, _stat_key(self.credentials_file))
+
+
+def _stat_key(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def default_profile_name() -> str:
+    """AWS_PROFILE (or the older AWS_DEFAULT_PROFILE) else "default", as the AWS CLI does."""
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+@dataclass(frozen=True)
+class ConfigSnapshot:
+    """One parse of the config files: the botocore session that parsed them and the profiles.
+
+    The session is reused for credentials so the files are parsed once per change.
+    """
+
+    signature: tuple[Any, ...]
+    files: ConfigFiles
+    session: botocore.session.Session
+    profiles: tuple[Profile, ...]
+    by_name: dict[str, Profile]
+
+    @property
+    def full_config(self) -> dict[str, Any]:
+        return self.session.full_config
+
+    def raw_profile(self, name: str) -> dict[str, Any]:
+        return self.full_config.get("profiles", {}).get(name, {})
+
+    def get(self, name: str) -> Profile:
+        profile = self.by_name.get(name)
+        if profile is None:
+            raise RoleportError("profile_not_found", profile=name,
+                                config_file=self.files.config_file)
+        return profile
+
+
+def new_botocore_session() -> botocore.session.Session:
+    """A botocore session that ignores AWS_PROFILE for its own scoped config.
+
+    roleport passes the profile explicitly to every provider; letting AWS_PROFILE leak into the
+    session would make every client creation fail with ProfileNotFound when it names a profile
+    that does not exist.
+    """
+    import botocore.session
+
+    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+
+
+def parse_config(files: ConfigFiles) -> ConfigSnapshot:
+    """Parse both files through botocore (Session.full_config) and build the profile list."""
+    from botocore.exceptions import ConfigParseError
+
+    signature = files.signature()
+    session = new_botocore_session()
+    session.set_config_variable("config_file", files.config_file)
+    session.set_config_variable("credentials_file", files.credentials_file)
+    try:
+        full_config = session.full_config
+    except ConfigParseError as exc:
+        raise config_error_from_parse_error(exc) from None
+    profiles = build_profiles(full_config)
+    return ConfigSnapshot(
+        signature=signature, files=files, session=session, profiles=tuple(profiles),
+        by_name={profile.name: profile for profile in profiles},
+    )
+
+
+def config_error_from_parse_error(exc: Exception) -> RoleportError:
+    """config_error with the file and line botocore's parser saw, never the line itself."""
+    import configparser
+
+    kwargs = getattr(exc, "kwargs", {}) or {}
+    path = str(kwargs.get("path") or "the AWS config file")
+    cause = kwargs.get("error")
+    line: int | None = None
+    why = "it is not a valid INI file"
+    if isinstance(cause, configparser.ParsingError) and cause.errors:
+        line = cause.errors[0][0]
+        why = "a line is neither a [section] header nor a `key = value` setting"
+    elif isinstance(cause, configparser.MissingSectionHeaderError):
+        line = cause.lineno
+        why = "a setting appears before any [section] header"
+    elif isinstance(cause, configparser.DuplicateSectionError):
+        line = cause.lineno
+        why = f"the section [{cause.section}] appears twice"
+    elif isinstance(cause, configparser.DuplicateOptionError):
+        line = cause.lineno
+        why = f"the setting '{cause.option}' appears twice in [{cause.section}]"
+    elif isinstance(cause, UnicodeDecodeError):
+        why = "it is not valid UTF-8 text"
+    elif isinstance(cause, ValueError):
+        why = "an indented sub-section has a line without `key = value`"
+    location = f" {path}" + (f" at line {line}" if line else "")
+    detail = f"{path}" + (f", line {line}" if line else "") + f": {why}"
+    return RoleportError("config_error", detail=detail, location=location,
+                         config_file=path, line=line)
+
+
+_snapshot_lock = threading.Lock()
+_snapshot: ConfigSnapshot | None = None
+
+
+def load_snapshot(files: ConfigFiles | None = None) -> ConfigSnapshot:
+    """The parsed config, re-parsed only when either file's (path, mtime, size) changed."""
+    global _snapshot
+    files = files or ConfigFiles.from_environment()
+    signature = files.signature()
+    current = _snapshot
+    if current is not None and current.signature == signature:
+        return current
+    with _snapshot_lock:
+        current = _snapshot
+        if current is not None and current.signature == files.signature():
+            return current
+        fresh = parse_config(files)
+        _snapshot = fresh
+        return fresh
+
+
+def list_profiles(files: ConfigFiles | None = None) -> list[Profile]:
+    """All profiles of the config and credentials files, in file order."""
+    return list(load_snapshot(files).profiles)
+
+
+def build_profiles(full_config: dict[str, Any]) -> list[Profile]:
+    raw_profiles: dict[str, dict[str, Any]] = full_config.get("profiles", {}) or {}
+    return [describe_profile(name, raw_profiles) for name in raw_profiles]
+
+
+def profile_kind(section: dict[str, Any]) -> str:
+    """Which botocore provider will answer for this profile (its precedence order)."""
+    if "role_arn" in section and "web_identity_token_file" not in section:
+        return KIND_ASSUME_ROLE
+    if "sso_account_id" in section or "sso_role_name" in section:
+        return KIND_SSO
+    if "aws_access_key_id" in section or "aws_secret_access_key" in section:
+        return KIND_STATIC
+    if "credential_process" in section:
+        return KIND_CREDENTIAL_PROCESS
+    return KIND_OTHER
+
+
+def _split_role_arn(role_arn: str | None) -> tuple[str | None, str | None, str | None]:
+    """(partition, account id, role name) of `arn:<partition>:iam::<account>:role/<path/>name`."""
+    if not role_arn:
+        return None, None, None
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[5].startswith("role/"):
+        return None, None, None
+    return parts[1] or None, parts[4] or None, parts[5].rsplit("/", 1)[-1] or None
+
+
+def role_chain(name: str, raw_profiles: dict[str, dict[str, Any]]) -> list[str]:
+    """The profile and its source_profile ancestors, stopping at loops (botocore reports them)."""
+    chain = [name]
+    current = raw_profiles.get(name, {})
+    while "role_arn" in current and current.get("source_profile"):
+        source = str(current["source_profile"])
+        if source in chain:
+            break
+        chain.append(source)
+        current = raw_profiles.get(source, {})
+    return chain
+
+
+def is_chained(name: str, raw_profiles: dict[str, dict[str, Any]]) -> bool:
+    """A role whose source credentials are themselves role credentials (AWS role chaining)."""
+    section = raw_profiles.get(name, {})
+    if profile_kind(section) != KIND_ASSUME_ROLE:
+        return False
+    if section.get("credential_source") in _ROLE_CREDENTIAL_SOURCES:
+        return True
+    source = section.get("source_profile")
+    if not source or source == name:  # self-reference = static keys in the same section
+        return False
+    return profile_kind(raw_profiles.get(str(source), {})) in (KIND_ASSUME_ROLE, KIND_SSO)
+
+
+def parse_console_duration(value: Any) -> int | None:
+    """roleport_console_duration: whole seconds within the console's 900..43200 range."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        return None
+    if not MIN_CONSOLE_DURATION <= seconds <= MAX_CONSOLE_DURATION:
+        return None
+    return seconds
+
+
+def _text(section: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = section.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def describe_profile(name: str, raw_profiles: dict[str, dict[str, Any]]) -> Profile:
+    section = raw_profiles.get(name, {})
+    kind = profile_kind(section)
+    role_arn = _text(section, "role_arn") if kind == KIND_ASSUME_ROLE else None
+    _partition, account_id, role_name = _split_role_arn(role_arn)
+    if kind == KIND_SSO:
+        account_id = _text(section, "sso_account_id")
+        role_name = _text(section, "sso_role_name")
+    mfa_serial = None
+    for member in role_chain(name, raw_profiles):
+        mfa_serial = _text(raw_profiles.get(member, {}), "mfa_serial")
+        if mfa_serial:
+            break
+    if kind != KIND_ASSUME_ROLE:
+        mfa_serial = None  # botocore only sends a serial with AssumeRole
+    return Profile(
+        name=name,
+        account_id=account_id,
+        account_name=_text(section, "roleport_account_name"),
+        role_name=role_name,
+        role_arn=role_arn,
+        region=_text(section, "region"),
+        kind=kind,
+        mfa=mfa_serial is not None,
+        mfa_serial=mfa_serial,
+        chained=is_chained(name, raw_profiles),
+        source_profile=_text(section, "source_profile"),
+        container=_text(section, "roleport_container"),
+        color=_text(section, "roleport_color", "granted_color"),
+        icon=_text(section, "roleport_icon", "granted_icon"),
+        destination=_text(section, "roleport_destination"),
+        console_duration=parse_console_duration(section.get("roleport_console_duration")),
+    )
