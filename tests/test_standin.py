@@ -1,0 +1,285 @@
+"""The stand-in itself, proven with boto3 and requests directly (no roleport code)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.standin import (
+    CHAINED_ROLE,
+    FEDERATION_TOKEN,
+    INVALID_CREDENTIALS_TEXT,
+    LOGOUT_FIRST_TEXT,
+    MFA_FAILED_MESSAGE,
+    ROLE,
+    SESSION_TOKEN,
+    StandIn,
+)
+
+STATIC_KEY = ("AKIASTATICUSER000001", "static-secret")
+ROLE_A = "arn:aws:iam::111111111111:role/Admin"
+ROLE_B = "arn:aws:iam::222222222222:role/ReadOnly"
+DESTINATION = "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1"
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1},
+                    connect_timeout=2, read_timeout=5)
+
+
+def sts_client(standin: StandIn, key_id: str, secret: str, token: str | None = None,
+               config: Config = NO_RETRIES) -> Any:
+    return boto3.client("sts", endpoint_url=standin.sts_url, region_name="us-east-1",
+                        aws_access_key_id=key_id, aws_secret_access_key=secret,
+                        aws_session_token=token, config=config)
+
+
+def assume(standin: StandIn, role_arn: str = ROLE_A, session: str = "alice",
+           creds: dict[str, str] | None = None, **extra: Any) -> dict[str, str]:
+    if creds is None:
+        client = sts_client(standin, *STATIC_KEY)
+    else:
+        client = sts_client(standin, creds["AccessKeyId"], creds["SecretAccessKey"],
+                            creds["SessionToken"])
+    return client.assume_role(RoleArn=role_arn, RoleSessionName=session, **extra)["Credentials"]
+
+
+def session_param(creds: dict[str, str]) -> str:
+    return json.dumps({"sessionId": creds["AccessKeyId"], "sessionKey": creds["SecretAccessKey"],
+                       "sessionToken": creds["SessionToken"]})
+
+
+def get_signin_token(standin: StandIn, creds: dict[str, str],
+                     duration: int | None = None) -> requests.Response:
+    form = {"Action": "getSigninToken", "Session": session_param(creds)}
+    if duration is not None:
+        form["SessionDuration"] = str(duration)
+    return requests.post(standin.federation_url, data=form, timeout=5)
+
+
+def signin_token(standin: StandIn, creds: dict[str, str]) -> str:
+    response = get_signin_token(standin, creds)
+    assert response.status_code == 200, response.text
+    return response.json()["SigninToken"]
+
+
+def login(standin: StandIn, browser: requests.Session, token: str,
+          destination: str = DESTINATION) -> requests.Response:
+    return browser.get(standin.federation_url, timeout=5, params={
+        "Action": "login", "Issuer": "https://example.invalid/roleport",
+        "Destination": destination, "SigninToken": token})
+
+
+# -- STS: recording and chained detection --------------------------------------------------
+def test_assume_role_is_recorded_with_kind_arn_and_caller(standin: StandIn) -> None:
+    creds = assume(standin)
+    [issued] = standin.issued
+    assert issued.access_key_id == creds["AccessKeyId"]
+    assert issued.access_key_id.startswith("ASIA")
+    assert issued.kind == ROLE
+    assert issued.arn == "arn:aws:sts::111111111111:assumed-role/Admin/alice"
+    assert issued.caller_key_id == STATIC_KEY[0]
+    assert issued.expiration == creds["Expiration"]
+    [call] = standin.sts_calls
+    assert (call.action, call.status, call.caller_key_id) == ("AssumeRole", 200, STATIC_KEY[0])
+    assert call.params["RoleArn"] == ROLE_A
+
+
+def test_assume_role_signed_with_role_credentials_is_chained(standin: StandIn) -> None:
+    first = assume(standin)
+    second = assume(standin, ROLE_B, "bob", creds=first)
+    kinds = {record.access_key_id: record.kind for record in standin.issued}
+    assert kinds == {first["AccessKeyId"]: ROLE, second["AccessKeyId"]: CHAINED_ROLE}
+    assert standin.issued_credential(second["AccessKeyId"]).caller_key_id == first["AccessKeyId"]
+
+
+def test_chained_role_longer_than_one_hour_is_refused(standin: StandIn) -> None:
+    first = assume(standin)
+    with pytest.raises(ClientError) as error:
+        assume(standin, ROLE_B, creds=first, DurationSeconds=7200)
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+
+
+def test_federation_and_session_tokens_are_recorded_with_their_kinds(standin: StandIn) -> None:
+    client = sts_client(standin, *STATIC_KEY)
+    federated = client.get_federation_token(Name="carol")["Credentials"]
+    session = client.get_session_token()["Credentials"]
+    kinds = {record.access_key_id: record.kind for record in standin.issued}
+    assert kinds == {federated["AccessKeyId"]: FEDERATION_TOKEN,
+                     session["AccessKeyId"]: SESSION_TOKEN}
+    # moto answers GetSessionToken with a fixed AKIA key; the proxy makes it a fresh ASIA key.
+    assert session["AccessKeyId"].startswith("ASIA")
+
+
+def test_unknown_temporary_key_is_rejected_like_aws(standin: StandIn) -> None:
+    client = sts_client(standin, "ASIANEVERISSUED00000", "secret", "token")
+    with pytest.raises(ClientError) as error:
+        client.get_caller_identity()
+    assert error.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+# -- federation: getSigninToken rules ------------------------------------------------------
+def test_signin_token_for_role_credentials_with_session_duration(standin: StandIn) -> None:
+    creds = assume(standin)
+    response = get_signin_token(standin, creds, duration=43200)
+    assert response.status_code == 200
+    token = response.json()["SigninToken"]
+    assert standin.signin_token_identity(token).arn.endswith(":assumed-role/Admin/alice")
+    [request] = standin.federation_requests
+    assert (request.action, request.status, request.kind, request.session_duration) == (
+        "getSigninToken", 200, ROLE, "43200")
+    assert request.access_key_id == creds["AccessKeyId"]
+
+
+@pytest.mark.parametrize("duration", [899, 43201])
+def test_session_duration_outside_range_is_400(standin: StandIn, duration: int) -> None:
+    response = get_signin_token(standin, assume(standin), duration=duration)
+    assert response.status_code == 400
+    assert INVALID_CREDENTIALS_TEXT in response.text
+
+
+def test_session_duration_with_chained_role_is_400_but_allowed_without(
+        standin: StandIn) -> None:
+    chained = assume(standin, ROLE_B, creds=assume(standin))
+    refused = get_signin_token(standin, chained, duration=3600)
+    assert refused.status_code == 400
+    assert refused.headers["Content-Type"].startswith("text/html")
+    assert INVALID_CREDENTIALS_TEXT in refused.text
+    assert standin.federation_requests[-1].reason == "SessionDuration not allowed for chained_role"
+    assert get_signin_token(standin, chained).status_code == 200
+
+
+def test_session_duration_with_federation_token_is_400(standin: StandIn) -> None:
+    federated = sts_client(standin, *STATIC_KEY).get_federation_token(Name="carol")["Credentials"]
+    assert get_signin_token(standin, federated, duration=3600).status_code == 400
+    response = get_signin_token(standin, federated)
+    assert response.status_code == 200
+    identity = standin.signin_token_identity(response.json()["SigninToken"])
+    assert (identity.role, identity.session_name) == (None, "carol")
+
+
+def test_long_term_keys_and_session_tokens_cannot_sign_in(standin: StandIn) -> None:
+    static = {"AccessKeyId": STATIC_KEY[0], "SecretAccessKey": STATIC_KEY[1], "SessionToken": ""}
+    assert get_signin_token(standin, static).status_code == 400
+    assert "long-term" in (standin.federation_requests[-1].reason or "")
+    session = sts_client(standin, *STATIC_KEY).get_session_token()["Credentials"]
+    assert get_signin_token(standin, session).status_code == 400
+
+
+def test_wrong_secret_or_token_and_expired_credentials_are_400(standin: StandIn) -> None:
+    creds = assume(standin)
+    assert get_signin_token(standin, {**creds, "SecretAccessKey": "wrong"}).status_code == 400
+    assert get_signin_token(standin, {**creds, "SessionToken": "wrong"}).status_code == 400
+    assert get_signin_token(standin, {"AccessKeyId": "x"}
+                            | {"SecretAccessKey": "", "SessionToken": ""}).status_code == 400
+    standin.expire_credentials(creds["AccessKeyId"])
+    assert get_signin_token(standin, creds).status_code == 400
+    assert standin.federation_requests[-1].reason == "credentials expired"
+
+
+def test_get_signin_token_also_works_with_get(standin: StandIn) -> None:
+    creds = assume(standin)
+    response = requests.get(standin.federation_url, timeout=5, params={
+        "Action": "getSigninToken", "Session": session_param(creds)})
+    assert response.status_code == 200
+    assert standin.federation_requests[-1].method == "GET"
+
+
+# -- federation: login, console, logout ----------------------------------------------------
+def test_login_sets_cookie_and_console_shows_identity_and_destination(
+        standin: StandIn) -> None:
+    browser = requests.Session()
+    response = login(standin, browser, signin_token(standin, assume(standin)))
+    assert response.status_code == 200
+    assert response.url.startswith(standin.console_url)
+    assert "Signed in as Admin/alice in account 111111111111" in response.text
+    assert 'data-account="111111111111"' in response.text
+    assert 'data-role="Admin"' in response.text
+    assert DESTINATION.replace("&", "&amp;") in response.text
+    again = browser.get(standin.console_url, timeout=5)
+    assert "Signed in as Admin/alice" in again.text
+    assert "Not signed in" in requests.get(standin.console_url, timeout=5).text
+
+
+def test_signin_token_is_single_use(standin: StandIn) -> None:
+    token = signin_token(standin, assume(standin))
+    assert login(standin, requests.Session(), token).status_code == 200
+    reused = login(standin, requests.Session(), token)
+    assert reused.status_code == 400
+    assert "already been used" in reused.text
+
+
+def test_signin_token_expires_after_15_minutes(standin: StandIn) -> None:
+    token = signin_token(standin, assume(standin))
+    standin.advance_clock(15 * 60 + 1)
+    expired = login(standin, requests.Session(), token)
+    assert expired.status_code == 400
+    assert "expired" in expired.text
+    assert login(standin, requests.Session(), "forged").status_code == 400
+
+
+def test_second_identity_in_same_jar_is_refused_until_logout(standin: StandIn) -> None:
+    browser = requests.Session()
+    assert login(standin, browser, signin_token(standin, assume(standin))).status_code == 200
+    token_b = signin_token(standin, assume(standin, ROLE_B, "bob"))
+    refused = login(standin, browser, token_b)
+    assert refused.status_code == 400
+    assert LOGOUT_FIRST_TEXT in refused.text
+    # The logout wrapper the product uses: sign out, then follow redirect_uri to the login.
+    login_url = requests.Request("GET", standin.federation_url, params={
+        "Action": "login", "Destination": DESTINATION, "SigninToken": token_b}).prepare().url
+    landed = browser.get(f"{standin.base_url}/oauth", timeout=5,
+                         params={"Action": "logout", "redirect_uri": login_url})
+    assert landed.status_code == 200
+    assert "Signed in as ReadOnly/bob in account 222222222222" in landed.text
+    assert [r.status for r in standin.federation_requests if r.action == "logout"] == [302]
+
+
+def test_same_identity_may_log_in_again_in_same_jar(standin: StandIn) -> None:
+    browser = requests.Session()
+    assert login(standin, browser, signin_token(standin, assume(standin))).status_code == 200
+    assert login(standin, browser, signin_token(standin, assume(standin))).status_code == 200
+
+
+def test_logout_never_redirects_elsewhere(standin: StandIn) -> None:
+    browser = requests.Session()
+    login(standin, browser, signin_token(standin, assume(standin)))
+    response = browser.get(f"{standin.base_url}/oauth", timeout=5, allow_redirects=False,
+                           params={"Action": "logout", "redirect_uri": "https://evil.example/"})
+    assert response.status_code == 200
+    assert "signed out" in response.text
+    assert "Not signed in" in browser.get(standin.console_url, timeout=5).text
+
+
+# -- STS: MFA ------------------------------------------------------------------------------
+MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice"
+
+
+def test_mfa_code_accepted_when_in_mfa_codes(standin: StandIn) -> None:
+    standin.mfa_codes = {"654321"}
+    creds = assume(standin, SerialNumber=MFA_SERIAL, TokenCode="654321")
+    assert standin.issued_credential(creds["AccessKeyId"]).kind == ROLE
+    assert standin.sts_calls[-1].params["SerialNumber"] == MFA_SERIAL
+
+
+@pytest.mark.parametrize("code", ["000000", None])
+def test_wrong_or_missing_mfa_code_is_access_denied(standin: StandIn, code: str | None) -> None:
+    extra = {"SerialNumber": MFA_SERIAL} | ({"TokenCode": code} if code else {})
+    with pytest.raises(ClientError) as error:
+        assume(standin, **extra)
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    assert error.value.response["Error"]["Message"] == MFA_FAILED_MESSAGE
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert standin.issued == []
+
+
+def test_role_requiring_mfa_denies_assume_role_without_it(standin: StandIn) -> None:
+    standin.mfa_required_roles.add(ROLE_A)
+    with pytest.raises(ClientError) as error:
+        assume(standin)
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    assert "not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
+    assert assume(standin, SerialNumber=MFA_SERIAL, TokenCode="123456")["AccessKeyId"]
