@@ -116,7 +116,8 @@ def _write_if_changed(path: Path, text: str, *, executable: bool, dry_run: bool,
                       created: list[str]) -> bool:
     """Atomically replace ``path`` with ``text`` unless it already holds exactly that."""
     try:
-        current = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as stream:  # keep \r\n as is
+            current = stream.read()
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError, IsADirectoryError):
         current = None
     mode_ok = not executable or (current is not None and os.access(path, os.X_OK))
