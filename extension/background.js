@@ -15,7 +15,9 @@ import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
 import { OpeningError, planOpening } from './lib/urls.js';
 
 const HOST_NAME = 'roleport';
-const TIMEOUTS_MS = { hello: 15_000, profiles: 30_000, login: 120_000 };
+// A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s) so the host's precise
+// timeout error normally arrives first.
+const TIMEOUTS_MS = { hello: 10_000, profiles: 20_000, login: 40_000 };
 
 const client = new NativeClient({
   connect: () => ext.runtime.connectNative(HOST_NAME),

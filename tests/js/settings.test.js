@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  DEFAULT_SETTINGS, isRegion, loginParams, normalizeSettings,
+} from '../../extension/lib/settings.js';
+import { pushRecent, rowsToProfiles, toggleFavourite } from '../../extension/lib/profiles.js';
+import { toErrorPayload } from '../../extension/lib/errors.js';
+
+describe('normalizeSettings', () => {
+  it('fills defaults for missing or broken storage', () => {
+    assert.deepEqual(normalizeSettings(undefined), DEFAULT_SETTINGS);
+    assert.deepEqual(normalizeSettings('garbage'), DEFAULT_SETTINGS);
+  });
+
+  it('keeps valid values and replaces invalid ones', () => {
+    const settings = normalizeSettings({
+      containersEnabled: false, containerPrefix: 'aws:', openMode: 'new-window', region: 'eu-west-1',
+      sessionDuration: '3600', keepPopupOpen: true, unknown: 1,
+    });
+    assert.deepEqual(settings, {
+      containersEnabled: false, containerPrefix: 'aws:', openMode: 'new-window', region: 'eu-west-1',
+      sessionDuration: 3600, keepPopupOpen: true,
+    });
+    const broken = normalizeSettings({ openMode: 'teleport', region: 'mars-1', sessionDuration: 5, containersEnabled: 'yes' });
+    assert.equal(broken.openMode, 'signout-first');
+    assert.equal(broken.region, '');
+    assert.equal(broken.sessionDuration, 0);
+    assert.equal(broken.containersEnabled, true);
+  });
+
+  it('recognises region names of every partition', () => {
+    for (const region of ['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-5']) assert.ok(isRegion(region), region);
+    for (const region of ['', 'eu', 'EU-WEST-1', 'eu-west', 'eu-west-1; rm']) assert.ok(!isRegion(region), region);
+  });
+});
+
+describe('loginParams', () => {
+  it('sends only what is set (the host rejects unknown params)', () => {
+    assert.deepEqual(loginParams('p', DEFAULT_SETTINGS, null), { profile: 'p' });
+    assert.deepEqual(
+      loginParams('p', { ...DEFAULT_SETTINGS, region: 'us-east-1', sessionDuration: 7200 }, '123456'),
+      { profile: 'p', region: 'us-east-1', duration: 7200, mfa_code: '123456' },
+    );
+  });
+});
+
+describe('profile table and lists', () => {
+  it('maps rows by column name, tolerating new columns and bad rows', () => {
+    const profiles = rowsToProfiles({
+      columns: ['name', 'account_id', 'future'],
+      rows: [['a', '1', 'x'], 'bad', [null, '2'], ['b']],
+    });
+    assert.deepEqual(profiles, [{ name: 'a', account_id: '1', future: 'x' }, { name: 'b', account_id: null, future: null }]);
+    assert.deepEqual(rowsToProfiles(null), []);
+  });
+
+  it('keeps recent names distinct, newest first, bounded', () => {
+    assert.deepEqual(pushRecent(['a', 'b', 'c'], 'b'), ['b', 'a', 'c']);
+    assert.deepEqual(pushRecent(['a', 'b'], 'c', 2), ['c', 'a']);
+    assert.deepEqual(pushRecent(undefined, 'a'), ['a']);
+  });
+
+  it('toggles favourites', () => {
+    assert.deepEqual(toggleFavourite(['a'], 'b'), ['a', 'b']);
+    assert.deepEqual(toggleFavourite(['a', 'b'], 'a'), ['b']);
+  });
+});
+
+describe('toErrorPayload', () => {
+  it('passes only the wire fields, never stray properties such as a URL', () => {
+    const error = Object.assign(new Error('boom'), {
+      code: 'mfa_required', hint: 'enter code', profile: 'p', mfa_serial: 'arn:mfa', url: 'https://secret',
+    });
+    assert.deepEqual(toErrorPayload(error), {
+      code: 'mfa_required', message: 'boom', hint: 'enter code', profile: 'p', mfa_serial: 'arn:mfa',
+    });
+    assert.equal(toErrorPayload(undefined).code, 'internal_error');
+  });
+});
