@@ -1,0 +1,66 @@
+"""The AWS config every browser test and the demo start from: four accounts, every kind.
+
+Account 111111111111 "Development" and 222222222222 "Production" hold plain roles assumed
+from the static user; Deploy is chained (assumed from the Admin role's credentials);
+Auditor needs an MFA code (the stand-in accepts the codes in StandIn.mfa_codes, by default
+123456); demo-user is a static IAM user signed in through GetFederationToken. The keys are
+fake: only the local stand-in ever sees them.
+"""
+
+from __future__ import annotations
+
+DEV_ACCOUNT = "111111111111"
+PROD_ACCOUNT = "222222222222"
+AUDIT_ACCOUNT = "333333333333"
+STATIC_ACCOUNT = "123456789012"  # moto's account for long-term keys
+
+PLAIN_DEV = "dev-admin"
+PLAIN_PROD = "prod-readonly"
+CHAINED = "prod-deploy"
+MFA = "audit-mfa"
+STATIC = "demo-user"
+
+MFA_SERIAL = f"arn:aws:iam::{STATIC_ACCOUNT}:mfa/demo-user"
+WRONG_MFA_CODE = "000000"
+
+CONFIG = f"""
+[profile {STATIC}]
+region = us-east-1
+roleport_account_name = Identity
+
+[profile {PLAIN_DEV}]
+role_arn = arn:aws:iam::{DEV_ACCOUNT}:role/Admin
+source_profile = {STATIC}
+region = eu-west-1
+roleport_account_name = Development
+
+[profile {PLAIN_PROD}]
+role_arn = arn:aws:iam::{PROD_ACCOUNT}:role/ReadOnly
+source_profile = {STATIC}
+region = us-east-1
+roleport_account_name = Production
+
+[profile {CHAINED}]
+role_arn = arn:aws:iam::{PROD_ACCOUNT}:role/Deploy
+source_profile = {PLAIN_DEV}
+region = us-east-1
+roleport_account_name = Production
+
+[profile {MFA}]
+role_arn = arn:aws:iam::{AUDIT_ACCOUNT}:role/Auditor
+source_profile = {STATIC}
+mfa_serial = {MFA_SERIAL}
+region = us-east-1
+roleport_account_name = Audit
+"""
+
+CREDENTIALS = f"""
+[{STATIC}]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+"""
+
+ALL_PROFILES = (STATIC, PLAIN_DEV, PLAIN_PROD, CHAINED, MFA)
+ROLE_OF = {PLAIN_DEV: "Admin", PLAIN_PROD: "ReadOnly", CHAINED: "Deploy", MFA: "Auditor"}
+ACCOUNT_OF = {STATIC: STATIC_ACCOUNT, PLAIN_DEV: DEV_ACCOUNT, PLAIN_PROD: PROD_ACCOUNT,
+              CHAINED: PROD_ACCOUNT, MFA: AUDIT_ACCOUNT}
