@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from botocore.credentials import SSOProvider
+from botocore.tokens import SSOTokenProvider
+from botocore.utils import JSONFileCache
 
 from tests.standin import StandIn, reset_moto, start_moto
 
@@ -56,6 +59,11 @@ def seal_aws_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> AwsHome
     # A proxy configured on the machine must never see loopback traffic (or credentials).
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    # botocore computes these cache directories from HOME once, at import time (class
+    # attributes), so an in-process botocore would still read the real ~/.aws/sso/cache.
+    monkeypatch.setattr(SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(aws_dir / "sso" / "cache"))
+    monkeypatch.setattr(SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(aws_dir / "sso" / "cache"))
+    monkeypatch.setattr(JSONFileCache, "CACHE_DIR", str(aws_dir / "boto" / "cache"))
     return AwsHome(home, config_file, credentials_file)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import boto3
@@ -283,3 +285,224 @@ def test_role_requiring_mfa_denies_assume_role_without_it(standin: StandIn) -> N
     assert error.value.response["Error"]["Code"] == "AccessDenied"
     assert "not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
     assert assume(standin, SerialNumber=MFA_SERIAL, TokenCode="123456")["AccessKeyId"]
+
+
+# -- STS: faults ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("kind", "code", "status"), [
+    ("access_denied", "AccessDenied", 403),
+    ("expired_token", "ExpiredToken", 400),
+    ("throttling", "Throttling", 400),
+    ("http_500", "InternalFailure", 500),
+])
+def test_sts_error_faults_answer_real_sts_errors(standin: StandIn, kind: str, code: str,
+                                                  status: int) -> None:
+    standin.inject_sts_fault(kind, action="AssumeRole")
+    client = sts_client(standin, *STATIC_KEY)
+    client.get_caller_identity()  # another action is not affected
+    with pytest.raises(ClientError) as error:
+        assume(standin)
+    assert error.value.response["Error"]["Code"] == code
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert [call.fault for call in standin.sts_calls] == [None, kind]
+    assert assume(standin)["AccessKeyId"]  # count=1: the next call goes through
+
+
+def test_sts_fault_count_and_clear(standin: StandIn) -> None:
+    standin.inject_sts_fault("throttling", count=2)
+    client = sts_client(standin, *STATIC_KEY)
+    for _ in range(2):
+        with pytest.raises(ClientError):
+            client.get_caller_identity()
+    client.get_caller_identity()
+    standin.inject_sts_fault("access_denied", count=5)
+    standin.clear_faults()
+    client.get_caller_identity()
+    with pytest.raises(ValueError, match="unknown STS fault kind"):
+        standin.inject_sts_fault("meltdown")
+
+
+def test_sts_connection_reset_fault(standin: StandIn) -> None:
+    from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+    standin.inject_sts_fault("connection_reset")
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        assume(standin)
+    assert standin.issued == []
+
+
+def test_sts_timeout_fault_outlasts_read_timeout(standin: StandIn) -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    standin.hang_seconds = 5
+    standin.inject_sts_fault("timeout")
+    quick = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=0.5)
+    with pytest.raises(ReadTimeoutError):
+        sts_client(standin, *STATIC_KEY, config=quick).get_caller_identity()
+
+
+def test_hanging_request_is_released_by_stop(moto_url: str, aws_home: Any) -> None:
+    standin = StandIn(moto_url=moto_url, hang_seconds=60).start()
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            requests.post(standin.sts_url, data={"Action": "GetCallerIdentity"}, timeout=30)
+        except requests.RequestException as error:
+            outcome.append(error)
+
+    try:
+        standin.inject_sts_fault("timeout")
+        caller = threading.Thread(target=call, daemon=True)
+        caller.start()
+        # Wait until the request reached the proxy, then stop while it hangs.
+        deadline = time.monotonic() + 5
+        while not standin.sts_calls and time.monotonic() < deadline:
+            caller.join(0.02)
+        assert standin.sts_calls[0].fault == "timeout"
+    finally:
+        standin.stop()
+    caller.join(5)
+    assert not caller.is_alive()
+    assert len(outcome) == 1
+
+
+def test_sts_down_refuses_connections_then_recovers(standin: StandIn) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    standin.sts_down = True
+    assert standin.sts_down
+    with pytest.raises(EndpointConnectionError):
+        sts_client(standin, *STATIC_KEY).get_caller_identity()
+    standin.sts_down = False
+    assert sts_client(standin, *STATIC_KEY).get_caller_identity()["Account"]
+
+
+# -- federation: faults --------------------------------------------------------------------
+@pytest.mark.parametrize(("kind", "status"), [("http_400", 400), ("http_500", 500)])
+def test_federation_http_faults(standin: StandIn, kind: str, status: int) -> None:
+    creds = assume(standin)
+    standin.inject_federation_fault(kind)
+    assert get_signin_token(standin, creds).status_code == status
+    assert standin.federation_requests[-1].fault == kind
+    assert get_signin_token(standin, creds).status_code == 200
+
+
+def test_federation_garbage_fault_is_200_without_json(standin: StandIn) -> None:
+    creds = assume(standin)
+    standin.inject_federation_fault("garbage")
+    response = get_signin_token(standin, creds)
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        response.json()
+
+
+def test_federation_timeout_and_reset_faults(standin: StandIn) -> None:
+    creds = assume(standin)
+    standin.hang_seconds = 5
+    standin.inject_federation_fault("timeout")
+    form = {"Action": "getSigninToken", "Session": session_param(creds)}
+    with pytest.raises(requests.Timeout):
+        requests.post(standin.federation_url, data=form, timeout=0.5)
+    standin.inject_federation_fault("connection_reset")
+    with pytest.raises(requests.ConnectionError):
+        requests.post(standin.federation_url, data=form, timeout=5)
+    with pytest.raises(ValueError, match="unknown federation fault kind"):
+        standin.inject_federation_fault("garbage_in")
+
+
+# -- SSO portal ----------------------------------------------------------------------------
+def sso_client(standin: StandIn) -> Any:
+    return boto3.client("sso", endpoint_url=standin.sso_url, region_name="eu-west-1",
+                        config=NO_RETRIES)
+
+
+def test_sso_portal_mints_role_credentials_recorded_as_sso(standin: StandIn) -> None:
+    token = standin.sso_token(user="dana")
+    response = sso_client(standin).get_role_credentials(
+        roleName="Admin", accountId="111111111111", accessToken=token)
+    creds = response["roleCredentials"]
+    record = standin.issued_credential(creds["accessKeyId"])
+    assert record.kind == "sso"
+    assert record.arn == "arn:aws:sts::111111111111:assumed-role/Admin/dana"
+    assert creds["expiration"] == int(record.expiration.timestamp() * 1000)
+    # SSO role credentials sign in, SessionDuration included (they are role sessions).
+    federation_creds = {"AccessKeyId": creds["accessKeyId"],
+                        "SecretAccessKey": creds["secretAccessKey"],
+                        "SessionToken": creds["sessionToken"]}
+    assert get_signin_token(standin, federation_creds, duration=7200).status_code == 200
+    assert [(r.account_id, r.role_name, r.status) for r in standin.sso_requests] == [
+        ("111111111111", "Admin", 200)]
+
+
+@pytest.mark.parametrize("expired", [False, True])
+def test_sso_portal_rejects_unknown_and_expired_tokens(standin: StandIn, expired: bool) -> None:
+    token = standin.sso_token(expires_in=-1) if expired else "never-registered"
+    with pytest.raises(ClientError) as error:
+        sso_client(standin).get_role_credentials(
+            roleName="Admin", accountId="111111111111", accessToken=token)
+    assert error.value.response["Error"]["Code"] == "UnauthorizedException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 401
+    assert standin.issued == []
+
+
+def test_sso_portal_enforces_assignments(standin: StandIn) -> None:
+    token = standin.sso_token(assignments={("111111111111", "Admin")})
+    with pytest.raises(ClientError) as error:
+        sso_client(standin).get_role_credentials(
+            roleName="Admin", accountId="222222222222", accessToken=token)
+    assert error.value.response["Error"]["Code"] == "ForbiddenException"
+
+
+def test_botocore_sso_profile_resolves_through_cached_token(standin: StandIn,
+                                                             aws_home: Any) -> None:
+    aws_home.write_config("""
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 111111111111
+        sso_role_name = Admin
+        region = eu-west-1
+
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = eu-west-1
+        """)
+    standin.sso_login(str(aws_home.home), session_name="corp",
+                      start_url="https://corp.awsapps.com/start", region="eu-west-1")
+    credentials = boto3.Session(profile_name="dev").get_credentials().get_frozen_credentials()
+    record = standin.issued_credential(credentials.access_key)
+    assert record is not None and record.kind == "sso"
+    assert record.role_arn == "arn:aws:iam::111111111111:role/Admin"
+
+
+def test_botocore_sso_profile_with_expired_cached_token_fails(standin: StandIn,
+                                                              aws_home: Any) -> None:
+    from botocore.exceptions import UnauthorizedSSOTokenError
+
+    aws_home.write_config("""
+        [profile legacy]
+        sso_start_url = https://legacy.awsapps.com/start
+        sso_region = us-east-1
+        sso_account_id = 111111111111
+        sso_role_name = Admin
+        """)
+    standin.sso_login(str(aws_home.home), start_url="https://legacy.awsapps.com/start",
+                      expired=True)
+    with pytest.raises(UnauthorizedSSOTokenError):
+        boto3.Session(profile_name="legacy").get_credentials().get_frozen_credentials()
+    assert standin.issued == []
+
+
+def test_sso_token_cache_file_has_botocore_format(tmp_path: Any) -> None:
+    import hashlib
+
+    from tests.standin import write_sso_token_cache
+
+    path = write_sso_token_cache(tmp_path, access_token="tok", start_url="https://x/start",
+                                 session_name="corp", region="eu-west-1")
+    assert path == (tmp_path / ".aws" / "sso" / "cache"
+                    / f"{hashlib.sha1(b'corp').hexdigest()}.json")
+    document = json.loads(path.read_text())
+    assert document["accessToken"] == "tok"
+    assert document["region"] == "eu-west-1"
+    assert document["expiresAt"].endswith("Z")
+    assert "refreshToken" not in document  # botocore must never try to refresh

@@ -85,10 +85,11 @@ class FederationHandler(StandinHandler):
         duration = params.get("SessionDuration")
         fault = standin._take_fault("federation", "getSigninToken")
         if fault is not None:
-            self._apply_fault(fault.kind)
+            # Recorded before answering: a client that got its answer finds its record.
             standin._record_federation("getSigninToken", self.command,
                                        _FAULT_STATUS.get(fault.kind, 0),
                                        session_duration=duration, fault=fault.kind)
+            self._apply_fault(fault.kind)
             return
         access_key_id, kind, refusal, identity = standin._check_session(
             params.get("Session"), duration)

@@ -156,18 +156,21 @@ class StsProxyHandler(StandinHandler):
         recorded = {k: v for k, v in params.items()
                     if k not in SECRET_PARAMS and k not in ("Action", "Version")}
 
+        # Records are written before answering: a client that got its answer must find
+        # its request recorded.
         fault = standin._take_fault("sts", action)
         if fault is not None:
-            status = self._apply_fault(fault.kind, action, params)
-            standin._record_sts_call(action, recorded, caller, status, fault=fault.kind)
+            standin._record_sts_call(action, recorded, caller,
+                                     _FAULT_STATUS.get(fault.kind, 0), fault=fault.kind)
+            self._apply_fault(fault.kind, action, params)
             return
 
         refusal = standin._sts_refusal(action, params, caller,
                                        self.headers.get("X-Amz-Security-Token"))
         if refusal is not None:
             status, code, message = refusal
-            self.send(status, sts_error_body(code, message), "text/xml")
             standin._record_sts_call(action, recorded, caller, status, error_code=code)
+            self.send(status, sts_error_body(code, message), "text/xml")
             return
 
         forward_headers = {k: v for k, v in self.headers.items()
@@ -178,10 +181,10 @@ class StsProxyHandler(StandinHandler):
                 self.command, self.path, body, forward_headers)
         except OSError as error:
             message = f"moto is unreachable: {type(error).__name__}"
-            self.send(503, sts_error_body("ServiceUnavailable", message, sender=False),
-                      "text/xml")
             standin._record_sts_call(action, recorded, caller, 503,
                                      error_code="ServiceUnavailable")
+            self.send(503, sts_error_body("ServiceUnavailable", message, sender=False),
+                      "text/xml")
             return
 
         text = payload.decode("utf-8", "replace")
@@ -191,17 +194,17 @@ class StsProxyHandler(StandinHandler):
         elif status >= 400:
             match = re.search(r"<Code>([^<]+)</Code>", text)
             error_code = match.group(1) if match else None
-        self.send(status, text, headers.get("Content-Type", "text/xml"))
         standin._record_sts_call(action, recorded, caller, status, error_code=error_code)
+        self.send(status, text, headers.get("Content-Type", "text/xml"))
 
-    def _apply_fault(self, kind: str, action: str, params: dict[str, str]) -> int:
+    def _apply_fault(self, kind: str, action: str, params: dict[str, str]) -> None:
         standin: StandIn = self.server.context
         if kind == "connection_reset":
             self.reset_connection()
-            return 0
+            return
         if kind == "timeout":
             self.hang(standin.hang_seconds)
-            return 0
+            return
         if kind == "access_denied":
             resource = params.get("RoleArn", "*")
             message = (f"User: arn:aws:iam::123456789012:user/standin is not authorized to "
@@ -216,7 +219,10 @@ class StsProxyHandler(StandinHandler):
             status, code = 500, "InternalFailure"
             message = "The request processing has failed because of an unknown error."
         self.send(status, sts_error_body(code, message, sender=status < 500), "text/xml")
-        return status
+
+
+# Status each fault answers with (0: no HTTP answer at all).
+_FAULT_STATUS = {"access_denied": 403, "expired_token": 400, "throttling": 400, "http_500": 500}
 
 
 def issued_record(action: str, caller_kind: str | None, fields: dict[str, str],
