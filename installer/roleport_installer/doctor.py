@@ -255,6 +255,7 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
         except OSError:
             pass  # the host is already gone; the reader reports end of input
         reader.join(timeout)
+        timed_out = reader.is_alive()
         try:
             process.stdin.close()
         except OSError:
@@ -272,7 +273,7 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
         return replies[0], ""
     if failures:
         return None, failures[0]
-    if reader.is_alive() or not replies:
+    if timed_out or not replies:
         return None, f"the host did not answer hello within {timeout:g} s"
     detail = f"the host exited with code {exit_code} without answering"
     return None, f"{detail} ({last_error})" if last_error else detail

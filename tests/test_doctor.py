@@ -1,0 +1,263 @@
+"""`roleport doctor` on a good install (with a real `hello` round trip through the written
+launcher and the real roleport-host) and on each kind of broken install (issue 4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from roleport_installer import FakeRegistry, doctor, install
+from roleport_installer.cli import add_commands
+from roleport_installer.doctor import Check, exchange_hello
+
+from tests.test_installer import OTHER_ID, make_env, pinned_chrome_id, sealed_environment
+
+__all__ = ["sealed_environment"]  # the autouse fixture, re-used from the installer tests
+
+HOST_HELLO_TIMEOUT = 20.0  # the real host's cold start on a loaded CI machine stays far below
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = make_env(tmp_path)
+    config = Path(environment["AWS_CONFIG_FILE"])
+    config.parent.mkdir(parents=True)
+    config.write_text("[default]\nregion = us-east-1\n\n[profile dev]\nrole_arn = "
+                      "arn:aws:iam::111122223333:role/Dev\nsource_profile = default\n")
+    Path(environment["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
+        "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\n"
+        "aws_secret_access_key = not-a-real-secret\n")
+    return environment
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Path:
+    return tmp_path / "chromium-profile"
+
+
+@pytest.fixture
+def installed(env: dict[str, str], profile: Path) -> dict[str, str]:
+    """The issue's install: `--browser firefox --browser chromium --user-data-dir X`."""
+    install(["firefox", "chromium"], user_data_dir=profile, platform="linux", env=env)
+    return env
+
+
+def run_doctor(env: dict[str, str], profile: Path, **options: object) -> dict[str, Check]:
+    checks = doctor(user_data_dir=profile, platform="linux", env=env,
+                    timeout=options.pop("timeout", HOST_HELLO_TIMEOUT), **options)  # type: ignore[arg-type]
+    by_name = {check.name: check for check in checks}
+    assert len(by_name) == len(checks), "check names must be unique"
+    return by_name
+
+
+def failures(checks: dict[str, Check]) -> dict[str, Check]:
+    return {name: check for name, check in checks.items() if not check.ok}
+
+
+def test_good_install_is_all_ok_with_a_real_hello(installed: dict[str, str],
+                                                  profile: Path) -> None:
+    checks = run_doctor(installed, profile)
+    assert failures(checks) == {}
+    assert list(checks) == [
+        "chromium manifest present", "chromium manifest fields", "chromium allowed ids",
+        "chromium launcher", "chromium hello",
+        "firefox manifest present", "firefox manifest fields", "firefox allowed ids",
+        "firefox launcher", "firefox hello",
+        "aws config", "federation endpoint"]
+    # The real host answered: its version is the installed roleport package's.
+    from roleport import __version__
+    for browser in ("chromium", "firefox"):
+        assert checks[f"{browser} hello"].detail.startswith(f"host {__version__} answered")
+    assert checks["aws config"].detail.startswith("2 profiles in ")
+    assert all(check.line().startswith("ok   ") for check in checks.values())
+
+
+def test_missing_manifest(installed: dict[str, str], profile: Path) -> None:
+    (profile / "NativeMessagingHosts/roleport.json").unlink()
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["chromium manifest present"]
+    line = failed["chromium manifest present"].line()
+    assert line.startswith(f"FAIL chromium manifest present: no host manifest at {profile}")
+    assert f"run `roleport install --user-data-dir {profile} --browser chromium`" in line
+
+
+def test_manifest_that_is_not_json(installed: dict[str, str], profile: Path,
+                                   tmp_path: Path) -> None:
+    (tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json").write_text("{oops")
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["firefox manifest JSON"]
+    assert "is not valid JSON" in failed["firefox manifest JSON"].detail
+
+
+def test_wrong_path(installed: dict[str, str], profile: Path) -> None:
+    manifest_file = profile / "NativeMessagingHosts/roleport.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["path"] = "/opt/gone/roleport-host"
+    manifest_file.write_text(json.dumps(manifest))
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["chromium manifest fields", "chromium launcher"]
+    fields = failed["chromium manifest fields"]
+    assert "path is '/opt/gone/roleport-host', expected" in fields.detail
+    assert failed["chromium launcher"].detail == "/opt/gone/roleport-host does not exist"
+    assert "roleport install" in failed["chromium launcher"].fix
+
+
+def test_wrong_id_in_manifest(installed: dict[str, str], profile: Path) -> None:
+    manifest_file = profile / "NativeMessagingHosts/roleport.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["allowed_origins"] = [f"chrome-extension://{OTHER_ID}/"]
+    manifest_file.write_text(json.dumps(manifest))
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["chromium allowed ids"]
+    assert failed["chromium allowed ids"].detail.startswith(
+        f"allowed_origins lacks chrome-extension://{pinned_chrome_id()}/")
+
+
+def test_wrong_id_in_launcher_is_refused_by_the_real_host(installed: dict[str, str],
+                                                          profile: Path) -> None:
+    launcher = profile / "roleport/firefox/roleport-host"
+    launcher.write_text(launcher.read_text().replace("roleport@roleport.dev", "other@example"))
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["firefox hello"]
+    assert "forbidden_caller" in failed["firefox hello"].detail
+
+
+def test_launcher_not_executable(installed: dict[str, str], profile: Path) -> None:
+    (profile / "roleport/chromium/roleport-host").chmod(0o644)
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["chromium launcher"]
+    assert failed["chromium launcher"].detail.endswith("is not executable")
+
+
+def test_moved_environment(env: dict[str, str], profile: Path) -> None:
+    install(["firefox"], user_data_dir=profile, platform="linux", env=env,
+            interpreter="/old/venv/bin/python")
+    failed = failures(run_doctor(env, profile))
+    assert list(failed) == ["firefox launcher"]
+    assert "runs /old/venv/bin/python, which no longer exists" in failed["firefox launcher"].detail
+
+
+def fake_roleport_package(folder: Path, native_source: str) -> str:
+    """A `roleport` package that shadows the real one through PYTHONPATH: the host crashes or
+    hangs exactly where the real one would start."""
+    package = folder / "roleport"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("__version__ = '0-fake'\n")
+    (package / "native.py").write_text(native_source)
+    return str(folder)
+
+
+def test_crashing_host(installed: dict[str, str], profile: Path, tmp_path: Path) -> None:
+    installed["PYTHONPATH"] = fake_roleport_package(
+        tmp_path / "crash", "def main():\n    raise RuntimeError('host exploded on start')\n")
+    failed = failures(run_doctor(installed, profile))
+    assert list(failed) == ["chromium hello", "firefox hello"]
+    detail = failed["chromium hello"].detail
+    assert detail.startswith("the host exited with code 1 without answering")
+    assert "RuntimeError: host exploded on start" in detail
+    assert "run the launcher by hand" in failed["chromium hello"].fix
+
+
+def test_hanging_host_is_bounded_by_the_timeout(installed: dict[str, str], profile: Path,
+                                                tmp_path: Path) -> None:
+    installed["PYTHONPATH"] = fake_roleport_package(
+        tmp_path / "hang", "import time\n\ndef main():\n    time.sleep(3600)\n")
+    failed = failures(run_doctor(installed, profile, browsers=["chromium"], timeout=1.0))
+    assert list(failed) == ["chromium hello"]
+    assert failed["chromium hello"].detail == "the host did not answer hello within 1 s"
+
+
+def test_exchange_hello_with_a_fake_host_speaking_real_frames(tmp_path: Path) -> None:
+    host = tmp_path / "host.py"
+    host.write_text(
+        "import json, struct, sys\n"
+        "size = struct.unpack('=I', sys.stdin.buffer.read(4))[0]\n"
+        "request = json.loads(sys.stdin.buffer.read(size))\n"
+        "body = json.dumps({'id': request['id'], 'ok': True,\n"
+        "                   'result': {'version': request['action']}}).encode()\n"
+        "sys.stdout.buffer.write(struct.pack('=I', len(body)) + body)\n"
+        "sys.stdout.buffer.flush()\n")
+    reply, problem = exchange_hello([sys.executable, str(host)], {}, tmp_path, 10.0)
+    assert problem == ""
+    assert reply == {"id": 1, "ok": True, "result": {"version": "hello"}}
+
+
+def test_missing_install(env: dict[str, str], profile: Path) -> None:
+    failed = failures(run_doctor(env, profile, browsers=["firefox"]))
+    assert list(failed) == ["firefox manifest present"]
+
+
+def test_nothing_installed_nor_detected(env: dict[str, str], tmp_path: Path) -> None:
+    checks = doctor(platform="linux", env=env)
+    assert not checks[0].ok and checks[0].name == "install"
+    assert "No supported browser was found" in checks[0].detail
+
+
+def test_aws_config_parse_error_names_file_and_line(installed: dict[str, str],
+                                                    profile: Path) -> None:
+    config = Path(installed["AWS_CONFIG_FILE"])
+    config.write_text("[default]\nregion = us-east-1\nthis line is garbage\n")
+    failed = failures(run_doctor(installed, profile, browsers=["firefox"]))
+    assert list(failed) == ["aws config"]
+    assert failed["aws config"].detail == (
+        f"{config} line 3 cannot be parsed: a line that is neither [section] nor key = value")
+
+
+def test_aws_config_error_never_shows_the_offending_line(installed: dict[str, str],
+                                                         profile: Path) -> None:
+    credentials = Path(installed["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.write_text("aws_secret_access_key = TOPSECRETVALUE\n[default]\n")
+    check = run_doctor(installed, profile, browsers=["firefox"])["aws config"]
+    assert not check.ok
+    assert check.detail == (f"{credentials} line 1 cannot be parsed: an entry before any "
+                            "[section] header")
+    assert "TOPSECRETVALUE" not in check.line()
+
+
+def test_no_aws_profiles(installed: dict[str, str], profile: Path) -> None:
+    Path(installed["AWS_CONFIG_FILE"]).unlink()
+    Path(installed["AWS_SHARED_CREDENTIALS_FILE"]).unlink()
+    failed = failures(run_doctor(installed, profile, browsers=["firefox"]))
+    assert list(failed) == ["aws config"]
+    assert "aws configure" in failed["aws config"].fix
+
+
+def test_federation_override_outside_tests(installed: dict[str, str], profile: Path) -> None:
+    installed["ROLEPORT_FEDERATION_URL"] = "http://127.0.0.1:9/federation"
+    failed = failures(run_doctor(installed, profile, browsers=["firefox"]))
+    assert list(failed) == ["federation endpoint"]
+    assert failed["federation endpoint"].fix == (
+        "unset ROLEPORT_FEDERATION_URL (it exists for tests)")
+
+
+def test_windows_registry_missing_value(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    env = make_env(tmp_path, LOCALAPPDATA=str(tmp_path / "local"))
+    install(["firefox"], platform="windows", env=env, registry=registry)
+    registry.delete_key(r"HKCU\Software\Mozilla\NativeMessagingHosts\roleport")
+    checks = doctor(["firefox"], platform="windows", env=env, registry=registry)
+    assert checks[0].name == "firefox registry" and not checks[0].ok
+    assert checks[0].detail.endswith("NativeMessagingHosts\\roleport is missing")
+
+
+def test_cli_doctor_exit_code(installed: dict[str, str], profile: Path,
+                              monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in installed.items():
+        monkeypatch.setenv(name, value)
+    parser = argparse.ArgumentParser(prog="roleport")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["doctor", "--user-data-dir", str(profile)])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("\nok   ") + out.startswith("ok   ") == 12
+    assert out.endswith("all checks passed\n")
+
+    (profile / "NativeMessagingHosts/roleport.json").unlink()
+    assert args.func(args) == 1
+    out = capsys.readouterr().out
+    assert "FAIL chromium manifest present" in out
+    assert out.endswith("1 check(s) failed\n")
