@@ -506,3 +506,66 @@ def test_sso_token_cache_file_has_botocore_format(tmp_path: Any) -> None:
     assert document["region"] == "eu-west-1"
     assert document["expiresAt"].endswith("Z")
     assert "refreshToken" not in document  # botocore must never try to refresh
+
+
+# -- fixtures and standalone run -----------------------------------------------------------
+def test_standin_fixture_applies_env_and_seals_aws(standin: StandIn, aws_home: Any) -> None:
+    import os
+
+    for name, value in standin.env().items():
+        assert os.environ[name] == value
+    assert os.environ["ROLEPORT_FEDERATION_URL"] == standin.federation_url
+    assert standin.federation_url == f"{standin.base_url}/federation"
+    assert os.environ["HOME"] == str(aws_home.home)
+    assert os.environ["AWS_CONFIG_FILE"] == str(aws_home.config_file)
+    unexpected = {name for name in os.environ if name.startswith("AWS_")} - set(standin.env()) - {
+        "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
+    assert unexpected == set()
+    aws_home.write_config("""
+        [profile x]
+        region = eu-west-1
+        """)
+    assert boto3.Session(profile_name="x").region_name == "eu-west-1"
+
+
+def test_python_m_tests_standin_serves_until_interrupted(aws_home: Any) -> None:
+    import os
+    import queue
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-u", "-m", "tests.standin"], cwd=repo,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ))
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                              daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not any("Serving until Ctrl-C" in line for line in seen):
+            assert time.monotonic() < deadline, f"no ready line; output so far: {seen}"
+            assert process.poll() is None, f"exited early: {seen}"
+            try:
+                seen.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                pass
+        exports = dict(line.removeprefix("export ").strip().split("=", 1)
+                       for line in seen if line.startswith("export "))
+        assert set(exports) >= {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO",
+                                "ROLEPORT_FEDERATION_URL", "AWS_EC2_METADATA_DISABLED"}
+        console = exports["ROLEPORT_FEDERATION_URL"].replace("/federation", "/console")
+        assert "Not signed in" in requests.get(console, timeout=5).text
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    reader.join(5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(console, timeout=2)
