@@ -85,6 +85,11 @@ async function groupTab(tab, profile) {
   }
 }
 
+/** Adds windowId only when known: some browsers reject an explicit undefined. */
+function withWindow(properties, windowId) {
+  return windowId == null ? properties : { ...properties, windowId };
+}
+
 /**
  * Opens a login reply: in the profile's container on Firefox, else per the open mode
  * (sign out first / keep sessions / new window). Returns non-secret facts about the tab.
@@ -102,7 +107,7 @@ async function openConsole(login, profile, settings, { active, windowId }) {
     }
     if (cookieStoreId) {
       const { url } = planOpening('keep-sessions', login.url, login.logout_url);
-      const tab = await ext.tabs.create({ url, cookieStoreId, active, windowId });
+      const tab = await ext.tabs.create(withWindow({ url, cookieStoreId, active }, windowId));
       return { tabId: tab.id, container: name, cookieStoreId };
     }
   }
@@ -111,7 +116,7 @@ async function openConsole(login, profile, settings, { active, windowId }) {
     const window = await ext.windows.create({ url, focused: active });
     return { tabId: window.tabs?.[0]?.id ?? null, windowId: window.id, container: null };
   }
-  const tab = await ext.tabs.create({ url, active, windowId });
+  const tab = await ext.tabs.create(withWindow({ url, active }, windowId));
   await groupTab(tab, profile);
   return { tabId: tab.id, container: null };
 }

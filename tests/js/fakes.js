@@ -113,3 +113,113 @@ export class FakeIdentities {
     return { ...item };
   }
 }
+
+export const EXTENSION_ID = 'lcdhbonoaganhbjkpgecgonmncjbaiij';
+export const SECRET_TOKEN = 'SigninTokenSECRET0123456789';
+export const LOGIN_URL = `http://127.0.0.1:9/federation?Action=login&Issuer=roleport&SigninToken=${SECRET_TOKEN}`;
+export const LOGOUT_URL = 'http://127.0.0.1:9/oauth?Action=logout';
+
+/**
+ * A WebExtension API with just what background.js uses. `host(request)` plays the native host:
+ * it returns a reply object, or {disconnect: "reason"} to close the port like the browser does.
+ */
+export function fakeBrowser({ containers = false, tabGroups = false, host }) {
+  const store = new Map();
+  const created = { tabs: [], windows: [], groups: [], groupUpdates: [] };
+  const requests = [];
+  const ports = [];
+  const api = {
+    runtime: {
+      id: EXTENSION_ID,
+      lastError: undefined,
+      getURL: (path) => `chrome-extension://${EXTENSION_ID}/${path}`,
+      onMessage: new Event(),
+      connectNative(name) {
+        assert(name === 'roleport', `unexpected host name ${name}`);
+        const port = new FakePort();
+        const post = port.postMessage.bind(port);
+        port.postMessage = (message) => {
+          post(message);
+          requests.push(structuredClone(message));
+          setTimeout(() => {
+            const answer = host(structuredClone(message));
+            if (answer && answer.disconnect) {
+              // Chrome reports the reason through runtime.lastError during the event.
+              api.runtime.lastError = { message: answer.disconnect };
+              port.disconnected = true;
+              port.onDisconnect.emit(port);
+              api.runtime.lastError = undefined;
+            } else if (answer) {
+              port.reply({ id: message.id, ...answer });
+            }
+          }, 0);
+        };
+        ports.push(port);
+        return port;
+      },
+    },
+    storage: {
+      local: {
+        async get(keys) {
+          const list = typeof keys === 'string' ? [keys] : keys;
+          const out = {};
+          for (const key of list) if (store.has(key)) out[key] = structuredClone(store.get(key));
+          return out;
+        },
+        async set(items) {
+          for (const [key, value] of Object.entries(items)) store.set(key, structuredClone(value));
+        },
+      },
+    },
+    tabs: {
+      async create(properties) {
+        const tab = { id: 100 + created.tabs.length, windowId: properties.windowId ?? 1, ...properties };
+        created.tabs.push(properties);
+        return tab;
+      },
+    },
+    windows: {
+      async create(properties) {
+        created.windows.push(properties);
+        return { id: 7, tabs: [{ id: 70 }] };
+      },
+    },
+  };
+  if (containers) api.contextualIdentities = new FakeIdentities();
+  if (tabGroups) {
+    api.tabs.group = async ({ tabIds, groupId, createProperties }) => {
+      const id = groupId ?? 500 + created.groups.length;
+      created.groups.push({ id, tabIds, createProperties, reused: groupId != null });
+      return id;
+    };
+    api.tabGroups = {
+      query: async ({ title }) => created.groupUpdates.filter((g) => g.title === title).map((g) => ({ id: g.id, title })),
+      update: async (id, properties) => {
+        created.groupUpdates.push({ id, ...properties });
+        return { id, ...properties };
+      },
+    };
+  }
+  return { api, store, created, requests, ports };
+}
+
+/** Sends a runtime message to the background's listener like the browser would. */
+export function sendToBackground(api, message, sender = popupSender()) {
+  return new Promise((resolve) => {
+    let answered = false;
+    const respond = (reply) => {
+      answered = true;
+      resolve(reply);
+    };
+    const results = api.runtime.onMessage.listeners.map((listener) => listener(message, sender, respond));
+    if (!answered && !results.includes(true)) resolve(undefined);
+  });
+}
+
+export function popupSender(extra = {}) {
+  return { id: EXTENSION_ID, url: `chrome-extension://${EXTENSION_ID}/extension/popup.html`, ...extra };
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}

@@ -1,0 +1,93 @@
+// The background page against a Firefox-like API: a container per profile, reused by name,
+// created once under concurrent clicks, styled from the profile, and the switch to turn it off.
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+
+import {
+  LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground,
+} from './fakes.js';
+import { signOutFirstUrl } from '../../extension/lib/urls.js';
+import { stableColor, stableIcon } from '../../extension/lib/style.js';
+
+const PROFILES = {
+  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  rows: [
+    ['prod-admin', '111122223333', 'Production', 'Admin', 'eu-west-1', 'assume-role', false, false, null, 'purple', 'briefcase', null],
+    ['dev', '444455556666', 'Dev', 'Dev', 'eu-west-1', 'sso', false, false, 'Development', null, null, null],
+  ],
+  generation: 'g1',
+};
+
+const fake = fakeBrowser({
+  containers: true,
+  host: (request) => {
+    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+    const container = request.params.profile === 'dev' ? 'Development' : null;
+    return { ok: true, result: { url: LOGIN_URL, expires_at: 'x', identity: {}, container, logout_url: LOGOUT_URL } };
+  },
+});
+globalThis.browser = fake.api;
+await import('../../extension/background.js');
+
+beforeEach(async () => {
+  fake.store.clear();
+  fake.created.tabs.length = 0;
+  fake.api.contextualIdentities.items.length = 0;
+  await sendToBackground(fake.api, { type: 'profiles' });
+});
+
+describe('background: Firefox containers', () => {
+  it('opens the plain login URL in a new container styled from the profile', async () => {
+    const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+    assert.equal(reply.ok, true, JSON.stringify(reply.error));
+    assert.deepEqual(fake.api.contextualIdentities.items, [
+      { cookieStoreId: 'firefox-container-1', name: 'prod-admin', color: 'purple', icon: 'briefcase' },
+    ]);
+    assert.equal(fake.created.tabs[0].url, LOGIN_URL, 'a container needs no sign-out');
+    assert.equal(fake.created.tabs[0].cookieStoreId, 'firefox-container-1');
+    assert.equal(reply.result.container, 'prod-admin');
+  });
+
+  it('uses the container named by the host (roleport_container)', async () => {
+    await sendToBackground(fake.api, { type: 'login', profile: 'dev' });
+    const [container] = fake.api.contextualIdentities.items;
+    assert.equal(container.name, 'Development');
+    assert.equal(container.color, stableColor('dev'));
+    assert.equal(container.icon, stableIcon('dev'));
+  });
+
+  it('applies the prefix and reuses the container on the next click', async () => {
+    await fake.api.storage.local.set({ settings: { containerPrefix: 'aws: ' } });
+    await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+    await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+    assert.deepEqual(fake.api.contextualIdentities.items.map((c) => c.name), ['aws: prod-admin']);
+    assert.deepEqual(fake.created.tabs.map((t) => t.cookieStoreId), ['firefox-container-1', 'firefox-container-1']);
+  });
+
+  it('creates one container for concurrent clicks', async () => {
+    const replies = await Promise.all([1, 2, 3].map(() => sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' })));
+    assert.ok(replies.every((reply) => reply.ok));
+    assert.equal(fake.api.contextualIdentities.items.length, 1);
+    assert.equal(fake.created.tabs.length, 3);
+  });
+
+  it('falls back to sign-out-first when containers are switched off', async () => {
+    await fake.api.storage.local.set({ settings: { containersEnabled: false } });
+    await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+    assert.equal(fake.api.contextualIdentities.items.length, 0);
+    assert.deepEqual(fake.created.tabs[0], { url: signOutFirstUrl(LOGOUT_URL, LOGIN_URL), active: true });
+  });
+
+  it('falls back when Firefox refuses containers', async () => {
+    const query = fake.api.contextualIdentities.query;
+    fake.api.contextualIdentities.query = async () => { throw new Error('Contextual identities are currently disabled'); };
+    try {
+      const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+      assert.equal(reply.ok, true);
+      assert.equal(fake.created.tabs[0].cookieStoreId, undefined);
+      assert.equal(fake.created.tabs[0].url, signOutFirstUrl(LOGOUT_URL, LOGIN_URL));
+    } finally {
+      fake.api.contextualIdentities.query = query;
+    }
+  });
+});
