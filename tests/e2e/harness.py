@@ -369,7 +369,15 @@ class Browser(ABC):
         return self.find(css)
 
     def click(self, css: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.wait_css(css, timeout=timeout).click()
+        """Click the element matching ``css``; a list re-rendered between finding and
+        clicking (stale element) is found again rather than failing the test."""
+        self.wait_css(css, timeout=timeout)
+
+        def clicked() -> bool:
+            self.find(css).click()
+            return True
+
+        wait_for(clicked, timeout=timeout, message=f"a click on {css!r} to land")
 
     def text_of(self, css: str) -> str:
         return str(self.execute(
