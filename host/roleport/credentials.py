@@ -201,8 +201,11 @@ class StsClients:
 
     MAX_CLIENTS = 32
 
-    def __init__(self, session: botocore.session.Session) -> None:
+    def __init__(self, session: botocore.session.Session,
+                 connect_timeout: float = STS_CONNECT_TIMEOUT,
+                 read_timeout: float = STS_READ_TIMEOUT) -> None:
         self._session = session
+        self.timeouts = (connect_timeout, read_timeout)
         self._clients: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -271,7 +274,8 @@ class CredentialResolver:
         except RoleportError:
             raise
         except Exception as exc:  # every botocore failure gets a stable code
-            raise map_error(exc, profile_name, profile.mfa_serial, prompter) from None
+            raise map_error(exc, profile_name, profile.mfa_serial, prompter,
+                            self._clients.timeouts) from None
         if not frozen.access_key or not frozen.secret_key:
             raise RoleportError("no_credentials", profile=profile_name,
                                 detail="the credentials found are incomplete")
@@ -347,7 +351,7 @@ class CredentialResolver:
                 Name=federation_user_name(profile_name), Policy=ALLOW_ALL_POLICY,
                 DurationSeconds=duration or FEDERATION_TOKEN_DURATION)
         except Exception as exc:
-            raise map_error(exc, profile_name, None, None) from None
+            raise map_error(exc, profile_name, None, None, self._clients.timeouts) from None
         issued = response["Credentials"]
         arn = response.get("FederatedUser", {}).get("Arn")
         account = arn.split(":")[4] if arn and arn.count(":") >= 5 else None
@@ -376,7 +380,7 @@ class CredentialResolver:
         try:
             issued = fetcher.fetch_credentials()
         except Exception as exc:
-            raise map_error(exc, source_profile, None, None) from None
+            raise map_error(exc, source_profile, None, None, self._clients.timeouts) from None
         arn = _assumed_role_arn(cache.target_entry)
         account, role, name = _split_assumed_role_arn(arn)
         return ResolvedCredentials(
@@ -397,7 +401,8 @@ class CredentialResolver:
         except RoleportError:
             raise
         except Exception as exc:
-            raise map_error(exc, profile_name, profile.mfa_serial, prompter) from None
+            raise map_error(exc, profile_name, profile.mfa_serial, prompter,
+                            self._clients.timeouts) from None
 
 
 def federation_user_name(profile_name: str) -> str:
@@ -444,7 +449,9 @@ def _serial_from_prompt(prompt: str, fallback: str | None) -> str | None:
 
 
 def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
-              prompter: NoPromptMfa | None) -> RoleportError:
+              prompter: NoPromptMfa | None,
+              timeouts: tuple[float, float] = (STS_CONNECT_TIMEOUT, STS_READ_TIMEOUT),
+              ) -> RoleportError:
     """One stable RoleportError for any botocore/STS failure; messages carry no secret."""
     from botocore import exceptions as bx
 
@@ -481,9 +488,8 @@ def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
         return RoleportError("sso_login_required", profile=profile,
                              command=f"aws sso login --profile {profile}")
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
-        return RoleportError("timeout", service="AWS STS",
-                             seconds=STS_READ_TIMEOUT if isinstance(exc, bx.ReadTimeoutError)
-                             else STS_CONNECT_TIMEOUT)
+        seconds = timeouts[1] if isinstance(exc, bx.ReadTimeoutError) else timeouts[0]
+        return RoleportError("timeout", service="AWS STS", seconds=f"{seconds:g}")
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError,
                         bx.ConnectionError, bx.HTTPClientError)):
         return RoleportError("network_error", service="AWS STS",

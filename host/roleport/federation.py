@@ -374,7 +374,7 @@ class FederationClient:
 
         # Retry connection failures and 5xx only; a read timeout is answered at once because
         # the request may have been processed, and a 4xx will not change on retry.
-        retry = Retry(total=self.retries, connect=self.retries, read=0, redirect=0,
+        retry = Retry(total=self.retries, connect=self.retries, read=False, redirect=0,
                       status=self.retries, other=0, status_forcelist=(500, 502, 503, 504),
                       allowed_methods=frozenset({"POST"}), backoff_factor=0.05,
                       raise_on_status=False, respect_retry_after_header=False)

@@ -64,7 +64,7 @@ class _Warm:
 
         self.snapshot = snapshot
         snapshot.session.set_default_client_config(client_config(connect_timeout, read_timeout))
-        self.clients = StsClients(snapshot.session)
+        self.clients = StsClients(snapshot.session, connect_timeout, read_timeout)
 
 
 class Pipeline:

@@ -89,12 +89,13 @@ class ConfigFiles:
                 self.credentials_file, _stat_key(self.credentials_file))
 
 
-def _stat_key(path: str) -> tuple[int, int] | None:
+def _stat_key(path: str) -> tuple[int, int, int] | None:
+    # The inode too: editors that save by renaming a new file over the old one.
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_mtime_ns, stat.st_size)
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def default_profile_name() -> str:
@@ -170,12 +171,13 @@ def config_error_from_parse_error(exc: Exception) -> RoleportError:
     cause = kwargs.get("error")
     line: int | None = None
     why = "it is not a valid INI file"
-    if isinstance(cause, configparser.ParsingError) and cause.errors:
-        line = cause.errors[0][0]
-        why = "a line is neither a [section] header nor a `key = value` setting"
-    elif isinstance(cause, configparser.MissingSectionHeaderError):
+    # MissingSectionHeaderError is a ParsingError: test it first.
+    if isinstance(cause, configparser.MissingSectionHeaderError):
         line = cause.lineno
         why = "a setting appears before any [section] header"
+    elif isinstance(cause, configparser.ParsingError) and getattr(cause, "errors", None):
+        line = cause.errors[0][0]
+        why = "a line is neither a [section] header nor a `key = value` setting"
     elif isinstance(cause, configparser.DuplicateSectionError):
         line = cause.lineno
         why = f"the section [{cause.section}] appears twice"

@@ -1,0 +1,254 @@
+"""The `roleport` command: list profiles, open a console, and (from roleport_installer)
+install/uninstall/doctor.
+
+Rules implemented here (issue 2, "CLI"):
+- `roleport list [--json]`: a table ordered by account, or JSON for scripts;
+- `roleport login PROFILE [...] [--print]` opens the URL with the stdlib webbrowser; --print
+  writes only the URL to stdout and a one-line credential warning to stderr;
+- `roleport login --account-id ID --role-name NAME [--profile SOURCE]`: the AWS blog's flow;
+- MFA: when a code is needed and stdin is a terminal, ask for it (on stderr, never stdout);
+- exit codes come from errors.py; an error is one line plus its hint on stderr, never a
+  traceback; subcommands dispatch through `set_defaults(func=...)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
+
+from roleport import __version__
+from roleport.errors import RoleportError
+
+MFA_ATTEMPTS = 3
+URL_WARNING = ("roleport: warning: the URL on stdout signs in to the AWS console for 15 "
+               "minutes; treat it like a password and do not paste it into chats or logs.")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits with invalid_request's code and a hint."""
+
+    def error(self, message: str) -> NoReturn:
+        error = RoleportError("invalid_request", detail=message)
+        self.exit(error.exit_code,
+                  f"roleport: error: {error.message}\n  hint: see `{self.prog} --help`.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="roleport",
+        description="Open the AWS Management Console of the right account and role.")
+    parser.add_argument("--version", action="version", version=f"roleport {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    listing = subparsers.add_parser(
+        "list", help="list the profiles of your AWS config",
+        description="List the profiles of ~/.aws/config and ~/.aws/credentials (or "
+                    "AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE), ordered by account.")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(func=run_list)
+
+    login = subparsers.add_parser(
+        "login", help="open the AWS console as a profile (or an account's role)",
+        description="Sign in to the AWS console as PROFILE, or as the role --role-name in "
+                    "--account-id using the credentials of --profile (default: AWS_PROFILE "
+                    "or 'default').")
+    login.add_argument("profile_name", nargs="?", metavar="PROFILE",
+                       help="the AWS profile to sign in as (default: AWS_PROFILE)")
+    login.add_argument("--region", help="console region (default: the profile's region)")
+    login.add_argument("--destination", metavar="SERVICE_OR_URL",
+                       help="a service like 'ec2', a console path like '/ec2/home' or a "
+                            "console URL of the same partition")
+    login.add_argument("--duration", type=int, metavar="SECONDS",
+                       help="console session length, 900-43200 (where AWS allows it)")
+    login.add_argument("--mfa-code", metavar="CODE", help="the current code of your MFA device")
+    login.add_argument("--print", action="store_true", dest="print_url",
+                       help="print the URL instead of opening a browser (it is a credential)")
+    login.add_argument("--account-id", metavar="ID",
+                       help="sign in to this account's role (with --role-name)")
+    login.add_argument("--role-name", metavar="NAME", help="the role to assume in --account-id")
+    login.add_argument("--profile", dest="source_profile", metavar="SOURCE",
+                       help="with --account-id: the profile whose credentials assume the role")
+    login.add_argument("--issuer", default="roleport",
+                       help="where an expired console session sends you (default: roleport)")
+    login.set_defaults(func=run_login)
+
+    try:  # install/uninstall/doctor arrive with the installer package
+        from roleport_installer.cli import add_commands
+    except ImportError:
+        pass
+    else:
+        add_commands(subparsers)
+    return parser
+
+
+def report_error(error: RoleportError, stderr: TextIO) -> int:
+    """One clear line plus the hint; the exit code of the error class."""
+    stderr.write(f"roleport: error: {error.message}\n  hint: {error.hint}\n")
+    stderr.flush()
+    return error.exit_code
+
+
+# -- list ---------------------------------------------------------------------------------
+
+def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
+             stderr: TextIO | None = None) -> int:
+    from roleport.profiles import default_profile_name, list_profiles
+
+    out = stdout or sys.stdout
+    profiles = list_profiles()
+    if args.json:
+        json.dump([profile.to_dict() for profile in profiles], out, indent=2)
+        out.write("\n")
+        return 0
+    if not profiles:
+        from roleport.profiles import ConfigFiles
+
+        files = ConfigFiles.from_environment()
+        out.write(f"No profiles in {files.config_file} or {files.credentials_file}.\n")
+        return 0
+    default = default_profile_name()
+
+    def order(profile: Any) -> tuple[str, str]:
+        account = profile.account_name or profile.account_id or "\uffff"
+        return (account, profile.name)
+
+    rows = [("ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES")]
+    for profile in sorted(profiles, key=order):
+        account = profile.account_id or "-"
+        if profile.account_name:
+            account = f"{profile.account_name} ({account})"
+        notes = [note for flag, note in ((profile.mfa, "mfa"), (profile.chained, "chained"),
+                                         (profile.name == default, "default")) if flag]
+        rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
+                     profile.kind, ",".join(notes)))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        out.write("  ".join(cells).rstrip() + "\n")
+    return 0
+
+
+# -- login --------------------------------------------------------------------------------
+
+def _prompt_mfa(error: RoleportError, stdin: TextIO, stderr: TextIO) -> str | None:
+    serial = error.fields.get("mfa_serial") or "your MFA device"
+    stderr.write(f"MFA code for {serial}: ")
+    stderr.flush()
+    line = stdin.readline()
+    return line.strip() or None
+
+
+def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
+              stderr: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    import os
+
+    from roleport.pipeline import Pipeline
+
+    out, err, inp = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
+    role_flow = args.account_id is not None or args.role_name is not None
+    if role_flow:
+        if not (args.account_id and args.role_name):
+            raise RoleportError("invalid_request",
+                                detail="--account-id and --role-name go together")
+        if args.profile_name:
+            raise RoleportError("invalid_request",
+                                detail="with --account-id name the source profile with "
+                                       "--profile, not as PROFILE")
+    elif args.source_profile:
+        raise RoleportError("invalid_request",
+                            detail="--profile names the source profile for --account-id; "
+                                   "give the profile to sign in as as PROFILE")
+    profile_name = args.profile_name
+    if not role_flow and not profile_name:
+        profile_name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        if not profile_name:
+            raise RoleportError("invalid_request",
+                                detail="name the profile to sign in as (`roleport list` "
+                                       "shows them)")
+
+    pipeline = Pipeline()
+    mfa_code = args.mfa_code
+    try:
+        for attempt in range(MFA_ATTEMPTS):
+            try:
+                if role_flow:
+                    result = pipeline.login_role(
+                        args.account_id, args.role_name, source_profile=args.source_profile,
+                        region=args.region, destination=args.destination,
+                        mfa_code=mfa_code, duration=args.duration, issuer=args.issuer)
+                else:
+                    result = pipeline.login(
+                        profile_name, region=args.region, destination=args.destination,
+                        mfa_code=mfa_code, duration=args.duration, issuer=args.issuer)
+                break
+            except RoleportError as error:
+                interactive = _is_terminal(inp) and args.mfa_code is None
+                retry = error.code == "mfa_required" or (
+                    error.code == "mfa_invalid" and attempt < MFA_ATTEMPTS - 1)
+                if not (interactive and retry):
+                    raise
+                if error.code == "mfa_invalid":
+                    err.write("roleport: that code was not accepted; wait for the next one.\n")
+                mfa_code = _prompt_mfa(error, inp, err)
+                if mfa_code is None:
+                    raise
+        else:  # pragma: no cover - the loop always breaks or raises
+            raise RoleportError("mfa_invalid", profile=profile_name)
+    finally:
+        pipeline.close()
+
+    who = result.identity.get("arn") or result.identity.get("account") or profile_name
+    if args.print_url:
+        out.write(result.url + "\n")
+        out.flush()
+        err.write(URL_WARNING + "\n")
+        return 0
+    import webbrowser
+
+    if not webbrowser.open(result.url, new=2):
+        raise RoleportError("invalid_request",
+                            detail="no web browser could be started; run again with --print "
+                                   "and open the URL yourself")
+    err.write(f"roleport: opened the AWS console as {who}.\n")
+    return 0
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# -- entry point --------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """`roleport` console script; returns the exit code (0 ok, errors.py codes otherwise)."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        return int(exit_request.code or 0)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(err)
+        return RoleportError("invalid_request").exit_code
+    try:
+        return int(func(args, stdout=out, stderr=err) or 0)
+    except RoleportError as error:
+        return report_error(error, err)
+    except KeyboardInterrupt:
+        err.write("\nroleport: interrupted\n")
+        return 130
+    except Exception as exc:  # never a traceback as the user's answer
+        return report_error(
+            RoleportError("internal_error", detail=type(exc).__name__), err)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
