@@ -9,7 +9,6 @@ import sys
 import threading
 
 import pytest
-
 from roleport.framing import (
     MAX_INBOUND_BYTES,
     MAX_OUTBOUND_BYTES,

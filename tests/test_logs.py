@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from roleport import logs
 
 ACCESS_KEY = "ASIAIOSFODNN7EXAMPLE"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 from roleport import __version__
 from roleport.errors import RoleportError
+from roleport.framing import MAX_OUTBOUND_BYTES
 
 PROTOCOL_VERSION = 1
 
@@ -228,6 +230,10 @@ def _check_mfa_code(value: str) -> str | None:
     return None
 
 
+def _check_offset(value: int) -> str | None:
+    return None if value >= 0 else f"{value} is negative"
+
+
 def _check_duration(value: int) -> str | None:
     if not MIN_DURATION <= value <= MAX_DURATION:
         return f"{value} is outside {MIN_DURATION}..{MAX_DURATION} seconds"
@@ -274,15 +280,52 @@ def profile_rows(profiles: Any) -> list[list[Any]]:
             for profile in profiles]
 
 
+PAGE_BUDGET_BYTES = MAX_OUTBOUND_BYTES - 16 * 1024
+"""Room for rows in one reply; the rest covers the envelope, id and paths (PROTOCOL.md)."""
+
+
+def _encoded_size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8",
+                                                                               "replace"))
+
+
+def page_rows(rows: list[list[Any]], offset: int,
+              budget: int = PAGE_BUDGET_BYTES) -> tuple[list[list[Any]], int | None]:
+    """The rows from ``offset`` that fit in ``budget`` bytes, and the next offset (or None).
+
+    Rule (PROTOCOL.md, profiles): the whole list comes in one reply whenever it fits; only a
+    list larger than one frame is split, so a client unaware of paging still gets a valid
+    first page instead of a dropped connection.
+    """
+    if offset >= len(rows):
+        return [], None
+    remaining = rows[offset:]
+    if _encoded_size(remaining) <= budget:
+        return remaining, None
+    used = 2  # the enclosing brackets
+    count = 0
+    for row in remaining:
+        size = _encoded_size(row) + 1  # the separating comma
+        if used + size > budget:
+            break
+        used += size
+        count += 1
+    count = max(count, 1)  # a single row always fits: its values are bounded in size
+    return remaining[:count], offset + count
+
+
 def handle_profiles(context: HostContext, params: dict[str, Any]) -> dict[str, Any]:
-    """The profile table of the core (cached there on the files' mtime/size)."""
+    """The profile table of the core (cached there on the files' mtime/size), paged by size."""
     generation = config_generation(context)
     profiles = context.pipeline().profiles()
+    rows, next_offset = page_rows(profile_rows(profiles), params.get("offset", 0))
     return {
         "columns": list(PROFILE_COLUMNS),
-        "rows": profile_rows(profiles),
+        "rows": rows,
         "config_file": context.config_file(),
         "generation": generation,
+        "total": len(profiles),
+        "next_offset": next_offset,
     }
 
 
@@ -325,8 +368,11 @@ def handle_login(context: HostContext, params: dict[str, Any]) -> dict[str, Any]
 
 register(Action("hello", handle_hello, deadline_seconds=5.0, starts_warm_up=True,
                 service="The host"))
-register(Action("profiles", handle_profiles, deadline_seconds=15.0,
-                service="Reading the AWS config"))
+register(Action(
+    "profiles", handle_profiles, deadline_seconds=15.0, service="Reading the AWS config",
+    params=(Param("offset", (int,), check=_check_offset,
+                  expected="a row index from a previous reply's next_offset"),),
+))
 register(Action(
     "login", handle_login, lane="slow", deadline_seconds=30.0, service="AWS sign-in",
     params=(

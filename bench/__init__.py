@@ -1,0 +1,1 @@
+"""`python -m bench` (`make bench`): roleport host figures against a naive baseline."""

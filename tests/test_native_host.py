@@ -1,0 +1,545 @@
+"""`roleport-host` as a real subprocess over pipes, against moto + the federation stand-in.
+
+Covers issue 3's host list: hello / profiles / login, many requests on one process,
+concurrent out-of-order replies, forbidden caller, clean exit on EOF, garbage streams; plus the
+in-process Host loop with deadlines (real threads and pipes, a deliberately slow action).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from roleport import actions, native
+from roleport.errors import ERRORS
+from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
+
+from bench.hostproc import CHROME_CALLER, FIREFOX_CALLER, HostProcess, frame, host_env
+from tests.conftest import AwsHome
+from tests.standin import StandIn
+
+ACCOUNT = "111122223333"
+BASE_KEY_ID = "AKIAROLEPORTTEST0001"
+BASE_SECRET = "hostTestSecret0000000000000000000000Key1"
+
+CONFIG = """
+    [default]
+    region = eu-west-1
+
+    [profile base]
+    region = eu-west-1
+
+    [profile admin]
+    role_arn = arn:aws:iam::111122223333:role/Admin
+    source_profile = base
+    region = eu-west-1
+    roleport_color = red
+    roleport_account_name = Production
+
+    [profile reader]
+    role_arn = arn:aws:iam::111122223333:role/ReadOnly
+    source_profile = base
+    region = us-east-1
+"""
+CREDENTIALS = f"""
+    [base]
+    aws_access_key_id = {BASE_KEY_ID}
+    aws_secret_access_key = {BASE_SECRET}
+"""
+
+
+@pytest.fixture
+def configured(aws_home: AwsHome) -> AwsHome:
+    aws_home.write_config(CONFIG)
+    aws_home.write_credentials(CREDENTIALS)
+    return aws_home
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "host.log"
+
+
+@pytest.fixture
+def host(configured: AwsHome, standin: StandIn, log_file: Path) -> Iterator[HostProcess]:
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file)) as process:
+        yield process
+
+
+def assert_no_secret(text: str, secrets: list[str]) -> None:
+    for secret in secrets:
+        assert secret not in text, "a secret reached the log or stderr"
+
+
+def known_secrets(standin: StandIn, login_urls: list[str]) -> list[str]:
+    """Every secret the session produced: keys, tokens, SigninTokens, login URLs."""
+    found = [BASE_SECRET, BASE_KEY_ID, *login_urls]
+    for url in login_urls:
+        found += parse_qs(urlsplit(url).query).get("SigninToken", [])
+    found += [issued.access_key_id for issued in standin.issued]
+    # The stand-in keeps secret keys and session tokens private; read them to prove absence.
+    for secret_key, session_token in standin._records.secrets.values():
+        found += [secret_key, session_token]
+    return [secret for secret in found if secret]
+
+
+# ---------------------------------------------------------------------------- subprocess
+
+def test_hello_answers_without_botocore(host: HostProcess, configured: AwsHome) -> None:
+    reply = host.call(1, "hello")
+    assert reply["ok"] is True
+    result = reply["result"]
+    assert result["protocol"] == actions.PROTOCOL_VERSION == 1
+    assert result["version"]
+    assert {"hello", "profiles", "login"} <= set(result["capabilities"])
+    assert result["platform"] == sys.platform
+    assert result["config_file"] == str(configured.config_file)
+    assert result["credentials_file"] == str(configured.credentials_file)
+    assert host.wait() == 0
+
+
+def test_hello_module_path_does_not_import_botocore() -> None:
+    code = ("import sys, io; from roleport import native, actions; "
+            "ctx = actions.HostContext('x', {}); actions.handle_hello(ctx, {}); "
+            "sys.exit(1 if any(m.startswith('botocore') for m in sys.modules) else 0)")
+    import subprocess
+
+    assert subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
+
+
+def test_profiles_lists_the_config_as_columns(host: HostProcess, configured: AwsHome) -> None:
+    reply = host.call("p1", "profiles")
+    assert reply["ok"] is True, reply
+    result = reply["result"]
+    assert result["columns"] == list(actions.PROFILE_COLUMNS)
+    rows = {row[0]: dict(zip(result["columns"], row, strict=True)) for row in result["rows"]}
+    assert {"admin", "reader", "base"} <= set(rows)
+    admin = rows["admin"]
+    assert admin["account_id"] == ACCOUNT
+    assert admin["role"] == "Admin"
+    assert admin["region"] == "eu-west-1"
+    assert admin["kind"] == "assume-role"
+    assert admin["mfa"] is False and admin["chained"] is False
+    assert admin["color"] == "red" and admin["account_name"] == "Production"
+    assert rows["base"]["kind"] == "static"
+    assert result["config_file"] == str(configured.config_file)
+    assert result["next_offset"] is None and result["total"] == len(rows)
+
+    first_generation = result["generation"]
+    assert host.call("p2", "profiles")["result"]["generation"] == first_generation
+    configured.write_config(CONFIG + "\n[profile extra]\nregion = eu-north-1\n")
+    os.utime(configured.config_file, ns=(time.time_ns(), time.time_ns() + 10**9))
+    changed = host.call("p3", "profiles")["result"]
+    assert changed["generation"] != first_generation
+    assert "extra" in {row[0] for row in changed["rows"]}
+    assert host.wait() == 0
+
+
+def test_login_returns_a_working_console_url(host: HostProcess, standin: StandIn,
+                                             log_file: Path) -> None:
+    assert host.call(0, "hello")["ok"]
+    reply = host.call("L1", "login", {"profile": "admin"}, timeout=30)
+    assert reply["ok"] is True, reply
+    result = reply["result"]
+    assert result["url"].startswith(standin.federation_url + "?")
+    query = parse_qs(urlsplit(result["url"]).query)
+    assert query["Action"] == ["login"]
+    token = query["SigninToken"][0]
+    identity = standin.signin_token_identity(token)
+    assert identity is not None and identity.account == ACCOUNT and identity.role == "Admin"
+    assert result["identity"]["account"] == ACCOUNT
+    assert result["identity"]["role"] == "Admin"
+    assert result["identity"]["partition"] == "aws"
+    assert result["identity"]["region"] == "eu-west-1"
+    assert result["identity"]["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/")
+    assert result["expires_at"].endswith("Z")
+    assert result["logout_url"].startswith(standin.base_url + "/oauth?Action=logout")
+    assert host.wait() == 0
+    written = log_file.read_text() + host.stderr
+    assert "login id='L1' ok" in written
+    assert_no_secret(written, known_secrets(standin, [result["url"]]))
+
+
+def test_login_errors_are_specific_and_carry_the_profile(host: HostProcess) -> None:
+    missing = host.call(1, "login", {"profile": "nope"})
+    assert missing["ok"] is False
+    assert missing["error"]["code"] == "profile_not_found"
+    assert missing["error"]["profile"] == "nope"
+    bad_region = host.call(2, "login", {"profile": "admin", "region": "Mars"})
+    assert bad_region["error"]["code"] == "invalid_request"
+    assert "region" in bad_region["error"]["message"]
+    bad_type = host.call(3, "login", {"profile": "admin", "duration": "3600"})
+    assert "must be an integer" in bad_type["error"]["message"]
+    typo = host.call(4, "login", {"profile": "admin", "mfa": "123456"})
+    assert "unknown parameter" in typo["error"]["message"]
+    assert host.call(5, "login", {})["error"]["code"] == "invalid_request"
+    assert host.wait() == 0
+
+
+def test_many_requests_on_one_process(host: HostProcess, standin: StandIn) -> None:
+    count = 60
+    for index in range(count):
+        action = ("hello", "profiles", "login")[index % 3]
+        params = {"profile": "reader"} if action == "login" else None
+        host.request(index, action, params)
+    replies = [host.reply(timeout=60) for _ in range(count)]
+    assert sorted(reply["id"] for reply in replies) == list(range(count))
+    failures = [reply for reply in replies if not reply["ok"]]
+    assert failures == []
+    assert host.wait() == 0
+    assert host.remaining_replies() == []
+
+
+def test_slow_login_does_not_block_hello_or_profiles(host: HostProcess,
+                                                     standin: StandIn) -> None:
+    standin.hang_seconds = 4.0
+    standin.inject_federation_fault("timeout")
+    host.request("slow", "login", {"profile": "admin"})
+    # Wait until the login really sits in the hanging federation call.
+    deadline = time.monotonic() + 20
+    while not any(r.fault == "timeout" for r in standin.federation_requests):
+        assert time.monotonic() < deadline, "the login never reached the federation stand-in"
+        time.sleep(0.02)
+    started = time.monotonic()
+    host.request("quick-hello", "hello")
+    host.request("quick-profiles", "profiles")
+    first, second = host.reply(), host.reply()
+    assert {first["id"], second["id"]} == {"quick-hello", "quick-profiles"}
+    assert time.monotonic() - started < 2.0
+    slow = host.reply(timeout=40)
+    assert slow["id"] == "slow"  # answered last: out of order, matched by id
+    assert slow["ok"] is True or slow["error"]["code"] in ("timeout", "network_error",
+                                                           "federation_failed")
+    assert host.wait() == 0
+
+
+def test_firefox_caller_is_accepted(configured: AwsHome, standin: StandIn,
+                                    log_file: Path) -> None:
+    args = ["/home/me/.mozilla/native-messaging-hosts/roleport.json", FIREFOX_CALLER]
+    with HostProcess(args, host_env(os.environ, log_file)) as process:
+        assert process.call(1, "hello")["ok"] is True
+        assert process.wait() == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"],
+    ["/tmp/manifest.json", "evil@example.org"],
+    ["chrome-extension://lcdhbonoaganhbjkpgecgonmncjbaiij"],  # no slash: normalised, allowed
+])
+def test_caller_check(configured: AwsHome, standin: StandIn, log_file: Path,
+                      args: list[str]) -> None:
+    allowed = args[0].startswith("chrome-extension://lcdh")
+    with HostProcess(args, host_env(os.environ, log_file)) as process:
+        hello = process.call(1, "hello")
+        login = process.call(2, "login", {"profile": "admin"})
+        code = process.wait()
+    if allowed:
+        assert hello["ok"] is True and code == 0
+        return
+    for reply in (hello, login):
+        assert reply["ok"] is False
+        assert reply["error"]["code"] == "forbidden_caller"
+    assert code == ERRORS["forbidden_caller"].exit_code != 0
+    assert standin.sts_calls == [] and standin.federation_requests == []
+
+
+def test_unset_allow_list_refuses_everyone(configured: AwsHome, standin: StandIn,
+                                           log_file: Path) -> None:
+    env = host_env(os.environ, log_file)
+    del env["ROLEPORT_ALLOWED_CALLERS"]
+    with HostProcess([CHROME_CALLER], env) as process:
+        assert process.call(1, "profiles")["error"]["code"] == "forbidden_caller"
+        assert process.wait() != 0
+    assert standin.sts_calls == []
+
+
+def test_no_arguments_prints_help_and_fails(aws_home: AwsHome, log_file: Path) -> None:
+    with HostProcess([], host_env(os.environ, log_file)) as process:
+        code = process.wait()
+        assert code == native.EXIT_USAGE != 0
+        assert "roleport-host" in process.stderr and "roleport install" in process.stderr
+        assert process.raw_frames == []
+
+
+def test_clean_exit_on_immediate_eof(host: HostProcess) -> None:
+    assert host.wait() == 0
+    assert host.raw_frames == []
+
+
+def test_recoverable_garbage_gets_error_replies_and_the_stream_continues(
+        host: HostProcess) -> None:
+    host.send_raw(frame(b"\xff\xfe not utf-8"))
+    host.send_raw(frame(b"{not json"))
+    host.send_raw(frame(b"[1, 2]"))
+    host.send_raw(frame({"id": True, "action": "hello"}))
+    host.send_raw(frame({"id": "x" * 300, "action": "hello"}))
+    host.send_raw(frame({"id": 5, "action": 7}))
+    host.send_raw(frame({"id": 6, "action": "teleport"}))
+    host.send_raw(frame({"id": 7, "action": "hello", "params": [1]}))
+    replies = [host.reply() for _ in range(8)]
+    assert [r["id"] for r in replies[:5]] == [None] * 5
+    assert all(r["error"]["code"] == "invalid_request" for r in replies[:6])
+    assert replies[6]["error"]["code"] == "unknown_action"
+    assert "teleport" in replies[6]["error"]["message"]
+    assert replies[7]["error"]["code"] == "invalid_request"
+    assert host.call(8, "hello")["ok"] is True  # still aligned on frame boundaries
+    assert host.wait() == 0
+
+
+@pytest.mark.parametrize(("data", "code", "exit_code"), [
+    (b"\x10\x00", "invalid_request", 64),  # truncated length
+    (struct.pack("=I", 100) + b'{"id": 1', "invalid_request", 64),  # truncated body
+    (struct.pack("=I", 0xFFFFFFF0) + b"x" * 64, "message_too_large", 74),  # oversize
+])
+def test_unrecoverable_stream_replies_then_exits_non_zero(
+        host: HostProcess, data: bytes, code: str, exit_code: int) -> None:
+    host.send_raw(frame({"id": "before", "action": "hello"}) + data)
+    assert host.reply()["id"] == "before"
+    host.close_stdin()  # a truncated frame is only known to be truncated at end of input
+    error = host.reply()
+    assert error["id"] is None and error["error"]["code"] == code
+    assert host.wait(timeout=10) == exit_code
+
+
+def test_stdout_stays_clean_when_code_prints(configured: AwsHome, standin: StandIn,
+                                             log_file: Path) -> None:
+    """sys.stdout is rebound to stderr at start: a stray print cannot corrupt the stream."""
+    code = ("import sys; from roleport import actions, native; "
+            "hello = actions.ACTIONS['hello']; "
+            "actions.register(actions.Action('hello', "
+            "lambda c, p: (print('stray output'), hello.handler(c, p))[1])); "
+            "sys.exit(native.main())")
+    command = [sys.executable, "-c", code]
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file),
+                     command=command) as process:
+        assert process.call(1, "hello")["ok"] is True
+        assert process.call(2, "hello")["ok"] is True
+        assert process.wait() == 0
+        assert "stray output" in process.stderr
+
+
+# ---------------------------------------------------------------------------- in-process loop
+
+class _Pipe:
+    """An OS pipe as a pair of binary files (real blocking reads, like the browser's)."""
+
+    def __init__(self) -> None:
+        read_fd, write_fd = os.pipe()
+        self.reader = os.fdopen(read_fd, "rb", buffering=0)
+        self.writer = os.fdopen(write_fd, "wb", buffering=0)
+
+    def close(self) -> None:
+        for stream in (self.writer, self.reader):
+            if not stream.closed:
+                stream.close()
+
+
+def _slow(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
+    release = params["seconds"]
+    end = time.monotonic() + release
+    while time.monotonic() < end:  # a handler stuck in "network I/O"
+        time.sleep(0.01)
+    return {"slept": release}
+
+
+def _huge(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
+    return {"blob": "x" * (MAX_OUTBOUND_BYTES + 1)}
+
+
+def _crash(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
+    raise RuntimeError("boom with ASIAIOSFODNN7EXAMPLE inside")
+
+
+TEST_ACTIONS = {
+    **actions.ACTIONS,
+    "slow": actions.Action("slow", _slow, params=(actions.Param(
+        "seconds", (int, float), required=True, expected="seconds"),),
+        deadline_seconds=0.5, lane="slow", service="The slow test action"),
+    "huge": actions.Action("huge", _huge),
+    "crash": actions.Action("crash", _crash),
+}
+
+
+@pytest.fixture
+def loop(aws_home: AwsHome, tmp_path: Path) -> Iterator[tuple[_Pipe, _Pipe, list[int]]]:
+    inbound, outbound = _Pipe(), _Pipe()
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
+    server = native.Host(inbound.reader, outbound.writer, context, actions=TEST_ACTIONS)
+    exit_codes: list[int] = []
+
+    def serve() -> None:
+        exit_codes.append(server.serve())
+        outbound.writer.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield inbound, outbound, exit_codes
+    finally:
+        inbound.writer.close()
+        thread.join(10)
+        inbound.close()
+        outbound.close()
+    assert not thread.is_alive()
+
+
+def _send(pipe: _Pipe, message: dict[str, Any]) -> None:
+    pipe.writer.write(encode_message(message))
+
+
+def test_deadline_turns_a_stuck_request_into_a_timeout_reply(loop: Any) -> None:
+    inbound, outbound, exit_codes = loop
+    started = time.monotonic()
+    _send(inbound, {"id": "stuck", "action": "slow", "params": {"seconds": 3}})
+    _send(inbound, {"id": "fast", "action": "hello"})
+    first = read_message(outbound.reader)
+    second = read_message(outbound.reader)
+    assert first is not None and second is not None
+    assert first["id"] == "fast"
+    assert second["id"] == "stuck" and second["error"]["code"] == "timeout"
+    assert "0.5 seconds" in second["error"]["message"]
+    assert time.monotonic() - started < 2.5
+    inbound.writer.close()
+    assert read_message(outbound.reader) is None  # the late result is discarded
+    assert exit_codes == [0]
+
+
+def test_out_of_order_replies_are_matched_by_id(loop: Any) -> None:
+    inbound, outbound, _ = loop
+    _send(inbound, {"id": 1, "action": "slow", "params": {"seconds": 0.3}})
+    _send(inbound, {"id": 2, "action": "slow", "params": {"seconds": 0.05}})
+    _send(inbound, {"id": 3, "action": "hello"})
+    order = [read_message(outbound.reader)["id"] for _ in range(3)]
+    assert order[0] == 3 and order[1:] == [2, 1]
+
+
+def test_oversize_reply_becomes_message_too_large(loop: Any) -> None:
+    inbound, outbound, _ = loop
+    _send(inbound, {"id": "big", "action": "huge"})
+    reply = read_message(outbound.reader)
+    assert reply["id"] == "big" and reply["error"]["code"] == "message_too_large"
+    assert "reply" in reply["error"]["message"]
+
+
+def test_unexpected_exception_is_an_internal_error_without_its_text(loop: Any) -> None:
+    inbound, outbound, _ = loop
+    _send(inbound, {"id": "c", "action": "crash"})
+    reply = read_message(outbound.reader)
+    assert reply["error"]["code"] == "internal_error"
+    assert "RuntimeError" in reply["error"]["message"]
+    assert "ASIA" not in str(reply)
+
+
+def test_broken_stdout_ends_the_host(aws_home: AwsHome) -> None:
+    inbound = _Pipe()
+    outbound = _Pipe()
+    outbound.reader.close()  # the browser went away
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
+    server = native.Host(inbound.reader, outbound.writer, context)
+    _send(inbound, {"id": 1, "action": "hello"})
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(server.serve()), daemon=True)
+    thread.start()
+    time.sleep(0)  # let it start; the wait below is on a condition
+    deadline = time.monotonic() + 10
+    while not result and time.monotonic() < deadline:
+        _send(inbound, {"id": 2, "action": "hello"})
+        thread.join(0.05)
+    inbound.close()
+    outbound.close()
+    assert result == [74]
+
+
+# ---------------------------------------------------------------------------- pure logic
+
+@pytest.mark.parametrize(("argv", "caller"), [
+    ([], None),
+    (["chrome-extension://abc/"], "chrome-extension://abc/"),
+    (["chrome-extension://abc/", "--parent-window=0"], "chrome-extension://abc/"),
+    (["--parent-window=5", "chrome-extension://abc"], "chrome-extension://abc/"),
+    (["/path/roleport.json", "id@example.org"], "id@example.org"),
+])
+def test_identify_caller(argv: list[str], caller: str | None) -> None:
+    assert native.identify_caller(argv) == caller
+
+
+@pytest.mark.parametrize(("value", "usable"), [
+    ("r1", True), (0, True), (-3, True), (1.5, True), (2**53, True), (2**53 + 1, False),
+    (True, False), (None, False), ([], False), ({}, False), ("x" * 257, False),
+    (float("inf"), False), (float("nan"), False),
+])
+def test_usable_id(value: Any, usable: bool) -> None:
+    assert (native.usable_id(value) is not native._NO_ID) is usable
+
+
+class _Profile:
+    def __init__(self, index: int, name: str, account_name: str | None, role: str) -> None:
+        self.name = name
+        self.account_id = f"{100000000000 + index // 3}"
+        self.account_name = account_name
+        self.role_name = role
+        self.region = "eu-west-1"
+        self.kind = "assume-role"
+        self.mfa = index % 7 == 0
+        self.chained = False
+        self.container = None
+        self.color = None
+        self.icon = None
+        self.destination = None
+
+
+def _reply_size(rows: list[list[Any]], next_offset: int | None) -> int:
+    result = {"columns": list(actions.PROFILE_COLUMNS), "rows": rows,
+              "config_file": "/home/someone/.aws/config", "generation": "0123456789abcdef",
+              "total": 10_000, "next_offset": next_offset}
+    return len(encode_message({"id": "some-request-id-1234", "ok": True, "result": result}))
+
+
+def test_ten_thousand_short_profiles_fit_in_one_frame() -> None:
+    profiles = [_Profile(i, f"p{i:05d}", None, "admin") for i in range(10_000)]
+    rows = actions.profile_rows(profiles)
+    page, next_offset = actions.page_rows(rows, 0)
+    assert next_offset is None and len(page) == 10_000
+    assert _reply_size(page, next_offset) <= MAX_OUTBOUND_BYTES + 4
+
+
+def test_ten_thousand_long_profiles_are_paged_within_the_cap() -> None:
+    roles = ("AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess")
+    profiles = [_Profile(i, f"{100000000000 + i // 3}-{roles[i % 3]}",
+                         f"acme-workload-{i // 3:04d}", roles[i % 3]) for i in range(10_000)]
+    rows = actions.profile_rows(profiles)
+    collected: list[list[Any]] = []
+    offset: int | None = 0
+    pages = 0
+    while offset is not None:
+        page, next_offset = actions.page_rows(rows, offset)
+        assert _reply_size(page, next_offset) <= MAX_OUTBOUND_BYTES + 4
+        collected += page
+        offset = next_offset
+        pages += 1
+    assert pages == 2
+    assert collected == rows
+
+
+def test_profiles_offset_param_is_validated() -> None:
+    with pytest.raises(Exception) as caught:
+        actions.validate_params(actions.ACTIONS["profiles"], {"offset": -1})
+    assert "negative" in str(caught.value)
+    assert actions.validate_params(actions.ACTIONS["profiles"], {"offset": 5}) == {"offset": 5}
+    assert actions.validate_params(actions.ACTIONS["profiles"], None) == {}
+
+
+def test_error_replies_fit_and_round_trip() -> None:
+    reply = native.error_reply("x", native.check_caller("c" * 10_000, {}))
+    decoded = read_message(io.BytesIO(encode_message(reply)))
+    assert decoded["error"]["code"] == "forbidden_caller"
+    assert len(decoded["error"]["message"]) < 400
