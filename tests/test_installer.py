@@ -556,3 +556,19 @@ def test_cli_unknown_browser_exits_64_with_hint(capsys: pytest.CaptureFixture[st
 def test_cli_scope_is_validated() -> None:
     with pytest.raises(SystemExit):
         parse(["install", "--scope", "galaxy"])
+
+
+def test_uninstall_keeps_a_manifest_another_install_rewrote(tmp_path: Path) -> None:
+    """Firefox's manifest is shared by an install with and one without --user-data-dir."""
+    env = make_env(tmp_path)
+    profile = tmp_path / "profile"
+    install(["firefox"], user_data_dir=profile, platform="linux", env=env)
+    install(["firefox"], platform="linux", env=env)
+    uninstall(user_data_dir=profile, platform="linux", env=env)
+    manifest = tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json"
+    assert json.loads(manifest.read_text())["path"] == str(
+        tmp_path / "home/.local/share/roleport/firefox/roleport-host")
+    assert not profile.exists()
+    uninstall(platform="linux", env=env)
+    # Only the empty folders the first install created remain: that record is gone.
+    assert files(tmp_path) == set()

@@ -333,13 +333,25 @@ def _remove_entry(entry: dict[str, Any], still_used: set[str], registry: Registr
         # Only our value: another tool may have registered the same name meanwhile.
         if registry.get_default(registry_key) == manifest:
             registry.delete_key(registry_key)
-    for value in (manifest, entry.get("launcher")):
-        if value and value not in still_used:
-            path = Path(value)
-            if path.is_file() or path.is_symlink():
-                path.unlink()
+    launcher = entry.get("launcher")
+    if manifest and manifest not in still_used and _manifest_points_at(Path(manifest), launcher):
+        Path(manifest).unlink()
+    if launcher and launcher not in still_used:
+        path = Path(launcher)
+        if path.is_file() or path.is_symlink():
+            path.unlink()
     for folder in _deepest_first(entry.get("created_folders", [])):
         _remove_empty_folder(Path(folder))
+
+
+def _manifest_points_at(manifest: Path, launcher: str | None) -> bool:
+    """Whether the manifest is still the one we wrote: a later install from another record
+    (say without --user-data-dir) may have rewritten it to point at its own launcher."""
+    try:
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("path") == launcher
 
 
 def _deepest_first(folders: Iterable[str]) -> list[str]:
