@@ -379,6 +379,13 @@ class Browser(ABC):
 
         wait_for(clicked, timeout=timeout, message=f"a click on {css!r} to land")
 
+    def type_into(self, css: str, text: str, *, clear: bool = True) -> None:
+        """Focus the field, optionally empty it, and type ``text`` as real key presses."""
+        element = self.wait_css(css)
+        if clear:
+            element.clear()
+        element.send_keys(text)
+
     def text_of(self, css: str) -> str:
         return str(self.execute(
             "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';",

@@ -1,0 +1,134 @@
+"""MFA, visible errors and keyboard use of the popup, in Chromium (errors also in Firefox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e import awsconfig as aws
+from tests.e2e import harness
+from tests.e2e.conftest import LaunchBrowser
+from tests.e2e.test_chromium import (
+    ROLE_BUTTON,
+    console_tab_of,
+    open_and_wait_listed,
+    signed_in_as,
+)
+
+pytestmark = pytest.mark.browser
+
+MFA_FIELD = "input[autocomplete=one-time-code]"
+ALERT = "[role=alert]"
+
+
+def alert_text(browser: harness.Browser, *needles: str) -> str:
+    """Wait until the popup's alert shows every needle; returns the alert's text."""
+    return harness.wait_for(
+        lambda: (text := browser.text_of(ALERT)) and all(n in text for n in needles) and text,
+        message=lambda: f"an alert with {needles!r}, alert is {browser.text_of(ALERT)!r}",
+    )
+
+
+def mfa_assume_role_calls(standin: Any) -> list[Any]:
+    return [call for call in standin.sts_calls
+            if call.action == "AssumeRole" and call.params.get("SerialNumber")]
+
+
+def test_mfa_wrong_code_then_right_code_then_cached(
+    launch: LaunchBrowser, demo_config: Any, standin: Any
+) -> None:
+    browser = launch("chromium")
+    open_and_wait_listed(browser)
+    browser.click(ROLE_BUTTON.format(aws.MFA))
+    browser.wait_css(MFA_FIELD)
+    harness.wait_for(lambda: browser.focused_matches(MFA_FIELD), message="focus in the MFA field")
+    browser.screenshot("mfa-asked")
+
+    browser.type_into(MFA_FIELD, aws.WRONG_MFA_CODE + browser.key("ENTER"))
+    alert = alert_text(browser, "not accepted", aws.MFA)
+    assert aws.WRONG_MFA_CODE not in alert
+    browser.screenshot("mfa-wrong-code")
+    assert not any(signed_in_as(aws.MFA) in tab.text for tab in browser.tabs())
+    assert [c.status for c in mfa_assume_role_calls(standin)] == [403]
+
+    good_code = sorted(standin.mfa_codes)[0]
+    browser.type_into(MFA_FIELD, good_code + browser.key("ENTER"))
+    console = console_tab_of(browser, aws.MFA)
+    browser.switch_to(console.handle)
+    browser.screenshot("mfa-console")
+    assert [c.status for c in mfa_assume_role_calls(standin)] == [403, 200]
+
+    # Next click: cached credentials, no code asked, no new MFA AssumeRole.
+    browser.open_popup()
+    browser.click(ROLE_BUTTON.format(aws.MFA))
+    browser.wait_for_tabs(
+        lambda tabs: sum(signed_in_as(aws.MFA) in tab.text for tab in tabs) == 2,
+        message="a second Auditor console without a code",
+    )
+    browser.return_to_popup()
+    assert browser.execute("return document.querySelector(arguments[0]) === null;", MFA_FIELD)
+    assert len(mfa_assume_role_calls(standin)) == 2
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_host_not_installed_shows_the_fix(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name, install_host=False)
+    browser.open_popup()
+    alert_text(browser, "not installed", "roleport install")
+    browser.screenshot("host-not-installed")
+    assert browser.attributes_of("button.role", "data-profile") == []
+
+
+def test_removed_profile_shows_profile_not_found(
+    launch: LaunchBrowser, demo_config: Any
+) -> None:
+    browser = launch("chromium")
+    open_and_wait_listed(browser)
+    # The profile disappears from the config while the popup still lists it.
+    demo_config.write_config(aws.CONFIG.replace(f"[profile {aws.PLAIN_PROD}]", "[profile gone]"))
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    alert_text(browser, f"'{aws.PLAIN_PROD}' does not exist", "roleport list")
+    browser.screenshot("profile-removed")
+    assert not any("Signed in as" in tab.text for tab in browser.tabs())
+
+
+def test_sts_down_is_reported_and_recovers(
+    launch: LaunchBrowser, demo_config: Any, standin: Any
+) -> None:
+    browser = launch("chromium")
+    open_and_wait_listed(browser)
+    standin.sts_down = True
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    alert_text(browser, "AWS STS")
+    browser.screenshot("sts-down")
+    assert not any("Signed in as" in tab.text for tab in browser.tabs())
+
+    standin.sts_down = False
+    browser.return_to_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    console_tab_of(browser, aws.PLAIN_DEV)
+
+
+def test_keyboard_focus_arrows_and_enter(launch: LaunchBrowser, demo_config: Any) -> None:
+    browser = launch("chromium")
+    listed = open_and_wait_listed(browser)
+    assert browser.focused_matches("input[type=search]")
+
+    browser.send_keys(None, browser.key("ARROW_DOWN"))
+    harness.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(listed[0])),
+                     message=f"focus on the first row ({listed[0]})")
+    browser.send_keys(None, browser.key("ARROW_DOWN"))
+    second = listed[1]
+    harness.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(second)),
+                     message=f"focus on the second row ({second})")
+    assert second in aws.ROLE_OF and second != aws.MFA, listed
+    browser.send_keys(None, browser.key("ENTER"))
+    console_tab_of(browser, second)
+
+    # Typing then Enter in the search field opens the best match.
+    browser.open_popup()
+    browser.send_keys(None, "readonly", browser.key("ENTER"))
+    console_tab_of(browser, aws.PLAIN_PROD)
