@@ -1,0 +1,654 @@
+"""The whole pipeline against the real stand-in: moto STS behind the stand-in's proxy, the
+federation stand-in and the SSO portal stand-in, wired only through the documented env hooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from roleport.errors import RoleportError
+from roleport.pipeline import LoginResult, Pipeline
+
+from tests.standin import CHAINED_ROLE, FEDERATION_TOKEN, ROLE, SSO
+
+CONFIG = """
+[profile dev]
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = dev
+region = eu-west-1
+roleport_container = Production
+
+[profile deep]
+role_arn = arn:aws:iam::210987654321:role/Deep
+source_profile = admin
+region = eu-west-1
+
+[profile short]
+role_arn = arn:aws:iam::123456789012:role/Short
+source_profile = dev
+roleport_console_duration = 3600
+region = us-east-2
+
+[profile mfa]
+role_arn = arn:aws:iam::123456789012:role/Guarded
+source_profile = dev
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile mfa-chained]
+role_arn = arn:aws:iam::210987654321:role/AfterMfa
+source_profile = mfa
+
+[profile sso-dev]
+sso_session = corp
+sso_account_id = 333333333333
+sso_role_name = Developer
+region = us-west-2
+
+[profile sso-legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 444444444444
+sso_role_name = ReadOnly
+
+[profile gov]
+role_arn = arn:aws-us-gov:iam::555555555555:role/GovAdmin
+source_profile = dev
+region = us-gov-west-1
+
+[profile bad-duration]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = dev
+roleport_console_duration = 12h
+
+[profile lonely]
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+"""
+
+CREDENTIALS = """
+[dev]
+aws_access_key_id = AKIAEXAMPLEDEVUSER01
+aws_secret_access_key = dev-user-secret-not-real
+"""
+
+
+@pytest.fixture
+def aws(standin, aws_home):
+    aws_home.write_config(CONFIG)
+    aws_home.write_credentials(CREDENTIALS)
+    return standin
+
+
+@pytest.fixture
+def pipeline():
+    instance = Pipeline()
+    yield instance
+    instance.close()
+
+
+def login_query(result: LoginResult) -> dict[str, str]:
+    parts = urllib.parse.urlsplit(result.url)
+    return {key: values[0] for key, values in urllib.parse.parse_qs(parts.query).items()}
+
+
+def token_requests(aws):
+    return [r for r in aws.federation_requests if r.action == "getSigninToken"]
+
+
+def sts_actions(aws, action: str, role_fragment: str = ""):
+    return [call for call in aws.sts_calls if call.action == action
+            and role_fragment in call.params.get("RoleArn", "") and call.status == 200]
+
+
+def cache_dir(aws_home) -> Path:
+    return aws_home.home / ".aws" / "cli" / "cache"
+
+
+# -- the happy paths ----------------------------------------------------------------------
+
+def test_role_profile_login_url_carries_a_token_issued_for_moto_credentials(aws, pipeline):
+    result = pipeline.login("admin")
+    query = login_query(result)
+    assert result.url.startswith(aws.federation_url + "?")
+    assert query["Action"] == "login" and query["Issuer"] == "roleport"
+    assert query["Destination"] == (
+        "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1")
+
+    identity = aws.signin_token_identity(query["SigninToken"])
+    assert identity is not None  # the stand-in issued exactly this token
+    assert (identity.account, identity.role) == ("123456789012", "Admin")
+    [request] = token_requests(aws)
+    issued = aws.issued_credential(request.access_key_id)
+    assert issued is not None and issued.kind == ROLE  # moto minted these credentials
+    assert request.session_duration == "43200"
+
+    assert result.identity == {
+        "account": "123456789012", "role": "Admin", "session_name": identity.session_name,
+        "partition": "aws", "region": "eu-west-1", "arn": identity.arn}
+    assert result.container == "Production"
+    assert result.logout_url == aws.logout_url
+    expires = datetime.strptime(result.expires_at, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=timezone.utc)
+    assert abs((expires - datetime.now(timezone.utc)) - timedelta(minutes=15)) < timedelta(
+        seconds=30)
+    assert "url=<redacted>" in repr(result) and query["SigninToken"] not in repr(result)
+
+
+def test_cached_role_credentials_are_reused_without_a_second_assume_role(aws, pipeline):
+    first = pipeline.login("admin")
+    second = pipeline.login("admin")
+    assert len(sts_actions(aws, "AssumeRole", "role/Admin")) == 1
+    assert len(token_requests(aws)) == 2
+    assert login_query(first)["SigninToken"] != login_query(second)["SigninToken"]
+
+
+def test_cache_is_shared_with_a_new_pipeline_and_files_are_private(aws, aws_home):
+    first = Pipeline()
+    try:
+        first.login("admin")
+    finally:
+        first.close()
+    second = Pipeline()  # a new process would start like this
+    try:
+        second.login("admin")
+    finally:
+        second.close()
+    assert len(sts_actions(aws, "AssumeRole", "role/Admin")) == 1
+    directory = cache_dir(aws_home)
+    files = list(directory.glob("*.json"))
+    assert files
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
+
+
+def test_console_duration_from_profile_and_argument(aws, pipeline):
+    pipeline.login("short")
+    pipeline.login("admin", duration=7200)
+    assert [r.session_duration for r in token_requests(aws)] == ["3600", "7200"]
+
+
+def test_chained_role_sends_no_session_duration_and_is_accepted(aws, pipeline):
+    result = pipeline.login("deep", duration=7200)
+    [request] = token_requests(aws)
+    assert request.status == 200
+    assert request.session_duration is None
+    assert request.kind == CHAINED_ROLE
+    assert result.identity["role"] == "Deep"
+
+
+def _rewrite_cached_expiry(aws_home, role_fragment: str, remaining: timedelta) -> None:
+    for path in cache_dir(aws_home).glob("*.json"):
+        entry = json.loads(path.read_text())
+        if role_fragment in entry.get("AssumedRoleUser", {}).get("Arn", ""):
+            entry["Credentials"]["Expiration"] = (
+                datetime.now(timezone.utc) + remaining).strftime("%Y-%m-%dT%H:%M:%SZ")
+            path.write_text(json.dumps(entry))
+            return
+    raise AssertionError(f"no cache entry for {role_fragment}")
+
+
+def test_chained_role_is_reassumed_when_less_than_50_minutes_remain(aws, pipeline, aws_home):
+    pipeline.login("deep")
+    assert len(sts_actions(aws, "AssumeRole", "role/Deep")) == 1
+
+    _rewrite_cached_expiry(aws_home, "/Deep/", timedelta(minutes=55))
+    pipeline.login("deep")
+    assert len(sts_actions(aws, "AssumeRole", "role/Deep")) == 1  # still long enough
+
+    _rewrite_cached_expiry(aws_home, "/Deep/", timedelta(minutes=20))
+    pipeline.login("deep")
+    assert len(sts_actions(aws, "AssumeRole", "role/Deep")) == 2  # re-assumed for a full hour
+    assert len(sts_actions(aws, "AssumeRole", "role/Admin")) == 1  # its source stayed cached
+
+
+def test_non_chained_role_keeps_botocore_window(aws, pipeline, aws_home):
+    pipeline.login("admin")
+    _rewrite_cached_expiry(aws_home, "/Admin/", timedelta(minutes=20))
+    pipeline.login("admin")
+    assert len(sts_actions(aws, "AssumeRole", "role/Admin")) == 1
+
+
+def test_static_user_signs_in_through_get_federation_token(aws, pipeline):
+    result = pipeline.login("dev")
+    [call] = sts_actions(aws, "GetFederationToken")
+    assert json.loads(call.params["Policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    assert call.params["DurationSeconds"] == "43200"
+    assert call.params["Name"] == "roleport-dev"
+    [request] = token_requests(aws)
+    assert request.kind == FEDERATION_TOKEN and request.session_duration is None
+    assert result.identity["role"] is None
+    assert result.identity["arn"].endswith(":federated-user/roleport-dev")
+    assert aws.signin_token_identity(login_query(result)["SigninToken"]) is not None
+
+
+def test_static_user_duration_goes_to_get_federation_token(aws, pipeline):
+    pipeline.login("dev", duration=3600)
+    [call] = sts_actions(aws, "GetFederationToken")
+    assert call.params["DurationSeconds"] == "3600"
+    assert token_requests(aws)[0].session_duration is None
+
+
+def _issue_role_credentials(aws, role: str = "Proc") -> dict:
+    import boto3
+
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=aws.sts_url,
+                       aws_access_key_id="AKIAEXAMPLEPROCESS01",
+                       aws_secret_access_key="process-source-secret")
+    return sts.assume_role(RoleArn=f"arn:aws:iam::123456789012:role/{role}",
+                           RoleSessionName="process")["Credentials"]
+
+
+def _write_process(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "creds-process.py"
+    script.write_text(f"import sys\n{body}\n", encoding="utf-8")
+    return script
+
+
+def test_credential_process_credentials_sign_in_without_session_duration(
+        aws, aws_home, pipeline, tmp_path):
+    issued = _issue_role_credentials(aws)
+    payload = json.dumps({"Version": 1, "AccessKeyId": issued["AccessKeyId"],
+                          "SecretAccessKey": issued["SecretAccessKey"],
+                          "SessionToken": issued["SessionToken"],
+                          "Expiration": issued["Expiration"].isoformat()})
+    script = _write_process(tmp_path, f"sys.stdout.write({payload!r})")
+    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
+                                   f"{sys.executable} {script}\nregion = eu-west-1\n")
+    result = pipeline.login("proc")
+    [request] = token_requests(aws)
+    assert request.access_key_id == issued["AccessKeyId"]
+    assert request.session_duration is None
+    assert aws.signin_token_identity(login_query(result)["SigninToken"]).role == "Proc"
+
+
+def test_failing_credential_process_is_no_credentials_without_its_output(
+        aws, aws_home, pipeline, tmp_path):
+    script = _write_process(tmp_path, "sys.stderr.write('leaked-process-secret')\nsys.exit(3)")
+    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
+                                   f"{sys.executable} {script}\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("proc")
+    assert caught.value.code == "no_credentials"
+    assert "credential_process" in caught.value.message
+    assert "leaked-process-secret" not in caught.value.message + caught.value.hint
+
+
+def test_sso_session_profile_signs_in_with_the_cached_token(aws, aws_home, pipeline):
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp")
+    result = pipeline.login("sso-dev")
+    [sso_request] = aws.sso_requests
+    assert (sso_request.account_id, sso_request.role_name, sso_request.status) == (
+        "333333333333", "Developer", 200)
+    [request] = token_requests(aws)
+    assert request.kind == SSO and request.session_duration == "43200"
+    assert result.identity["account"] == "333333333333"
+    assert result.identity["role"] == "Developer"
+    assert result.identity["region"] == "us-west-2"
+
+
+def test_legacy_sso_profile_signs_in(aws, aws_home, pipeline):
+    aws.sso_login(aws_home.home, start_url="https://legacy.awsapps.com/start")
+    result = pipeline.login("sso-legacy")
+    assert aws.signin_token_identity(login_query(result)["SigninToken"]) is not None
+    assert aws.sso_requests[0].account_id == "444444444444"
+
+
+def test_expired_sso_token_asks_for_aws_sso_login(aws, aws_home, pipeline):
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp", expired=True)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("sso-dev")
+    assert caught.value.code == "sso_login_required"
+    assert "aws sso login --profile sso-dev" in caught.value.hint
+    assert caught.value.to_dict()["command"] == "aws sso login --profile sso-dev"
+    assert token_requests(aws) == []
+
+
+def test_missing_sso_token_asks_for_aws_sso_login(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("sso-legacy")
+    assert caught.value.code == "sso_login_required"
+
+
+def test_portal_refusing_the_token_asks_for_aws_sso_login(aws, aws_home, pipeline):
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp")
+    aws.reset()  # the portal forgets the token: it answers 401 like an expired session
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("sso-dev")
+    assert caught.value.code == "sso_login_required"
+
+
+# -- MFA ----------------------------------------------------------------------------------
+
+def test_mfa_needed_and_not_given_is_mfa_required_without_any_assume_role(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("mfa")
+    assert caught.value.code == "mfa_required"
+    assert caught.value.to_dict()["mfa_serial"] == "arn:aws:iam::111111111111:mfa/alice"
+    assert sts_actions(aws, "AssumeRole") == []
+
+
+def test_mfa_code_given_is_sent_and_the_session_is_cached(aws, pipeline):
+    pipeline.login("mfa", mfa_code="123456")
+    [call] = sts_actions(aws, "AssumeRole", "role/Guarded")
+    assert call.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/alice"
+    pipeline.login("mfa")  # no code needed: the cached MFA session is reused
+    assert len(sts_actions(aws, "AssumeRole", "role/Guarded")) == 1
+
+
+def test_wrong_mfa_code_is_mfa_invalid(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("mfa", mfa_code="000000")
+    assert caught.value.code == "mfa_invalid"
+    assert caught.value.to_dict()["mfa_serial"] == "arn:aws:iam::111111111111:mfa/alice"
+
+
+def test_mfa_in_the_middle_of_a_chain_is_required_too(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("mfa-chained")
+    assert caught.value.code == "mfa_required"
+    assert caught.value.to_dict()["mfa_serial"] == "arn:aws:iam::111111111111:mfa/alice"
+    result = pipeline.login("mfa-chained", mfa_code="123456")
+    assert result.identity["role"] == "AfterMfa"
+
+
+@pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", "12 456"])
+def test_malformed_mfa_code_is_invalid_request_before_any_call(aws, pipeline, code):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("mfa", mfa_code=code)
+    assert caught.value.code == "invalid_request"
+    assert aws.sts_calls == []
+
+
+# -- partitions and destinations ----------------------------------------------------------
+
+def test_govcloud_role_lands_on_the_govcloud_console(aws, pipeline):
+    result = pipeline.login("gov")
+    query = login_query(result)
+    assert query["Destination"] == (
+        "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1")
+    assert result.identity["partition"] == "aws-us-gov"
+    [call] = sts_actions(aws, "AssumeRole", "GovAdmin")
+    assert call.params["RoleArn"].startswith("arn:aws-us-gov:")
+
+
+def test_region_argument_moves_the_console(aws, pipeline):
+    result = pipeline.login("admin", region="ap-southeast-2", destination="ec2")
+    assert login_query(result)["Destination"] == (
+        "https://ap-southeast-2.console.aws.amazon.com/ec2/home?region=ap-southeast-2")
+    assert result.identity["region"] == "ap-southeast-2"
+
+
+def test_region_of_another_partition_is_refused(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("gov", region="eu-west-1")
+    assert caught.value.code == "invalid_request"
+    assert aws.sts_calls == []
+
+
+@pytest.mark.parametrize("destination", [
+    "https://evil.example/", "https://console.aws.amazon.com@evil.example/",
+    "//evil.example", "javascript:alert(1)", "/%2e%2e/x",
+])
+def test_bad_destination_is_refused_before_any_credentials_are_fetched(
+        aws, pipeline, destination):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin", destination=destination)
+    assert caught.value.code == "invalid_request"
+    assert aws.sts_calls == [] and aws.federation_requests == []
+
+
+def test_profile_destination_is_used(aws, aws_home, pipeline):
+    aws_home.write_config(CONFIG.replace("roleport_container = Production",
+                                         "roleport_destination = /s3/buckets"))
+    result = pipeline.login("admin")
+    assert login_query(result)["Destination"] == (
+        "https://eu-west-1.console.aws.amazon.com/s3/buckets")
+
+
+def test_non_loopback_federation_override_is_refused(aws, pipeline, monkeypatch):
+    monkeypatch.setenv("ROLEPORT_FEDERATION_URL", "https://evil.example/federation")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "invalid_request"
+    assert "ROLEPORT_FEDERATION_URL" in caught.value.message
+    assert aws.sts_calls == []
+
+
+# -- failures -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fault, code", [
+    ("http_400", "federation_failed"), ("http_500", "federation_failed"),
+    ("garbage", "federation_failed"), ("connection_reset", "network_error"),
+])
+def test_federation_failures(aws, pipeline, fault, code):
+    aws.inject_federation_fault(fault, count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == code
+
+
+def test_federation_timeout(aws):
+    aws.inject_federation_fault("timeout", count=10)
+    quick = Pipeline(connect_timeout=2, read_timeout=0.5)
+    try:
+        with pytest.raises(RoleportError) as caught:
+            quick.login("admin")
+    finally:
+        quick.close()
+    assert caught.value.code == "timeout"
+
+
+def test_sts_access_denied(aws, pipeline):
+    aws.inject_sts_fault("access_denied", action="AssumeRole", count=5)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "access_denied"
+    assert "admin" in caught.value.message
+
+
+def test_trust_policy_requiring_mfa_is_access_denied(aws, pipeline):
+    aws.mfa_required_roles.add("arn:aws:iam::123456789012:role/Admin")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "access_denied"
+    assert "sts:AssumeRole" in caught.value.message
+
+
+def test_sts_expired_token(aws, pipeline):
+    aws.inject_sts_fault("expired_token", action="AssumeRole", count=5)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "credentials_expired"
+
+
+def test_expired_source_session_is_credentials_expired(aws, aws_home, pipeline):
+    issued = _issue_role_credentials(aws, "Source")
+    aws_home.write_credentials(CREDENTIALS + (
+        f"\n[temp]\naws_access_key_id = {issued['AccessKeyId']}\n"
+        f"aws_secret_access_key = {issued['SecretAccessKey']}\n"
+        f"aws_session_token = {issued['SessionToken']}\n"))
+    aws_home.write_config(CONFIG + "\n[profile from-temp]\nrole_arn = "
+                          "arn:aws:iam::123456789012:role/Next\nsource_profile = temp\n")
+    aws.expire_credentials(issued["AccessKeyId"])
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("from-temp")
+    assert caught.value.code == "credentials_expired"
+
+
+def test_sts_unreachable_is_network_error(aws, pipeline):
+    aws.sts_down = True
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "network_error"
+    assert "STS" in caught.value.message
+
+
+def test_sts_hanging_is_timeout(aws):
+    aws.inject_sts_fault("timeout", count=10)
+    quick = Pipeline(connect_timeout=2, read_timeout=0.5)
+    try:
+        with pytest.raises(RoleportError) as caught:
+            quick.login("admin")
+    finally:
+        quick.close()
+    assert caught.value.code == "timeout"
+    assert "0.5 seconds" in caught.value.message
+
+
+def test_throttling_after_retries_is_a_clear_error(aws, pipeline):
+    aws.inject_sts_fault("throttling", count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "network_error"
+    assert "throttled" in caught.value.message
+
+
+def test_broken_config_is_config_error(aws, aws_home, pipeline):
+    aws_home.write_config(CONFIG + "\nthis is not ini\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "config_error"
+    assert str(aws_home.config_file) in caught.value.message
+
+
+def test_bad_console_duration_in_config_is_config_error(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("bad-duration")
+    assert caught.value.code == "config_error"
+    assert "roleport_console_duration" in caught.value.message
+
+
+def test_missing_source_profile_is_config_error(aws, aws_home, pipeline):
+    aws_home.write_config(CONFIG + "\n[profile orphan]\nrole_arn = "
+                          "arn:aws:iam::123456789012:role/X\nsource_profile = nowhere\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("orphan")
+    assert caught.value.code == "config_error"
+    assert "nowhere" in caught.value.message
+
+
+def test_profile_without_credentials_is_no_credentials(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("lonely")
+    assert caught.value.code == "no_credentials"
+
+
+def test_unknown_profile(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("nope")
+    assert caught.value.code == "profile_not_found"
+
+
+def test_aws_profile_naming_a_missing_profile_does_not_break_other_logins(
+        aws, pipeline, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "missing")
+    assert pipeline.login("admin").identity["role"] == "Admin"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"profile": ""}, {"profile": None}, {"profile": 42}, {"profile": "a\x00b"},
+    {"profile": "admin", "region": "moon-1"}, {"profile": "admin", "duration": 10},
+    {"profile": "admin", "duration": "3600"}, {"profile": "admin", "issuer": "x" * 300},
+])
+def test_bad_arguments_are_invalid_request(aws, pipeline, kwargs):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login(**kwargs)
+    assert caught.value.code == "invalid_request"
+
+
+# -- warm state ---------------------------------------------------------------------------
+
+def test_config_changes_are_picked_up_by_the_same_pipeline(aws, aws_home, pipeline):
+    assert "added" not in [profile.name for profile in pipeline.profiles()]
+    aws_home.write_config(CONFIG + "\n[profile added]\nrole_arn = "
+                          "arn:aws:iam::123456789012:role/Added\nsource_profile = dev\n")
+    assert "added" in [profile.name for profile in pipeline.profiles()]
+    assert pipeline.login("added").identity["role"] == "Added"
+
+
+def test_warm_up_makes_no_aws_call(aws, pipeline):
+    pipeline.warm_up()
+    assert aws.sts_calls == [] and aws.federation_requests == []
+    assert pipeline.login("admin").identity["account"] == "123456789012"
+
+
+def test_concurrent_logins_from_a_thread_pool(aws, pipeline):
+    names = ["admin", "deep", "dev", "short"] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(pipeline.login, names))
+    tokens = {login_query(result)["SigninToken"] for result in results}
+    assert len(tokens) == len(names)
+    assert all(aws.signin_token_identity(token) is not None for token in tokens)
+    assert [result.identity["role"] for result in results[:4]] == [
+        "Admin", "Deep", None, "Short"]
+
+
+def test_importing_the_pipeline_does_not_import_botocore_or_requests():
+    code = ("import sys, roleport.pipeline, roleport.profiles, roleport.federation, "
+            "roleport.cli; "
+            "print(sorted(m for m in ('botocore', 'requests', 'urllib3') if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60, env={**os.environ, "PYTHONPATH": ""})
+    assert output.stdout.strip() == "[]"
+
+
+# -- the blog post's flow -----------------------------------------------------------------
+
+def test_login_role_assumes_the_role_built_from_account_and_name(aws, pipeline):
+    result = pipeline.login_role("999999999999", "CrossAccountSignin", source_profile="dev")
+    [call] = sts_actions(aws, "AssumeRole", "CrossAccountSignin")
+    assert call.params["RoleArn"] == "arn:aws:iam::999999999999:role/CrossAccountSignin"
+    assert call.params["RoleSessionName"] == "roleport-dev"
+    assert result.identity["account"] == "999999999999"
+    assert result.identity["role"] == "CrossAccountSignin"
+    identity = aws.signin_token_identity(login_query(result)["SigninToken"])
+    assert identity is not None and identity.account == "999999999999"
+    assert token_requests(aws)[0].session_duration == "43200"
+
+
+def test_login_role_uses_aws_profile_as_default_source(aws, pipeline, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    assert pipeline.login_role("999999999999", "Reader").identity["role"] == "Reader"
+
+
+def test_login_role_from_a_role_is_chained(aws, pipeline):
+    pipeline.login_role("999999999999", "CrossAccountSignin", source_profile="admin")
+    [request] = token_requests(aws)
+    assert request.kind == CHAINED_ROLE and request.session_duration is None
+
+
+def test_login_role_partition_follows_the_source(aws, pipeline):
+    result = pipeline.login_role("999999999999", "Cross", source_profile="gov")
+    [call] = sts_actions(aws, "AssumeRole", "role/Cross")
+    assert call.params["RoleArn"] == "arn:aws-us-gov:iam::999999999999:role/Cross"
+    assert result.identity["partition"] == "aws-us-gov"
+
+
+@pytest.mark.parametrize("account, role", [
+    ("12345", "Role"), ("12345678901a", "Role"), ("123456789012", "bad/role"),
+    ("123456789012", ""), ("123456789012", "x" * 65),
+])
+def test_login_role_refuses_bad_account_or_role(aws, pipeline, account, role):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login_role(account, role, source_profile="dev")
+    assert caught.value.code == "invalid_request"
+    assert aws.sts_calls == []
