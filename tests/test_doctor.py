@@ -261,3 +261,31 @@ def test_cli_doctor_exit_code(installed: dict[str, str], profile: Path,
     out = capsys.readouterr().out
     assert "FAIL chromium manifest present" in out
     assert out.endswith("1 check(s) failed\n")
+
+
+def test_roleport_command_install_doctor_uninstall(env: dict[str, str], tmp_path: Path) -> None:
+    """The issue's commands through the installed `roleport` console script, in a sealed env."""
+    import subprocess
+
+    roleport = Path(sys.executable).with_name("roleport")
+    profile = tmp_path / "X"
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(roleport), *arguments], env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+
+    done = run("install", "--browser", "firefox", "--browser", "chromium",
+               "--user-data-dir", str(profile))
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["firefox", "chromium"]
+    done = run("doctor", "--user-data-dir", str(profile))
+    assert done.returncode == 0, done.stdout
+    assert "ok   chromium hello: host " in done.stdout
+    assert "ok   firefox hello: host " in done.stdout
+    done = run("install", "--browser", "safari")
+    assert done.returncode == 64
+    assert "Unknown browser 'safari'" in done.stderr and done.stdout == ""
+    done = run("uninstall", "--user-data-dir", str(profile))
+    assert done.returncode == 0, done.stderr
+    assert not profile.exists()
+    assert not (tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json").exists()

@@ -572,3 +572,9 @@ def test_uninstall_keeps_a_manifest_another_install_rewrote(tmp_path: Path) -> N
     uninstall(platform="linux", env=env)
     # Only the empty folders the first install created remain: that record is gone.
     assert files(tmp_path) == set()
+
+
+def test_windows_interpreter_path_cmd_cannot_quote_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InstallerError, match="cannot quote"):
+        install(["chrome"], platform="windows", env=windows_env(tmp_path),
+                registry=FakeRegistry(), interpreter=r"C:\100%\python.exe")

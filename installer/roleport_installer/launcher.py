@@ -52,8 +52,10 @@ def render_posix(python: str, callers: str, *, flatpak: bool = False) -> str:
 
 
 def render_cmd(python: str, callers: str) -> str:
-    if any(character in callers + python for character in '"%^&|<>\r\n'):
-        raise ValueError("launcher values must not contain cmd.exe metacharacters")
+    # Inside double quotes cmd.exe still expands %VAR% and ends the string at '"'.
+    if any(character in callers + python for character in '"%\r\n'):
+        raise ValueError(f"{python} or the allowed callers contain '\"', '%' or a line break, "
+                         "which a .cmd launcher cannot quote")
     return (
         "@echo off\r\n"
         "rem Written by `roleport install`; rerun it after moving roleport's environment.\r\n"

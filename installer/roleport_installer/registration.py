@@ -234,8 +234,14 @@ def _install_target(target: Target, identity: ExtensionIdentity, places: Places,
                     interpreter: str | None, dry_run: bool) -> Result:
     entry = record.targets.get(target.key, {})
     created: list[str] = list(entry.get("created_folders", []))
-    launcher_text = render_launcher(places.system, identity.allowed_callers, interpreter,
-                                    flatpak=target.flatpak)
+    try:
+        launcher_text = render_launcher(places.system, identity.allowed_callers, interpreter,
+                                        flatpak=target.flatpak)
+    except ValueError as exc:
+        raise InstallerError(
+            f"Cannot write a launcher for {target.label}: {exc}.",
+            "Install roleport into an environment whose path has no such characters.",
+            EX_CANTCREAT) from None
     path = target.launcher_path
     try:
         changed = _write_if_changed(path, launcher_text, executable=True, dry_run=dry_run,
