@@ -51,7 +51,8 @@ ISSUING_ACTIONS = {
 # Credentials of these kinds are role sessions: AssumeRole signed with them is role chaining.
 ROLE_SESSION_KINDS = (ROLE, CHAINED_ROLE, SSO)
 # Assertions and tokens sent as parameters are secrets and are never recorded.
-SECRET_PARAMS = frozenset({"SAMLAssertion", "WebIdentityToken", "ProvidedContexts"})
+SECRET_PARAMS = frozenset({"SAMLAssertion", "WebIdentityToken", "ProvidedContexts",
+                           "X-Amz-Signature", "X-Amz-Security-Token"})
 STS_FAULT_KINDS = ("access_denied", "expired_token", "throttling", "http_500",
                    "connection_reset", "timeout")
 
@@ -152,7 +153,10 @@ class StsProxyHandler(StandinHandler):
         body = self.read_body()
         params = self.request_params(body)
         action = params.get("Action", "")
-        caller = caller_key_id(self.headers.get("Authorization"))
+        # Signed requests name their key in the Authorization header; presigned ones in
+        # the X-Amz-Credential query parameter.
+        caller = (caller_key_id(self.headers.get("Authorization"))
+                  or params.get("X-Amz-Credential", "").split("/")[0] or None)
         recorded = {k: v for k, v in params.items()
                     if k not in SECRET_PARAMS and k not in ("Action", "Version")}
 
