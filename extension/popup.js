@@ -10,7 +10,7 @@ import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
-const MAX_ROWS = 200;
+const MAX_ROWS = 150;
 const MFA_CODES = new Set(['mfa_required', 'mfa_invalid']);
 const KIND_BADGES = { sso: 'SSO' };
 
@@ -22,6 +22,7 @@ const listStatus = document.getElementById('list-status');
 const state = {
   profiles: [],
   index: [],
+  generation: null,
   favourites: [],
   recent: [],
   settings: normalizeSettings(null),
@@ -146,6 +147,7 @@ function flushWaitingRender() {
 function setProfiles(table) {
   state.profiles = rowsToProfiles(table);
   state.index = buildIndex(state.profiles);
+  state.generation = table?.generation ?? null;
 }
 
 function setProgress(name, text, busy) {
@@ -354,6 +356,11 @@ async function refreshFromHost() {
   const reply = await callBackground(ext, { type: 'profiles' });
   state.loaded = true;
   if (reply.ok) {
+    // Same config files as the cached list: the painted list is already right.
+    if (reply.result?.generation != null && reply.result.generation === state.generation) {
+      if (state.profiles.length === 0) scheduleRender(); // replaces "Loading profiles..."
+      return;
+    }
     setProfiles(reply.result);
   } else {
     showError(errorBox, reply.error);

@@ -53,10 +53,17 @@ export function scoreToken(token, field) {
 /** Field order gives a small tie-break weight: the profile name matters most. */
 const FIELD_WEIGHTS = [1.0, 0.95, 0.9, 0.9, 0.6];
 
-/** Precomputes the lower-cased fields of each profile once per list, not once per keystroke. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * Precomputes, once per list rather than once per keystroke, the lower-cased fields of each
+ * profile and its alphabetical position (the tie-break), because collating thousands of names on
+ * every keystroke costs more than the matching itself.
+ */
 export function buildIndex(profiles) {
-  return profiles.map((profile) => ({
+  const entries = profiles.map((profile) => ({
     profile,
+    order: 0,
     fields: [
       normalize(profile.name),
       normalize(profile.account_name),
@@ -65,6 +72,12 @@ export function buildIndex(profiles) {
       normalize(profile.region),
     ],
   }));
+  [...entries]
+    .sort((a, b) => collator.compare(a.fields[0], b.fields[0]))
+    .forEach((entry, position) => {
+      entry.order = position;
+    });
+  return entries;
 }
 
 /** The score of one indexed profile for the tokens, 0 if any token matches no field. */
@@ -98,8 +111,7 @@ export function rankProfiles(index, query, { limit = Infinity, boost } = {}) {
     const score = scoreEntry(entry, tokens);
     if (score > 0) scored.push({ score: score + (boost ? boost(entry.profile) : 0), entry });
   }
-  scored.sort((a, b) => b.score - a.score
-    || a.entry.fields[0].localeCompare(b.entry.fields[0]));
+  scored.sort((a, b) => b.score - a.score || a.entry.order - b.entry.order);
   return {
     matches: scored.slice(0, limit).map((item) => item.entry.profile),
     total: scored.length,
