@@ -578,3 +578,13 @@ def test_windows_interpreter_path_cmd_cannot_quote_is_refused(tmp_path: Path) ->
     with pytest.raises(InstallerError, match="cannot quote"):
         install(["chrome"], platform="windows", env=windows_env(tmp_path),
                 registry=FakeRegistry(), interpreter=r"C:\100%\python.exe")
+
+
+def test_failure_midway_keeps_what_was_written_uninstallable(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    (tmp_path / "home/.mozilla").write_text("a file where a folder should be")
+    with pytest.raises(InstallerError):
+        install(["chrome", "firefox"], platform="linux", env=env)
+    assert (tmp_path / "home/.config/google-chrome/NativeMessagingHosts/roleport.json").is_file()
+    uninstall(platform="linux", env=env)
+    assert tree(tmp_path) == {"home", "home/.mozilla"}

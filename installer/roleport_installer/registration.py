@@ -218,9 +218,18 @@ def install(browsers: Iterable[str] | None = None, scope: str = "user",
     folder = data_folder(places, checked_scope, user_data_dir)
     record = InstallRecord.load(folder / RECORD_FILE_NAME)
     results: list[Result] = []
-    for target in targets:
-        results.append(_install_target(target, identity, places, checked_scope, reg, record,
-                                       interpreter, dry_run))
+    try:
+        for target in targets:
+            results.append(_install_target(target, identity, places, checked_scope, reg,
+                                           record, interpreter, dry_run))
+    except InstallerError:
+        if not dry_run:
+            # Targets written before the failure stay removable by uninstall.
+            try:
+                record.save()
+            except OSError:
+                pass  # the original error says more than this one
+        raise
     if not dry_run:
         try:
             record.save()
@@ -242,6 +251,17 @@ def _install_target(target: Target, identity: ExtensionIdentity, places: Places,
             f"Cannot write a launcher for {target.label}: {exc}.",
             "Install roleport into an environment whose path has no such characters.",
             EX_CANTCREAT) from None
+    if not dry_run:
+        # Recorded before writing (``created`` fills in as folders appear), so a failure
+        # halfway leaves nothing uninstall does not know about.
+        record.targets[target.key] = {
+            "browser": target.browser.name,
+            "manifest": str(target.manifest_path),
+            "launcher": str(target.launcher_path),
+            "registry_key": target.registry_key,
+            "extension_ids": list(identity.extra_chrome_ids),
+            "created_folders": created,
+        }
     path = target.launcher_path
     try:
         changed = _write_if_changed(path, launcher_text, executable=True, dry_run=dry_run,
@@ -262,15 +282,6 @@ def _install_target(target: Target, identity: ExtensionIdentity, places: Places,
                         f"Cannot write the registry key {target.registry_key}: {exc}.",
                         "System scope (HKLM) needs an elevated prompt; or use --scope user.",
                         EX_CANTCREAT) from None
-    if not dry_run:
-        record.targets[target.key] = {
-            "browser": target.browser.name,
-            "manifest": str(target.manifest_path),
-            "launcher": str(target.launcher_path),
-            "registry_key": target.registry_key,
-            "extension_ids": list(identity.extra_chrome_ids),
-            "created_folders": created,
-        }
     action = ("would install" if dry_run else "installed") if changed else "unchanged"
     return Result(target.label, action, str(target.manifest_path), str(target.launcher_path),
                   target.registry_key)
