@@ -26,6 +26,13 @@ const client = new NativeClient({
   disconnectReason: (port) => port.error?.message ?? ext.runtime.lastError?.message,
   extensionId: ext.runtime.id,
   keepAlive: true,
+  // PROTOCOL.md: the host warms up (botocore, STS client, HTTP sessions) after its first hello,
+  // so every new host process gets one before the request that started it.
+  onConnect: () => {
+    client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }).catch(() => {
+      // The request that opened the port reports any failure to the user.
+    });
+  },
 });
 
 async function readSettings() {

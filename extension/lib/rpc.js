@@ -73,12 +73,15 @@ export class NativeClient {
    * @param {string} [options.extensionId] shown in the "not allowed" fix.
    * @param {boolean} [options.keepAlive] reconnect with backoff after a working port closes,
    *   so the host stays warm.
+   * @param {() => void} [options.onConnect] called for each new port before anything is sent
+   *   on it (the background sends `hello` there, which starts the host's warm-up).
    */
   constructor({
     connect,
     disconnectReason = () => undefined,
     extensionId = '',
     keepAlive = false,
+    onConnect = () => {},
     setTimer = globalThis.setTimeout.bind(globalThis),
     clearTimer = globalThis.clearTimeout.bind(globalThis),
   }) {
@@ -86,6 +89,7 @@ export class NativeClient {
     this.disconnectReason = disconnectReason;
     this.extensionId = extensionId;
     this.keepAlive = keepAlive;
+    this.onConnect = onConnect;
     this.setTimer = setTimer;
     this.clearTimer = clearTimer;
     this.port = null;
@@ -166,6 +170,7 @@ export class NativeClient {
     this.port = port;
     port.onMessage.addListener((message) => this.handleMessage(port, message));
     port.onDisconnect.addListener(() => this.handleDisconnect(port));
+    this.onConnect();
     return port;
   }
 

@@ -6,7 +6,7 @@ import {
 } from '../../extension/lib/rpc.js';
 import { FakePort, FakeTimers } from './fakes.js';
 
-function setup({ keepAlive = false, connectError = null } = {}) {
+function setup({ keepAlive = false, connectError = null, onConnect } = {}) {
   const timers = new FakeTimers();
   const ports = [];
   const client = new NativeClient({
@@ -19,6 +19,7 @@ function setup({ keepAlive = false, connectError = null } = {}) {
     disconnectReason: (port) => port.error?.message,
     extensionId: 'lcdhbonoaganhbjkpgecgonmncjbaiij',
     keepAlive,
+    onConnect,
     setTimer: timers.set,
     clearTimer: timers.clear,
   });
@@ -88,6 +89,30 @@ describe('NativeClient request/reply', () => {
     ports[0].reply({ id: ports[0].sent[1].id, ok: true, result: 'H' });
     assert.equal(await other, 'H');
     assert.equal(timers.pending.length, 0, 'no timer left behind');
+  });
+});
+
+describe('NativeClient onConnect', () => {
+  it('runs once per new port, and what it sends goes first', async () => {
+    const holder = {};
+    let connects = 0;
+    const { client, ports } = setup({
+      onConnect: () => {
+        connects += 1;
+        holder.client.request('hello').catch(() => {});
+      },
+    });
+    holder.client = client;
+    const profiles = client.request('profiles');
+    client.request('login').catch(() => {});
+    assert.equal(connects, 1);
+    assert.deepEqual(ports[0].sent.map((m) => m.action), ['hello', 'profiles', 'login']);
+    ports[0].close('Native host has exited.');
+    await assert.rejects(profiles);
+    client.request('profiles').catch(() => {});
+    assert.equal(connects, 2);
+    assert.deepEqual(ports[1].sent.map((m) => m.action), ['hello', 'profiles']);
+    client.close();
   });
 });
 
