@@ -131,6 +131,7 @@ def check_target(target: Target, identity: ExtensionIdentity, places: Places,
     except ValueError as exc:
         return [*checks, Check(f"{name} manifest JSON", False,
                                f"{manifest_path} is not valid JSON ({exc})", reinstall)]
+    checks.append(Check(f"{name} manifest JSON", True, "a JSON object"))
     checks.append(_check_fields(name, manifest, target, identity, reinstall))
     checks.append(_check_allowed(name, manifest, target, identity, reinstall))
     launcher = Path(str(manifest.get("path", "")))
