@@ -645,3 +645,100 @@ def test_firefox_containers_hold_one_console_session_each(
             lambda: any(LOGOUT_FIRST_TEXT in tab.text and tab.user_context_id == 1
                         for tab in browser.tabs()),
             message=lambda: browser.describe_tabs())
+
+
+# -- pure logic and hygiene ----------------------------------------------------------------
+def test_identity_from_arn() -> None:
+    from tests.standin import Identity
+
+    role = Identity.from_arn("arn:aws-us-gov:sts::123456789012:assumed-role/Ops/me@corp")
+    assert (role.partition, role.account, role.role, role.session_name) == (
+        "aws-us-gov", "123456789012", "Ops", "me@corp")
+    assert role.label == "Ops/me@corp"
+    federated = Identity.from_arn("arn:aws:sts::123456789012:federated-user/carol")
+    assert (federated.role, federated.label) == (None, "federated-user/carol")
+    with pytest.raises(ValueError, match="not an assumed-role"):
+        Identity.from_arn("arn:aws:iam::123456789012:user/carol")
+
+
+def test_caller_key_id_and_issued_parsing() -> None:
+    from tests.standin.sts import caller_key_id, parse_issued
+
+    header = ("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/sts/aws4_request, "
+              "SignedHeaders=host, Signature=abc")
+    assert caller_key_id(header) == "AKIAEXAMPLE"
+    assert caller_key_id(None) is None
+    assert parse_issued("<not xml") is None
+    assert parse_issued("<GetCallerIdentityResponse/>") is None
+
+
+def test_sts_error_body_is_parsed_by_botocore() -> None:
+    from botocore.parsers import QueryParser
+
+    from tests.standin.sts import sts_error_body
+
+    body = sts_error_body("ExpiredToken", "The security token included in the request is expired")
+    parsed = QueryParser().parse({"status_code": 400, "headers": {}, "body": body.encode()},
+                                 None)
+    assert parsed["Error"]["Code"] == "ExpiredToken"
+    assert parsed["Error"]["Type"] == "Sender"
+
+
+def test_bad_federation_requests_are_400_not_crashes(standin: StandIn) -> None:
+    for form in ({"Action": "getSigninToken", "Session": "{not json"},
+                 {"Action": "getSigninToken", "Session": "[]"},
+                 {"Action": "getSigninToken"},
+                 {"Action": "bogus"},
+                 {}):
+        response = requests.post(standin.federation_url, data=form, timeout=5)
+        assert response.status_code == 400, form
+    reasons = [r.reason for r in standin.federation_requests]
+    assert reasons[:3] == ["Session is not JSON",
+                           "Session lacks sessionId/sessionKey/sessionToken strings",
+                           "Session parameter missing"]
+    assert requests.get(f"{standin.base_url}/nowhere", timeout=5).status_code == 404
+    assert requests.post(standin.federation_url, data="x" * 10, timeout=5,
+                         headers={"Content-Length": "not-a-number"}).status_code == 400
+
+
+def test_secret_parameters_are_not_recorded(standin: StandIn) -> None:
+    client = sts_client(standin, *STATIC_KEY)
+    client.assume_role_with_web_identity(RoleArn=ROLE_A, RoleSessionName="web",
+                                         WebIdentityToken="very-secret-jwt")
+    [call] = standin.sts_calls
+    assert "WebIdentityToken" not in call.params
+    assert "very-secret-jwt" not in repr(standin.sts_calls) + repr(standin.issued)
+
+
+def test_standin_writes_no_secret_to_stdout_or_stderr(standin: StandIn,
+                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    creds = assume(standin)
+    token = signin_token(standin, creds)
+    login(standin, requests.Session(), token)
+    standin.inject_sts_fault("connection_reset")
+    with pytest.raises(Exception):  # noqa: B017 - any client error; the output matters here
+        assume(standin)
+    out, err = capfd.readouterr()
+    for secret in (creds["SecretAccessKey"], creds["SessionToken"], token):
+        assert secret not in out + err
+    assert secret not in repr(standin.federation_requests)
+
+
+def test_stop_is_idempotent_and_leaves_no_thread(moto_url: str) -> None:
+    standin = StandIn(moto_url=moto_url).start()
+    url = standin.console_url
+    assert requests.get(url, timeout=5).status_code == 200
+    standin.stop()
+    standin.stop()
+    assert not [t for t in threading.enumerate()
+                if t.name.startswith("standin-") and t.is_alive()]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=2)
+
+
+def test_single_use_mfa_codes_are_spent(standin: StandIn) -> None:
+    standin.mfa_codes_single_use = True
+    assert assume(standin, SerialNumber=MFA_SERIAL, TokenCode="123456")["AccessKeyId"]
+    with pytest.raises(ClientError) as error:
+        assume(standin, SerialNumber=MFA_SERIAL, TokenCode="123456")
+    assert error.value.response["Error"]["Message"] == MFA_FAILED_MESSAGE

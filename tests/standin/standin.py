@@ -133,6 +133,8 @@ class StandIn:
         self._sts_port = 0
         self._started = False
         self.mfa_codes: set[str] = set(DEFAULT_MFA_CODES)
+        # Like AWS, which refuses a one-time code seen before: an accepted code is spent.
+        self.mfa_codes_single_use = False
         # Roles whose trust policy demands MFA: AssumeRole without SerialNumber is denied.
         self.mfa_required_roles: set[str] = set()
         # How long a "timeout" fault holds the request (released early by stop()).
@@ -214,6 +216,7 @@ class StandIn:
             self._records = _Records()
             self._clock_offset = timedelta(0)
             self.mfa_codes = set(DEFAULT_MFA_CODES)
+            self.mfa_codes_single_use = False
             self.mfa_required_roles = set()
         self.sts_down = False
         if self._moto_url:
@@ -356,8 +359,12 @@ class StandIn:
         if action in ("AssumeRole", "GetSessionToken"):
             role_arn = params.get("RoleArn", "")
             if params.get("SerialNumber"):
-                if params.get("TokenCode", "") not in self.mfa_codes:
-                    return 403, "AccessDenied", MFA_FAILED_MESSAGE
+                with self._lock:
+                    code = params.get("TokenCode", "")
+                    if code not in self.mfa_codes:
+                        return 403, "AccessDenied", MFA_FAILED_MESSAGE
+                    if self.mfa_codes_single_use:
+                        self.mfa_codes.discard(code)
             elif role_arn in self.mfa_required_roles:
                 who = caller_record.arn if caller_record and caller_record.arn else (
                     "arn:aws:iam::123456789012:user/standin")
