@@ -1,0 +1,1 @@
+"""`make demo` (python -m demo): roleport end to end against the local AWS stand-in."""

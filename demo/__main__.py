@@ -1,0 +1,279 @@
+"""`python -m demo` (= `make demo`): roleport end to end, no AWS account needed.
+
+Writes a demo AWS config (plain roles, a chained role, an MFA role, a static user) into a
+temporary HOME, starts the local AWS stand-in, installs the native host with the real
+installer into a temporary browser profile and starts Firefox ESR (``BROWSER=chromium`` for
+Chromium) with the extension loaded, on its popup.
+
+With a display it is an interactive session until Ctrl-C (or until the browser is closed).
+Without one (CI, SSH) it runs headless and performs the tour itself: popup screenshot, two
+consoles of two accounts (in two containers in Firefox), the MFA role, the chained role and the
+static user; it prints every step, saves screenshots into the folder it names and exits 0 only
+if every step worked (issue 6, "make demo"). Whatever happens, everything it started stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from tests.e2e import awsconfig as aws
+from tests.e2e import harness
+from tests.standin import StandIn
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+@dataclass
+class Tour:
+    """Runs named steps in order, prints each outcome, stops at the first failure."""
+
+    browser: harness.Browser | None = None
+    failures: list[str] = field(default_factory=list)
+    number: int = 0
+
+    def step(self, title: str, action: Callable[[], str | None]) -> None:
+        if self.failures:
+            return
+        self.number += 1
+        print(f"[{self.number:2d}] {title} ...", flush=True)
+        try:
+            detail = action()
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:  # noqa: BLE001 - reported, then the tour stops
+            self.failures.append(title)
+            print(f"     FAILED: {error}", flush=True)
+            if os.environ.get("ROLEPORT_DEMO_DEBUG"):
+                traceback.print_exc()
+            if self.browser is not None:
+                for path in self.browser.screenshot_all("failure"):
+                    print(f"     screenshot: {path}", flush=True)
+            return
+        print(f"     ok{': ' + detail if detail else ''}", flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m demo",
+        description="roleport end to end against a local AWS stand-in (no AWS account needed).",
+    )
+    parser.add_argument("--browser", choices=sorted(harness.BROWSERS),
+                        default=os.environ.get("BROWSER", "firefox").strip().lower() or "firefox",
+                        help="browser to drive (default: $BROWSER or firefox)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--headless", action="store_true",
+                      help="run the tour headless even when a display is available")
+    mode.add_argument("--interactive", action="store_true",
+                      help="open a visible browser and wait for Ctrl-C (needs DISPLAY)")
+    parser.add_argument("--screenshots", type=Path, default=None,
+                        help="folder for the tour's screenshots (default: artifacts/demo/...)")
+    args = parser.parse_args(argv)
+    if args.browser not in harness.BROWSERS:
+        parser.error(f"unknown browser {args.browser!r}; use firefox or chromium")
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if args.interactive and not has_display:
+        parser.error("--interactive needs a display (DISPLAY or WAYLAND_DISPLAY is not set)")
+    args.interactive = args.interactive or (has_display and not args.headless)
+    return args
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def console_tab(browser: harness.Browser, profile: str) -> harness.Tab:
+    role = aws.ROLE_OF.get(profile)
+    account = aws.ACCOUNT_OF[profile]
+
+    def matches(tab: harness.Tab) -> bool:
+        who = f"Signed in as {role}/" if role else "Signed in as "
+        return who in tab.text and f"in account {account}" in tab.text
+
+    return browser.wait_for_tab(matches, timeout=30,
+                                message=f"a console tab signed in as {profile}")
+
+
+def click_role(browser: harness.Browser, profile: str) -> None:
+    browser.open_popup()
+    browser.click(f'button.role[data-profile="{profile}"]')
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def run_tour(browser: harness.Browser, standin: StandIn, tour: Tour) -> None:
+    """The headless tour: each step waits on a visible condition, then takes a screenshot."""
+    opened: dict[str, harness.Tab] = {}
+
+    def popup() -> str:
+        browser.open_popup()
+        names = harness.wait_for(
+            lambda: (found := browser.attributes_of("button.role", "data-profile"))
+            and set(aws.ALL_PROFILES) <= set(found) and found,
+            timeout=30,
+            message=lambda: f"the profiles in the popup (popup shows {browser.page_text()!r})",
+        )
+        shot = browser.screenshot("popup")
+        return f"{len(names)} profiles, grouped by account; {shot.name}"
+
+    def open_console(profile: str, shot_name: str) -> Callable[[], str]:
+        def action() -> str:
+            click_role(browser, profile)
+            tab = console_tab(browser, profile)
+            opened[profile] = tab
+            browser.switch_to(tab.handle)
+            shot = browser.screenshot(shot_name)
+            where = (f" in container #{tab.user_context_id}"
+                     if isinstance(browser, harness.FirefoxBrowser) else "")
+            return f"{first_line(tab.text)}{where}; {shot.name}"
+        return action
+
+    def side_by_side() -> str:
+        if not isinstance(browser, harness.FirefoxBrowser):
+            logouts = [r for r in standin.federation_requests if r.action == "logout"]
+            if not logouts:
+                raise harness.HarnessError("the second login did not sign out the first")
+            return "Chromium has no containers: the second login signed out the first one"
+        a, b = opened[aws.PLAIN_DEV], opened[aws.PLAIN_PROD]
+        if not (a.user_context_id and b.user_context_id
+                and a.user_context_id != b.user_context_id):
+            raise harness.HarnessError(
+                f"expected two different containers, got {a.user_context_id} and "
+                f"{b.user_context_id}")
+        tabs = {tab.handle: tab for tab in browser.tabs()}
+        for profile, tab in ((aws.PLAIN_DEV, a), (aws.PLAIN_PROD, b)):
+            now = tabs.get(tab.handle)
+            if now is None or f"in account {aws.ACCOUNT_OF[profile]}" not in now.text:
+                raise harness.HarnessError(f"the {profile} console is no longer signed in")
+        names = {c["userContextId"]: c["name"] for c in browser.containers()}
+        return (f"both signed in at once: containers '{names.get(a.user_context_id)}' and "
+                f"'{names.get(b.user_context_id)}'")
+
+    def mfa() -> str:
+        click_role(browser, aws.MFA)
+        field_css = "input[autocomplete=one-time-code]"
+        browser.wait_css(field_css)
+        browser.screenshot("mfa-prompt")
+        code = sorted(standin.mfa_codes)[0]
+        browser.type_into(field_css, code + browser.key("ENTER"))
+        tab = console_tab(browser, aws.MFA)
+        browser.switch_to(tab.handle)
+        shot = browser.screenshot("console-mfa")
+        return f"asked for a code, accepted {code}: {first_line(tab.text)}; {shot.name}"
+
+    tour.step("open the popup", popup)
+    tour.step(f"open {aws.PLAIN_DEV} (account {aws.DEV_ACCOUNT})",
+              open_console(aws.PLAIN_DEV, "console-dev-admin"))
+    tour.step(f"open {aws.PLAIN_PROD} (account {aws.PROD_ACCOUNT})",
+              open_console(aws.PLAIN_PROD, "console-prod-readonly"))
+    tour.step("two accounts side by side" if isinstance(browser, harness.FirefoxBrowser)
+              else "second account after signing out of the first", side_by_side)
+    tour.step(f"open {aws.MFA} (MFA role)", mfa)
+    tour.step(f"open {aws.CHAINED} (role chained from {aws.PLAIN_DEV})",
+              open_console(aws.CHAINED, "console-chained"))
+    tour.step(f"open {aws.STATIC} (static IAM user)",
+              open_console(aws.STATIC, "console-static-user"))
+
+
+def wait_interactively(browser: harness.Browser, standin: StandIn) -> None:
+    codes = ", ".join(sorted(standin.mfa_codes))
+    print(
+        "\nThe browser shows roleport's popup. Try:\n"
+        f"  - open {aws.PLAIN_DEV} and {aws.PLAIN_PROD}: two accounts side by side"
+        " (in Firefox, two containers);\n"
+        f"  - open {aws.MFA}: it asks for an MFA code, the stand-in accepts {codes};\n"
+        f"  - {aws.CHAINED} is a chained role, {aws.STATIC} a static IAM user.\n"
+        "Press Ctrl-C here (or close the browser) to stop everything.",
+        flush=True,
+    )
+    stopped = threading.Event()
+    while not stopped.wait(1.0):
+        try:
+            browser.handles()
+        except Exception:  # noqa: BLE001 - the user closed the browser
+            print("The browser was closed.", flush=True)
+            return
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    screenshots = (args.screenshots or harness.REPO_ROOT / "artifacts" / "demo"
+                   / f"{args.browser}-{stamp}").resolve()
+    screenshots.mkdir(parents=True, exist_ok=True)
+    home = harness.temp_home("roleport-demo-")
+    tour = Tour()
+    standin: StandIn | None = None
+    browser: harness.Browser | None = None
+    mode = "interactive" if args.interactive else "headless"
+    print(f"roleport demo: {args.browser}, {mode}", flush=True)
+    try:
+        def write_config() -> str:
+            config, credentials = home / ".aws" / "config", home / ".aws" / "credentials"
+            config.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            config.write_text(aws.CONFIG.lstrip(), encoding="utf-8")
+            credentials.write_text(aws.CREDENTIALS.lstrip(), encoding="utf-8")
+            credentials.chmod(0o600)
+            return f"{config} ({len(aws.ALL_PROFILES)} profiles, 4 accounts)"
+
+        def start_standin() -> str:
+            nonlocal standin
+            standin = StandIn().start()
+            return f"STS {standin.sts_url}, sign-in and console {standin.base_url}"
+
+        def start_browser() -> str:
+            nonlocal browser
+            assert standin is not None
+            browser = harness.make_browser(
+                args.browser, home, env=standin.env(), artifacts=screenshots,
+                headless=not args.interactive, install_host=False,
+            )
+            tour.browser = browser
+            results: list[Any] = browser.install_host()
+            for result in results:
+                print(f"     {result.line()}", flush=True)
+            browser.start()
+            return f"extension loaded from {harness.REPO_ROOT}"
+
+        tour.step("write the demo AWS config into a temporary HOME", write_config)
+        tour.step("start the local AWS stand-in", start_standin)
+        tour.step(f"install the host with the real installer and start {args.browser}",
+                  start_browser)
+        if tour.failures or browser is None or standin is None:
+            return EXIT_FAILED
+        if args.interactive:
+            browser.open_popup()
+            wait_interactively(browser, standin)
+            return EXIT_OK
+        run_tour(browser, standin, tour)
+    except KeyboardInterrupt:
+        print("\nInterrupted: stopping everything.", flush=True)
+        return EXIT_INTERRUPTED
+    finally:
+        if browser is not None:
+            browser.stop()
+        if standin is not None:
+            standin.stop()
+        print(f"Screenshots: {screenshots}", flush=True)
+    if tour.failures:
+        print(f"Demo FAILED at: {tour.failures[0]}", flush=True)
+        return EXIT_FAILED
+    print(f"Demo passed: {tour.number} steps.", flush=True)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

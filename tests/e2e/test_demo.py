@@ -1,0 +1,50 @@
+"""`make demo` headless: the whole tour passes, names its screenshots and leaks no secret."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import awsconfig as aws
+from tests.e2e import harness
+
+pytestmark = pytest.mark.browser
+
+SECRET_MARKERS = ("SigninToken", "Action=login", "ASIA", "aws_secret_access_key",
+                  aws.CREDENTIALS.split("aws_secret_access_key = ")[1].split()[0])
+
+
+@pytest.mark.parametrize("browser_name", ["firefox", "chromium"])
+def test_demo_runs_headless_and_passes(tmp_path: Path, browser_name: str) -> None:
+    screenshots = tmp_path / "shots"
+    env = harness.sealed_env(tmp_path / "home")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    env["BROWSER"] = browser_name
+    process = subprocess.Popen(
+        [sys.executable, "-m", "demo", "--headless", "--screenshots", str(screenshots)],
+        cwd=harness.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, output
+    assert "Demo passed" in output, output
+    assert str(screenshots) in output
+    for marker in SECRET_MARKERS:
+        assert marker not in output, f"the demo printed {marker!r}"
+    names = sorted(path.name for path in screenshots.glob("*.png"))
+    for expected in ("popup", "console-dev-admin", "console-prod-readonly", "console-mfa"):
+        assert any(expected in name for name in names), names
+    assert all(path.read_bytes().startswith(b"\x89PNG") for path in screenshots.glob("*.png"))
+    if browser_name == "firefox":
+        assert output.count("in container #") >= 2, output
