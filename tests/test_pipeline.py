@@ -646,6 +646,7 @@ def test_login_role_partition_follows_the_source(aws, pipeline):
 @pytest.mark.parametrize("account, role", [
     ("12345", "Role"), ("12345678901a", "Role"), ("123456789012", "bad/role"),
     ("123456789012", ""), ("123456789012", "x" * 65),
+    ("\u0661" * 12, "Role"), ("123456789012", "R\u00f4le"),
 ])
 def test_login_role_refuses_bad_account_or_role(aws, pipeline, account, role):
     with pytest.raises(RoleportError) as caught:

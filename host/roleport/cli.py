@@ -110,16 +110,19 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
         out.write(f"No profiles in {files.config_file} or {files.credentials_file}.\n")
         return 0
     default = default_profile_name()
+    # One account, one label: a name given on any of its profiles names them all.
+    account_names = {profile.account_id: profile.account_name for profile in profiles
+                     if profile.account_id and profile.account_name}
 
-    def order(profile: Any) -> tuple[str, str]:
-        account = profile.account_name or profile.account_id or "\uffff"
-        return (account, profile.name)
+    def order(profile: Any) -> tuple[bool, str, str]:
+        return (profile.account_id is None, profile.account_id or "", profile.name)
 
     rows = [("ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES")]
     for profile in sorted(profiles, key=order):
         account = profile.account_id or "-"
-        if profile.account_name:
-            account = f"{profile.account_name} ({account})"
+        name = profile.account_name or account_names.get(profile.account_id)
+        if name:
+            account = f"{name} ({account})"
         notes = [note for flag, note in ((profile.mfa, "mfa"), (profile.chained, "chained"),
                                          (profile.name == default, "default")) if flag]
         rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",

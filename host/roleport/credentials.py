@@ -54,8 +54,8 @@ ALLOW_ALL_POLICY = json.dumps({
 }, separators=(",", ":"))
 STS_CONNECT_TIMEOUT = 5
 STS_READ_TIMEOUT = 10
-_MFA_CODE = re.compile(r"\d{6}")
-_SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]")
+_MFA_CODE = re.compile(r"[0-9]{6}")
+_SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
 def aws_cli_cache_dir() -> str:

@@ -64,8 +64,8 @@ _LOGOUT_HOSTS = {
 
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-_REGION_NAME = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]+)+-\d{1,2}")
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_REGION_NAME = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]+)+-[0-9]{1,2}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 @dataclass(frozen=True)

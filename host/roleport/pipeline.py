@@ -30,7 +30,7 @@ from roleport.profiles import (
 
 logger = logging.getLogger(__name__)
 
-_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _MAX_ISSUER = 256
 
 __all__ = ["LoginResult", "Pipeline", "Profile", "RoleportError"]

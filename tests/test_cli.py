@@ -1,0 +1,277 @@
+"""The `roleport` command against the real stand-in: list, login --print, the blog's
+account/role flow, exit codes, error lines, the MFA prompt, and the installed console script."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from roleport import cli
+from roleport.errors import ERRORS
+
+CONFIG = """
+[profile dev]
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = dev
+region = eu-west-1
+roleport_account_name = production
+
+[profile mfa]
+role_arn = arn:aws:iam::123456789012:role/Guarded
+source_profile = dev
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+region = eu-west-1
+
+[profile deep]
+role_arn = arn:aws:iam::210987654321:role/Deep
+source_profile = admin
+"""
+
+CREDENTIALS = """
+[dev]
+aws_access_key_id = AKIAEXAMPLEDEVUSER01
+aws_secret_access_key = dev-user-secret-not-real
+"""
+
+
+@pytest.fixture
+def aws(standin, aws_home):
+    aws_home.write_config(CONFIG)
+    aws_home.write_credentials(CREDENTIALS)
+    return standin
+
+
+class Tty(io.StringIO):
+    """A terminal's stdin for the MFA prompt test (isatty is all the CLI asks)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def token_of(url: str) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["SigninToken"][0]
+
+
+def test_list_json_is_machine_readable(aws):
+    code, out, err = run("list", "--json")
+    assert code == 0 and err == ""
+    data = {profile["name"]: profile for profile in json.loads(out)}
+    assert data["admin"]["account_id"] == "123456789012"
+    assert data["admin"]["kind"] == "assume-role"
+    assert data["deep"]["chained"] is True
+    assert data["mfa"]["mfa_serial"] == "arn:aws:iam::111111111111:mfa/alice"
+
+
+def test_list_table_is_ordered_by_account(aws, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "admin")
+    code, out, _ = run("list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES"]
+    body = [line.split() for line in lines[1:]]
+    assert [row[:2] for row in body[:3]] == [
+        ["production", "(123456789012)"], ["production", "(123456789012)"],
+        ["210987654321", "deep"]]
+    assert [row[2] for row in body[:2]] == ["admin", "mfa"]
+    admin = next(row for row in body if "admin" in row)
+    assert admin[-1] == "default"
+    assert body[-1][0] == "-"  # the static profile has no account until a call
+
+
+def test_list_with_no_profiles_says_where_it_looked(aws_home):
+    code, out, _ = run("list")
+    assert code == 0
+    assert str(aws_home.config_file) in out
+
+
+def test_login_print_writes_only_the_url_and_a_warning(aws):
+    code, out, err = run("login", "admin", "--print")
+    assert code == 0
+    assert out.count("\n") == 1
+    url = out.strip()
+    assert url.startswith(aws.federation_url + "?Action=login")
+    identity = aws.signin_token_identity(token_of(url))
+    assert identity is not None and identity.role == "Admin"
+    assert err.count("\n") == 1 and "warning" in err and "password" in err
+    assert url not in err
+
+
+def test_login_passes_region_destination_and_duration(aws):
+    code, out, _ = run("login", "admin", "--print", "--region", "us-west-2",
+                       "--destination", "ec2", "--duration", "3600")
+    assert code == 0
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(out.strip()).query)
+    assert query["Destination"] == [
+        "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2"]
+    assert [r.session_duration for r in aws.federation_requests
+            if r.action == "getSigninToken"] == ["3600"]
+
+
+def test_login_opens_the_browser_with_the_url(aws, monkeypatch):
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: opened.append(url) or True)
+    code, out, err = run("login", "admin")
+    assert code == 0 and out == ""
+    assert len(opened) == 1 and aws.signin_token_identity(token_of(opened[0])) is not None
+    assert "opened the AWS console" in err and opened[0] not in err
+
+
+def test_login_without_a_browser_suggests_print(aws, monkeypatch):
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: False)
+    code, _, err = run("login", "admin")
+    assert code == ERRORS["invalid_request"].exit_code
+    assert "--print" in err
+
+
+def test_blog_flow_account_id_and_role_name(aws):
+    code, out, _ = run("login", "--account-id", "999999999999", "--role-name",
+                       "CrossAccountSignin", "--profile", "dev", "--print")
+    assert code == 0
+    identity = aws.signin_token_identity(token_of(out.strip()))
+    assert (identity.account, identity.role) == ("999999999999", "CrossAccountSignin")
+    [call] = [c for c in aws.sts_calls if c.action == "AssumeRole"]
+    assert call.params["RoleArn"] == "arn:aws:iam::999999999999:role/CrossAccountSignin"
+
+
+@pytest.mark.parametrize("argv", [
+    ("login", "--account-id", "999999999999", "--print"),
+    ("login", "admin", "--account-id", "999999999999", "--role-name", "R"),
+    ("login", "admin", "--profile", "dev"),
+    ("login",),
+    ("login", "admin", "--duration", "soon"),
+    ("frobnicate",),
+    (),
+])
+def test_usage_errors_exit_with_invalid_request(aws, argv):
+    code, out, err = run(*argv)
+    assert code == ERRORS["invalid_request"].exit_code
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, error_code", [
+    (("login", "nope", "--print"), "profile_not_found"),
+    (("login", "mfa", "--print"), "mfa_required"),
+    (("login", "mfa", "--print", "--mfa-code", "000000"), "mfa_invalid"),
+    (("login", "admin", "--print", "--destination", "https://evil.example/"),
+     "invalid_request"),
+])
+def test_errors_are_one_line_plus_hint_with_their_exit_code(aws, argv, error_code):
+    code, out, err = run(*argv)
+    assert code == ERRORS[error_code].exit_code
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("roleport: error: ")
+    assert lines[1].startswith("  hint: ")
+    assert "Traceback" not in err
+
+
+def test_exit_codes_differ_per_error_class():
+    codes = {kind.code: kind.exit_code for kind in ERRORS.values()}
+    user_facing = ["invalid_request", "profile_not_found", "config_error", "no_credentials",
+                   "mfa_required", "mfa_invalid", "access_denied", "credentials_expired",
+                   "sso_login_required", "federation_failed", "network_error", "timeout",
+                   "internal_error"]
+    assert len({codes[code] for code in user_facing}) == len(user_facing)
+    assert all(codes[code] != 0 for code in user_facing)
+
+
+def test_broken_config_exit_code(aws, aws_home):
+    aws_home.write_config("[profile admin\n")
+    code, _, err = run("list")
+    assert code == ERRORS["config_error"].exit_code
+    assert str(aws_home.config_file) in err
+
+
+def test_mfa_prompt_on_a_terminal(aws):
+    args = cli.build_parser().parse_args(["login", "mfa", "--print"])
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_login(args, stdout=out, stderr=err, stdin=Tty("123456\n")) == 0
+    assert "MFA code for arn:aws:iam::111111111111:mfa/alice" in err.getvalue()
+    assert aws.signin_token_identity(token_of(out.getvalue().strip())) is not None
+    assert "123456" not in out.getvalue()
+
+
+def test_mfa_prompt_retries_a_refused_code(aws):
+    args = cli.build_parser().parse_args(["login", "mfa", "--print"])
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_login(args, stdout=out, stderr=err, stdin=Tty("000000\n123456\n")) == 0
+    assert "not accepted" in err.getvalue()
+
+
+def test_no_prompt_when_stdin_is_not_a_terminal(aws):
+    args = cli.build_parser().parse_args(["login", "mfa", "--print"])
+    with pytest.raises(cli.RoleportError) as caught:
+        cli.run_login(args, stdout=io.StringIO(), stderr=io.StringIO(),
+                      stdin=io.StringIO("123456\n"))
+    assert caught.value.code == "mfa_required"
+
+
+def test_subcommands_dispatch_through_func():
+    parser = cli.build_parser()
+    assert parser.parse_args(["list"]).func is cli.run_list
+    assert parser.parse_args(["login", "x"]).func is cli.run_login
+
+
+def test_installer_commands_are_plugged_in_when_available():
+    pytest.importorskip("roleport_installer.cli")
+    parser = cli.build_parser()
+    assert callable(parser.parse_args(["doctor"]).func)
+    assert callable(parser.parse_args(["install", "--dry-run"]).func)
+
+
+def test_cli_works_without_the_installer(monkeypatch):
+    monkeypatch.setitem(sys.modules, "roleport_installer.cli", None)  # import fails
+    parser = cli.build_parser()
+    assert parser.parse_args(["list"]).func is cli.run_list
+    with pytest.raises(SystemExit):
+        parser.parse_args(["doctor"])
+
+
+def _console_script() -> Path:
+    return Path(sys.executable).parent / "roleport"
+
+
+def test_installed_console_script_prints_a_url_the_standin_issued(aws):
+    script = _console_script()
+    if not script.exists():
+        pytest.skip("the roleport console script is not installed in this environment")
+    env = {name: value for name, value in os.environ.items()}
+    completed = subprocess.run([str(script), "login", "admin", "--print"], env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    url = completed.stdout.strip()
+    identity = aws.signin_token_identity(token_of(url))
+    assert identity is not None and identity.account == "123456789012"
+    [request] = [r for r in aws.federation_requests if r.action == "getSigninToken"]
+    assert aws.issued_credential(request.access_key_id) is not None
+
+
+def test_installed_console_script_error_has_no_traceback(aws):
+    script = _console_script()
+    if not script.exists():
+        pytest.skip("the roleport console script is not installed in this environment")
+    completed = subprocess.run([str(script), "login", "nope"], env=dict(os.environ),
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == ERRORS["profile_not_found"].exit_code
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("roleport: error: The AWS profile 'nope'")
