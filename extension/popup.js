@@ -54,12 +54,16 @@ function rowFor(profile) {
   const name = profile.name;
   const favourite = state.favourites.includes(name);
   const role = profile.role || name;
-  const button = h('button', { type: 'button', className: 'role', dataset: { profile: name } },
+  const parts = [
     h('span', { className: 'role-name' }, role),
     role !== name ? h('span', { className: 'profile-name' }, name) : null,
     profile.region ? h('span', { className: 'region' }, profile.region) : null,
-    badgesFor(profile),
-    h('span', { className: 'progress' }));
+    ...badgesFor(profile),
+    h('span', { className: 'progress' }),
+  ].filter(Boolean);
+  // Spaces between the parts keep the accessible name readable ("Admin prod-admin eu-west-1").
+  const spaced = parts.flatMap((part, i) => (i === 0 ? [part] : [' ', part]));
+  const button = h('button', { type: 'button', className: 'role', dataset: { profile: name } }, spaced);
   const star = h('button', {
     type: 'button',
     className: 'star',
@@ -225,6 +229,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   showError(errorBox, null);
   setRowState(name, 'busy');
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
+  listStatus.textContent = `Opening the console for ${name}\u2026`;
   const message = { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
   const reply = await callBackground(ext, message);
