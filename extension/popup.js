@@ -27,6 +27,7 @@ const state = {
   recent: [],
   settings: normalizeSettings(null),
   loaded: false,
+  loadFailed: false,
   busy: new Set(),
   mfaProfile: null,
   refreshWaiting: false,
@@ -114,7 +115,9 @@ function buildList(query) {
 
 function describeList(query, shown, total) {
   if (!state.loaded && state.profiles.length === 0) return 'Loading profiles\u2026';
-  if (state.profiles.length === 0) return 'No AWS profiles found.';
+  if (state.profiles.length === 0) {
+    return state.loadFailed ? 'The profile list could not be loaded.' : 'No AWS profiles found.';
+  }
   if (total === 0) return `No profile matches \u201c${query.trim()}\u201d.`;
   if (shown < total) return `Showing ${shown} of ${total}; type to narrow the list.`;
   return `${total} ${total === 1 ? 'profile' : 'profiles'}`;
@@ -360,6 +363,7 @@ document.addEventListener('keydown', (event) => {
 async function refreshFromHost() {
   const reply = await callBackground(ext, { type: 'profiles' });
   state.loaded = true;
+  state.loadFailed = !reply.ok;
   if (reply.ok) {
     // Same config files as the cached list: the painted list is already right.
     if (reply.result?.generation != null && reply.result.generation === state.generation) {
