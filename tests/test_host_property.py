@@ -40,6 +40,7 @@ EXIT_BOUND_SECONDS = 20
 CLEAN_EXIT_CODES = {0, 64, 74}
 PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("ROLEPORT_PROPERTY_EXAMPLES", "20")), deadline=None,
+    database=None,  # keep the working tree clean; failures print their reproducer
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

@@ -12,7 +12,6 @@ Rules implemented here (PROTOCOL.md, "Actions"; issue 3):
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ from typing import Any, Literal
 
 from roleport import __version__
 from roleport.errors import RoleportError
-from roleport.framing import MAX_OUTBOUND_BYTES
+from roleport.framing import MAX_OUTBOUND_BYTES, EncodedJSON
 
 PROTOCOL_VERSION = 1
 
@@ -50,6 +49,9 @@ class HostContext:
         self._pipeline: Any = None
         self._pipeline_lock = threading.Lock()
         self._warm_up_started = False
+        # (the core's profile list, {offset: (rows, next_offset), "rows": all rows})
+        self.profiles_cache: tuple[Any, dict[Any, Any]] = (None, {})
+        self.profiles_lock = threading.Lock()
 
     def pipeline(self) -> Any:
         """The process-wide Pipeline, created on first use (ARCHITECTURE.md: one per process).
@@ -113,7 +115,7 @@ class Action:
     """
 
     name: str
-    handler: Callable[[HostContext, dict[str, Any]], dict[str, Any]]
+    handler: Callable[[HostContext, dict[str, Any]], dict[str, Any] | EncodedJSON]
     params: tuple[Param, ...] = ()
     deadline_seconds: float = 10.0
     lane: Lane = "fast"
@@ -256,6 +258,8 @@ def handle_hello(context: HostContext, params: dict[str, Any]) -> dict[str, Any]
 
 def config_generation(context: HostContext) -> str:
     """A short fingerprint of the config files' (path, mtime, size): changes when they do."""
+    import hashlib  # here, not at import time: hello's cold start pays for every module
+
     digest = hashlib.sha256()
     for path in (context.config_file(), context.credentials_file()):
         try:
@@ -314,19 +318,41 @@ def page_rows(rows: list[list[Any]], offset: int,
     return remaining[:count], offset + count
 
 
-def handle_profiles(context: HostContext, params: dict[str, Any]) -> dict[str, Any]:
-    """The profile table of the core (cached there on the files' mtime/size), paged by size."""
+def _same_objects(cached: Any, current: list[Any]) -> bool:
+    return (cached is not None and len(cached) == len(current)
+            and all(old is new for old, new in zip(cached, current, strict=True)))
+
+
+def handle_profiles(context: HostContext, params: dict[str, Any]) -> EncodedJSON:
+    """The profile table of the core (cached there on the files' mtime/size), paged by size.
+
+    The core hands out the same (frozen) Profile objects until the files change; the encoded
+    pages built from them are cached on that identity, so a warm call costs two stat() calls
+    and an identity scan instead of rebuilding, measuring and encoding every row.
+    """
     generation = config_generation(context)
     profiles = context.pipeline().profiles()
-    rows, next_offset = page_rows(profile_rows(profiles), params.get("offset", 0))
-    return {
-        "columns": list(PROFILE_COLUMNS),
-        "rows": rows,
-        "config_file": context.config_file(),
-        "generation": generation,
-        "total": len(profiles),
-        "next_offset": next_offset,
-    }
+    offset = params.get("offset", 0)
+    config_file = context.config_file()
+    with context.profiles_lock:
+        cached_for, pages = context.profiles_cache
+        if not _same_objects(cached_for, profiles):
+            pages = {}
+            context.profiles_cache = (profiles, pages)
+        key = (offset, generation, config_file)
+        if key not in pages:
+            if "rows" not in pages:
+                pages["rows"] = profile_rows(profiles)
+            rows, next_offset = page_rows(pages["rows"], offset)
+            pages[key] = EncodedJSON({
+                "columns": list(PROFILE_COLUMNS),
+                "rows": rows,
+                "config_file": config_file,
+                "generation": generation,
+                "total": len(profiles),
+                "next_offset": next_offset,
+            })
+        return pages[key]
 
 
 def _plain(value: Any) -> Any:

@@ -122,18 +122,39 @@ def read_message(stream: BinaryIO, max_bytes: int = MAX_INBOUND_BYTES) -> dict[s
     return decode_message(body)
 
 
-def encode_message(message: dict[str, Any], max_bytes: int = MAX_OUTBOUND_BYTES) -> bytes:
-    """Return a whole frame (length + compact UTF-8 JSON); MessageTooLarge above the cap.
+class EncodedJSON:
+    """A JSON value encoded once and spliced into later messages as is.
 
-    Compact separators keep list replies small. Strings holding lone surrogates (legal in
-    JSON input, not encodable as UTF-8) fall back to ASCII escapes instead of failing.
+    For large replies that repeat unchanged (the profile table): re-encoding 2,000 rows for
+    every request would dominate a warm call. Only honoured as a top-level message value.
     """
+
+    __slots__ = ("data",)
+
+    def __init__(self, value: Any) -> None:
+        self.data = encode_json(value)
+
+
+def encode_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON; strings with lone surrogates (legal in JSON input, not encodable
+    as UTF-8) fall back to ASCII escapes instead of failing. NaN/Infinity are refused."""
     try:
-        body = json.dumps(message, separators=(",", ":"), ensure_ascii=False,
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False,
                           allow_nan=False).encode("utf-8")
     except UnicodeEncodeError:
-        body = json.dumps(message, separators=(",", ":"), ensure_ascii=True,
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=True,
                           allow_nan=False).encode("ascii")
+
+
+def encode_message(message: dict[str, Any], max_bytes: int = MAX_OUTBOUND_BYTES) -> bytes:
+    """Return a whole frame (length + compact UTF-8 JSON); MessageTooLarge above the cap."""
+    if any(isinstance(value, EncodedJSON) for value in message.values()):
+        body = b"{" + b",".join(
+            encode_json(str(key)) + b":"
+            + (value.data if isinstance(value, EncodedJSON) else encode_json(value))
+            for key, value in message.items()) + b"}"
+    else:
+        body = encode_json(message)
     if len(body) > max_bytes:
         raise MessageTooLarge(len(body), max_bytes)
     return _LENGTH.pack(len(body)) + body

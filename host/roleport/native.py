@@ -48,6 +48,7 @@ it is not meant to be run from a terminal.
 EXIT_USAGE = 64
 FAST_WORKERS = 2
 SLOW_WORKERS = 4
+BUSY_GRACE_SECONDS = 1.0
 MAX_ID_LENGTH = 256
 MAX_SAFE_INTEGER = 2**53  # ids come from JavaScript numbers: keep them exact both ways
 _NO_ID = object()
@@ -317,6 +318,11 @@ class Host:
         with self._state:
             while self._pending and not self._output_broken.is_set():
                 self._state.wait(0.5)
+            # Handlers that already replied are finishing their bookkeeping (the log line);
+            # one stuck past its deadline is abandoned after a short grace (main() exits).
+            grace_ends = time.monotonic() + BUSY_GRACE_SECONDS
+            while self._busy and time.monotonic() < grace_ends:
+                self._state.wait(max(0.0, grace_ends - time.monotonic()))
 
     def _shutdown(self) -> None:
         with self._state:

@@ -1,0 +1,303 @@
+"""`python -m bench` (`make bench`): the native host's figures, as ratios to a naive baseline.
+
+Figures (issue 3, "Benchmarks"), all against the local stand-ins (moto STS + federation):
+- cold start to the first `hello` reply;
+- `profiles` with 2,000 profiles, cold (first request of a fresh host) and warm (cached);
+- warm `login` latency (request written -> reply read, after warm-up);
+- RSS after 1,000 logins;
+- baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
+  requests getSigninToken, print the URL), with the small and with the 2,000-profile config.
+Ratios to the baseline are printed next to every figure: they hold on a noisy machine where
+absolute times drift. The table is written to BENCHMARKS.md.
+
+Nothing here talks to AWS: the environment is sealed (temp HOME and config files, every AWS_*
+and ROLEPORT_* variable dropped, IMDS off) and only the stand-in's loopback endpoints are set.
+Login URLs and credentials are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
+from tests.standin import StandIn
+from tests.standin._http import StandinHandler
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "BENCHMARKS.md"
+ACCOUNT = "111122223333"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Admin"
+KEY_ID = "AKIABENCHMARK0000001"
+SECRET = "benchSecret00000000000000000000000000Key"
+
+NAIVE_SCRIPT = """
+import json, os, sys, urllib.parse
+import boto3, requests
+session = boto3.Session(profile_name="base")
+credentials = session.client("sts").assume_role(
+    RoleArn=sys.argv[1], RoleSessionName="naive")["Credentials"]
+federation = os.environ["ROLEPORT_FEDERATION_URL"]
+session_json = json.dumps({"sessionId": credentials["AccessKeyId"],
+                           "sessionKey": credentials["SecretAccessKey"],
+                           "sessionToken": credentials["SessionToken"]})
+token = requests.get(federation, params={"Action": "getSigninToken", "Session": session_json},
+                     timeout=10).json()["SigninToken"]
+print(federation + "?" + urllib.parse.urlencode({
+    "Action": "login", "Issuer": "naive", "SigninToken": token,
+    "Destination": "https://console.aws.amazon.com/"}))
+"""
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: float | None
+    baseline: float | None  # the naive figure this one is compared with, same unit
+
+    @property
+    def ratio(self) -> str:
+        if not self.baseline:
+            return "-"
+        return f"{self.value / self.baseline:.3f}"
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None:
+            return "-"
+        return "ok" if self.value <= self.target else "MISSED"
+
+
+def answer_without_nagle() -> None:
+    """Make the stand-in send each response at once (TCP_NODELAY), as AWS's front ends do.
+
+    The stand-in writes headers and body in two send() calls; with Nagle on, the body waits
+    for the client's delayed ACK (~40 ms on Linux), which would swamp the host's own latency.
+    Measured here: warm login 56 ms with Nagle, 8.5 ms without.
+    """
+    StandinHandler.disable_nagle_algorithm = True
+
+
+def write_config(home: Path, extra_profiles: int) -> None:
+    aws = home / ".aws"
+    aws.mkdir(parents=True, exist_ok=True)
+    lines = ["[profile base]", "region = eu-west-1", "",
+             "[profile admin]", f"role_arn = {ROLE_ARN}", "source_profile = base",
+             "region = eu-west-1", ""]
+    for index in range(extra_profiles):
+        account = 100000000000 + index // 4
+        role = ("Admin", "ReadOnly", "Dev", "Billing")[index % 4]
+        lines += [f"[profile acct{account}-{role.lower()}]",
+                  f"role_arn = arn:aws:iam::{account}:role/{role}",
+                  "source_profile = base", f"region = {('eu-west-1', 'us-east-1')[index % 2]}",
+                  f"roleport_account_name = workload-{index // 4:04d}", ""]
+    (aws / "config").write_text("\n".join(lines), encoding="utf-8")
+    (aws / "credentials").write_text(
+        f"[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n",
+        encoding="utf-8")
+
+
+def sealed_env(home: Path, standin: StandIn) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("AWS_", "ROLEPORT_"))}
+    env.update(standin.env())
+    env.update({
+        "HOME": str(home),
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+        "ROLEPORT_LOG_LEVEL": "warning",
+    })
+    return env
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def host_call_ms(host: HostProcess, request_id: object, action: str,
+                 params: dict[str, object] | None = None) -> float:
+    def call() -> None:
+        reply = host.call(request_id, action, params, timeout=60)
+        if not reply["ok"]:
+            raise SystemExit(f"{action} failed: {reply['error']['code']}: "
+                             f"{reply['error']['message']}")
+    return timed_ms(call)
+
+
+def cold_hello_ms(env: dict[str, str], log: Path) -> float:
+    host = HostProcess([CHROME_CALLER], host_env(env, log))
+    try:
+        host.call("h", "hello", timeout=60)
+        elapsed = (time.perf_counter() - host.started) * 1000
+        host.wait()
+        return elapsed
+    finally:
+        host.close()
+
+
+def cold_profiles_ms(env: dict[str, str], log: Path, expected: int) -> float:
+    with HostProcess([CHROME_CALLER], host_env(env, log)) as host:
+        elapsed = host_call_ms(host, "p", "profiles")
+        host.wait()
+    return elapsed
+
+
+def warm_profiles_ms(env: dict[str, str], log: Path, runs: int) -> float:
+    with HostProcess([CHROME_CALLER], host_env(env, log)) as host:
+        host_call_ms(host, 0, "profiles")
+        samples = [host_call_ms(host, index, "profiles") for index in range(1, runs + 1)]
+        host.wait()
+    return statistics.median(samples)
+
+
+def warm_login(env: dict[str, str], log: Path, latency_runs: int,
+               total_logins: int) -> tuple[float, int | None, int | None]:
+    """Median warm login latency, RSS (KiB) after the first login and after all of them."""
+    with HostProcess([CHROME_CALLER], host_env(env, log)) as host:
+        host_call_ms(host, "hello", "hello")
+        host_call_ms(host, "first", "login", {"profile": "admin"})
+        rss_first = rss_kib(host.process.pid)
+        samples = [host_call_ms(host, index, "login", {"profile": "admin"})
+                   for index in range(latency_runs)]
+        # The rest pipelined four at a time, as a busy extension would send them.
+        done = latency_runs + 1
+        while done < total_logins:
+            batch = min(4, total_logins - done)
+            for offset in range(batch):
+                host.request(f"bulk-{done + offset}", "login", {"profile": "admin"})
+            for _ in range(batch):
+                reply = host.reply(timeout=60)
+                if not reply["ok"]:
+                    raise SystemExit(f"login failed: {reply['error']['code']}")
+            done += batch
+        rss_after = rss_kib(host.process.pid)
+        host.wait()
+    return statistics.median(samples), rss_first, rss_after
+
+
+def naive_ms(env: dict[str, str], runs: int, federation_url: str) -> tuple[float, int | None]:
+    """Median wall time (ms) and peak RSS (KiB) of the naive one-shot script."""
+    samples = []
+    peak: int | None = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        completed = subprocess.run([sys.executable, "-c", NAIVE_SCRIPT, ROLE_ARN], env=env,
+                                   capture_output=True, timeout=120, check=False)
+        samples.append((time.perf_counter() - started) * 1000)
+        if completed.returncode != 0 or not completed.stdout.startswith(
+                federation_url.encode()):
+            # stderr of a failed run carries no credentials (they were never obtained).
+            raise SystemExit("naive baseline failed: "
+                             + completed.stderr.decode(errors="replace")[-400:])
+    if sys.platform.startswith("linux"):
+        probe = subprocess.run(
+            [sys.executable, "-c", NAIVE_SCRIPT + "\nimport resource\n"
+             "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n",
+             ROLE_ARN], env=env, capture_output=True, timeout=120, check=False)
+        tail = probe.stderr.decode(errors="replace").strip().splitlines()
+        peak = int(tail[-1]) if tail and tail[-1].isdigit() else None
+    return statistics.median(samples), peak
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def render(figures: list[Figure], notes: list[str]) -> str:
+    lines = ["| figure | value | target | ratio to naive | verdict |",
+             "|---|---:|---:|---:|---|"]
+    for figure in figures:
+        target = f"<= {figure.target:g} {figure.unit}" if figure.target is not None else "-"
+        lines.append(f"| {figure.name} | {figure.value:.1f} {figure.unit} | {target} | "
+                     f"{figure.ratio} | {figure.verdict} |")
+    return "\n".join(lines + [""] + [f"- {note}" for note in notes])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=11, help="repetitions per cold figure")
+    parser.add_argument("--logins", type=int, default=1000, help="logins before measuring RSS")
+    parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    answer_without_nagle()
+
+    with tempfile.TemporaryDirectory(prefix="roleport-bench-") as scratch, StandIn() as aws:
+        small_home, large_home = Path(scratch) / "small", Path(scratch) / "large"
+        write_config(small_home, 0)
+        write_config(large_home, 2000)
+        small_env, large_env = sealed_env(small_home, aws), sealed_env(large_home, aws)
+        log = Path(scratch) / "host.log"
+        profile_count = 2002
+
+        print(f"naive baseline x{args.runs} ...", flush=True)
+        naive_small, naive_rss = naive_ms(small_env, args.runs, aws.federation_url)
+        naive_large, _ = naive_ms(large_env, args.runs, aws.federation_url)
+        print(f"cold hello x{args.runs} ...", flush=True)
+        hello = median_of(args.runs, lambda: cold_hello_ms(small_env, log))
+        print(f"profiles ({profile_count}) cold x{args.runs} and warm ...", flush=True)
+        profiles_cold = median_of(args.runs,
+                                  lambda: cold_profiles_ms(large_env, log, profile_count))
+        profiles_warm = warm_profiles_ms(large_env, log, 50)
+        print(f"warm login and {args.logins} logins ...", flush=True)
+        login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
+
+    rss_mib = (rss_after or 0) / 1024
+    figures = [
+        Figure("naive one-shot script (baseline)", naive_small, "ms", None, naive_small),
+        Figure("naive one-shot script, 2,002-profile config", naive_large, "ms", None,
+               naive_large),
+        Figure("cold start to first hello reply", hello, "ms", 60, naive_small),
+        Figure("profiles (2,002) cold, first request of a fresh host", profiles_cold, "ms",
+               120, naive_large),
+        Figure("profiles (2,002) warm", profiles_warm, "ms", 5, naive_large),
+        Figure("warm login, request to reply", login, "ms", 20, naive_small),
+        Figure(f"RSS after {args.logins} logins", rss_mib, "MiB", 60,
+               (naive_rss or 0) / 1024 or None),
+    ]
+    notes = [
+        f"RSS after the first login {((rss_first or 0) / 1024):.1f} MiB, after "
+        f"{args.logins} logins {rss_mib:.1f} MiB (flat memory means these stay close).",
+        f"naive baseline peak RSS {((naive_rss or 0) / 1024):.1f} MiB; RSS ratio compares "
+        "with it.",
+        "Times are medians; cold figures over fresh processes, warm ones over 50 requests on "
+        "one process. Ratios = roleport figure / naive figure, measured in the same run.",
+        "The stand-in answers with TCP_NODELAY during the bench (bench/__main__.py, "
+        "answer_without_nagle); otherwise Nagle + delayed ACK adds ~40 ms to every response.",
+        "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
+        "the URL; against the same stand-ins and config.",
+    ]
+    table = render(figures, notes)
+    print()
+    print(table)
+    if not args.no_write:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        REPORT.write_text(
+            "# Benchmarks\n\n"
+            "Produced by `make bench` (`python -m bench`); the latest run is kept here. "
+            "Absolute times drift from machine to machine: compare the ratios.\n\n"
+            f"Run: {stamp}, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
+            + table + "\n", encoding="utf-8")
+        print(f"\nwritten to {REPORT.relative_to(ROOT)}")
+    missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
