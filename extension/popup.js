@@ -125,8 +125,8 @@ function describeList(query, shown, total) {
 
 function render() {
   state.renderTimer = null;
-  if (state.busy.size > 0 || state.mfaProfile !== null) {
-    // Rebuilding would drop the progress or the MFA field the user is typing into.
+  if (state.mfaProfile !== null) {
+    // Rebuilding would drop the MFA field the user is typing into.
     state.refreshWaiting = true;
     return;
   }
@@ -135,6 +135,10 @@ function render() {
   const [nodes, shown, total] = buildList(query);
   results.replaceChildren(...nodes);
   listStatus.textContent = describeList(query, shown, total);
+  for (const name of state.busy) {
+    setRowState(name, 'busy');
+    setProgress(name, 'Opening\u2026', true);
+  }
   if (focusedProfile) roleButton(focusedProfile)?.focus();
 }
 
@@ -145,7 +149,7 @@ function scheduleRender() {
 }
 
 function flushWaitingRender() {
-  if (state.refreshWaiting && state.busy.size === 0 && state.mfaProfile === null) {
+  if (state.refreshWaiting && state.mfaProfile === null) {
     state.refreshWaiting = false;
     scheduleRender();
   }
