@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -94,7 +95,8 @@ def known_secrets(standin: StandIn, login_urls: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------- subprocess
 
-def test_hello_answers_without_botocore(host: HostProcess, configured: AwsHome) -> None:
+def test_hello_reports_version_protocol_and_paths(host: HostProcess,
+                                                  configured: AwsHome) -> None:
     reply = host.call(1, "hello")
     assert reply["ok"] is True
     result = reply["result"]
@@ -111,8 +113,6 @@ def test_hello_module_path_does_not_import_botocore() -> None:
     code = ("import sys, io; from roleport import native, actions; "
             "ctx = actions.HostContext('x', {}); actions.handle_hello(ctx, {}); "
             "sys.exit(1 if any(m.startswith('botocore') for m in sys.modules) else 0)")
-    import subprocess
-
     assert subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
 
 
@@ -359,7 +359,12 @@ def _crash(context: actions.HostContext, params: dict[str, Any]) -> dict[str, An
     raise RuntimeError("boom with ASIAIOSFODNN7EXAMPLE inside")
 
 
+def _not_json(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
+    return {"value": float("nan"), "other": object()}
+
+
 TEST_ACTIONS = {
+    "not_json": actions.Action("not_json", _not_json),
     **actions.ACTIONS,
     "slow": actions.Action("slow", _slow, params=(actions.Param(
         "seconds", (int, float), required=True, expected="seconds"),),
@@ -437,6 +442,36 @@ def test_unexpected_exception_is_an_internal_error_without_its_text(loop: Any) -
     assert reply["error"]["code"] == "internal_error"
     assert "RuntimeError" in reply["error"]["message"]
     assert "ASIA" not in str(reply)
+
+
+def test_unencodable_reply_becomes_an_internal_error(loop: Any) -> None:
+    inbound, outbound, _ = loop
+    _send(inbound, {"id": "n", "action": "not_json"})
+    reply = read_message(outbound.reader)
+    assert reply["id"] == "n" and reply["error"]["code"] == "internal_error"
+    assert read_message_after_hello(inbound, outbound)["ok"] is True
+
+
+def read_message_after_hello(inbound: _Pipe, outbound: _Pipe) -> dict[str, Any]:
+    _send(inbound, {"id": "after", "action": "hello"})
+    reply = read_message(outbound.reader)
+    assert reply is not None and reply["id"] == "after"
+    return reply
+
+
+def test_flood_is_bounded_and_every_request_answered(loop: Any) -> None:
+    inbound, outbound, _ = loop
+    total = native.MAX_IN_FLIGHT + 40
+    data = b"".join(encode_message({"id": index, "action": "slow", "params": {"seconds": 0.2}})
+                    for index in range(total))
+    writer = threading.Thread(target=inbound.writer.write, args=(data,), daemon=True)
+    writer.start()
+    replies = [read_message(outbound.reader) for _ in range(total)]
+    writer.join(10)
+    assert sorted(reply["id"] for reply in replies) == list(range(total))
+    refused = [r for r in replies if not r["ok"] and r["error"]["code"] == "invalid_request"]
+    assert refused and all("in flight" in r["error"]["message"] for r in refused)
+    assert read_message_after_hello(inbound, outbound)["ok"] is True
 
 
 def test_broken_stdout_ends_the_host(aws_home: AwsHome) -> None:

@@ -170,7 +170,10 @@ class FrameWriter:
 
     def write(self, message: dict[str, Any]) -> int:
         """Encode and write one frame; returns its size. Raises MessageTooLarge, OSError."""
-        frame = encode_message(message, self._max_bytes)
+        return self.write_frame(encode_message(message, self._max_bytes))
+
+    def write_frame(self, frame: bytes) -> int:
+        """Write one already encoded frame whole (OSError/ValueError if the stream is gone)."""
         with self._lock:
             self._stream.write(frame)
             self._stream.flush()

@@ -30,7 +30,13 @@ from typing import IO, Any, BinaryIO
 from roleport import __version__
 from roleport.actions import ACTIONS, Action, HostContext, validate_params
 from roleport.errors import RoleportError
-from roleport.framing import FrameError, FrameWriter, MessageTooLarge, read_message
+from roleport.framing import (
+    FrameError,
+    FrameWriter,
+    MessageTooLarge,
+    encode_message,
+    read_message,
+)
 from roleport.logs import configure_logging
 
 log = logging.getLogger("roleport.host")
@@ -49,6 +55,7 @@ EXIT_USAGE = 64
 FAST_WORKERS = 2
 SLOW_WORKERS = 4
 BUSY_GRACE_SECONDS = 1.0
+MAX_IN_FLIGHT = 256  # accepted requests not yet answered; bounds memory under a flood
 MAX_ID_LENGTH = 256
 MAX_SAFE_INTEGER = 2**53  # ids come from JavaScript numbers: keep them exact both ways
 _NO_ID = object()
@@ -178,7 +185,12 @@ class Host:
                 if message is None:
                     log.info("end of input, exiting")
                     break
-                self._dispatch(message)
+                try:
+                    self._dispatch(message)
+                except Exception as exc:  # contract: one reply per request, never a crash
+                    log.exception("dispatch failed")
+                    self._write(error_reply(None, RoleportError(
+                        "internal_error", detail=f"dispatch failed with {type(exc).__name__}")))
             self._drain()
         finally:
             self._shutdown()
@@ -214,6 +226,14 @@ class Host:
             params = validate_params(action, message.get("params"))
         except RoleportError as error:
             self._write(error_reply(request_id, error))
+            return
+        with self._state:
+            in_flight = len(self._pending)
+        if in_flight >= MAX_IN_FLIGHT:
+            # Back-pressure without blocking the reader: hello must stay answerable.
+            self._write(error_reply(request_id, RoleportError(
+                "invalid_request", detail=f"{in_flight} requests are already in flight; wait "
+                "for their replies before sending more")))
             return
         now = time.monotonic()
         pending = _Pending(next(self._sequence), request_id, action, params,
@@ -265,13 +285,20 @@ class Host:
         return True
 
     def _write(self, reply: dict[str, Any]) -> None:
+        """Write one reply frame; an unencodable or oversize reply becomes an error reply."""
         try:
-            try:
-                self._writer.write(reply)
-            except MessageTooLarge as exc:
-                log.warning("reply to %r not sent: %s", reply.get("id"), exc)
-                self._writer.write(error_reply(reply.get("id"), RoleportError(
-                    "message_too_large", direction="reply", size=exc.size)))
+            frame = encode_message(reply)
+        except MessageTooLarge as exc:
+            log.warning("reply to %r not sent: %s", reply.get("id"), exc)
+            frame = encode_message(error_reply(reply.get("id"), RoleportError(
+                "message_too_large", direction="reply", size=exc.size)))
+        except (TypeError, ValueError) as exc:  # a handler bug: NaN, a non-JSON type
+            log.error("reply to %r cannot be encoded: %s", reply.get("id"),
+                      type(exc).__name__)
+            frame = encode_message(error_reply(reply.get("id"), RoleportError(
+                "internal_error", detail="the reply could not be encoded")))
+        try:
+            self._writer.write_frame(frame)
         except (OSError, ValueError) as exc:  # ValueError: write to a closed file
             if not self._output_broken.is_set():
                 log.warning("cannot write to stdout (%s); the browser has gone", exc)
