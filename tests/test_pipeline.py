@@ -653,3 +653,21 @@ def test_login_role_refuses_bad_account_or_role(aws, pipeline, account, role):
         pipeline.login_role(account, role, source_profile="dev")
     assert caught.value.code == "invalid_request"
     assert aws.sts_calls == []
+
+
+def test_concurrent_first_logins_on_a_cold_pipeline_including_sso(aws, aws_home):
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp")
+    aws.sso_login(aws_home.home, start_url="https://legacy.awsapps.com/start")
+    names = ["sso-dev", "sso-legacy", "admin", "dev", "deep", "gov", "short", "sso-dev"]
+    cold = Pipeline()  # no warm_up: every lazy botocore component is built under load
+    try:
+        with ThreadPoolExecutor(max_workers=len(names)) as pool:
+            results = list(pool.map(cold.login, names))
+    finally:
+        cold.close()
+    assert [result.identity["account"] for result in results] == [
+        "333333333333", "444444444444", "123456789012", "123456789012", "210987654321",
+        "555555555555", "123456789012", "333333333333"]
+    tokens = {login_query(result)["SigninToken"] for result in results}
+    assert all(aws.signin_token_identity(token) is not None for token in tokens)

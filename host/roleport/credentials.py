@@ -207,7 +207,8 @@ class StsClients:
         self._session = session
         self.timeouts = (connect_timeout, read_timeout)
         self._clients: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self.serialized_session = SerializedSession(session, self._lock)
 
     def creator(self, region: str) -> Callable[..., Any]:
         def create(service_name: str, **kwargs: Any) -> Any:
@@ -235,6 +236,25 @@ class StsClients:
     def clear(self) -> None:
         with self._lock:
             self._clients.clear()
+
+
+class SerializedSession:
+    """A botocore session whose create_client runs under a lock.
+
+    botocore sessions are not thread-safe; the providers roleport hands this proxy to (SSO,
+    SSO token refresh) build their clients through it while logins run in a thread pool.
+    """
+
+    def __init__(self, session: botocore.session.Session, lock: Any) -> None:
+        self._session = session
+        self._lock = lock
+
+    def create_client(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._session.create_client(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 def client_config(connect_timeout: float = STS_CONNECT_TIMEOUT,
@@ -317,7 +337,7 @@ class CredentialResolver:
 
         session = self._snapshot.session
         builder = ProfileProviderBuilder(
-            session, cache=cache, region_name=region,
+            self._clients.serialized_session, cache=cache, region_name=region,
             sso_token_cache=JSONFileCache(sso_token_cache_dir()),
         )
         # credential_source = Environment / EcsContainer / Ec2InstanceMetadata, as in botocore's
