@@ -139,6 +139,8 @@ def client_error(code: str, message: str, status: int = 403) -> bx.ClientError:
     (client_error("ExpiredToken", "The security token included in the request is expired",
                   400), "credentials_expired"),
     (client_error("Throttling", "Rate exceeded", 400), "network_error"),
+    (client_error("ValidationError", "DurationSeconds exceeds the 1 hour limit", 400),
+     "config_error"),
     (client_error("UnauthorizedException", "Session token not found", 401),
      "sso_login_required"),
     (bx.UnauthorizedSSOTokenError(), "sso_login_required"),

@@ -671,3 +671,42 @@ def test_concurrent_first_logins_on_a_cold_pipeline_including_sso(aws, aws_home)
         "555555555555", "123456789012", "333333333333"]
     tokens = {login_query(result)["SigninToken"] for result in results}
     assert all(aws.signin_token_identity(token) is not None for token in tokens)
+
+
+def test_aws_validation_error_names_the_profile_setting(aws, aws_home, pipeline):
+    aws_home.write_config(CONFIG + "\n[profile long-chain]\nrole_arn = "
+                          "arn:aws:iam::210987654321:role/Long\nsource_profile = admin\n"
+                          "duration_seconds = 7200\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("long-chain")
+    assert caught.value.code == "config_error"
+    assert "long-chain" in caught.value.message
+    assert "DurationSeconds" in caught.value.message  # AWS's own explanation
+
+
+def test_login_role_without_any_profile_uses_environment_keys(aws, aws_home, pipeline,
+                                                              monkeypatch):
+    aws_home.write_config("")
+    aws_home.write_credentials("")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEENVKEY001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret-not-real")
+    result = pipeline.login_role("999999999999", "CrossAccountSignin")
+    [call] = sts_actions(aws, "AssumeRole", "CrossAccountSignin")
+    assert call.caller_key_id == "AKIAEXAMPLEENVKEY001"
+    assert call.params["RoleSessionName"] == "roleport-user"
+    assert result.identity["partition"] == "aws"
+
+
+def test_login_role_without_any_source_is_no_credentials(aws, aws_home, pipeline):
+    aws_home.write_config("")
+    aws_home.write_credentials("")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login_role("999999999999", "CrossAccountSignin")
+    assert caught.value.code == "no_credentials"
+    assert "AWS_PROFILE" in caught.value.message
+
+
+def test_login_role_with_a_missing_named_source(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login_role("999999999999", "CrossAccountSignin", source_profile="ghost")
+    assert caught.value.code == "profile_not_found"

@@ -381,7 +381,7 @@ class CredentialResolver:
             CREDENTIALS_FEDERATION_TOKEN, False, account=account, role=None,
             session_name=federation_user_name(profile_name), arn=arn)
 
-    def assume_role_from(self, source_profile: str, role_arn: str, region: str,
+    def assume_role_from(self, source_profile: str | None, role_arn: str, region: str,
                          session_name: str, mfa_code: str | None = None) -> ResolvedCredentials:
         """The blog post's flow: AssumeRole on an ARN built from account id and role name,
         with the source profile's credentials, through botocore's cached fetcher."""
@@ -400,15 +400,36 @@ class CredentialResolver:
         try:
             issued = fetcher.fetch_credentials()
         except Exception as exc:
-            raise map_error(exc, source_profile, None, None, self._clients.timeouts) from None
+            raise map_error(exc, source_profile or "default", None, None,
+                            self._clients.timeouts) from None
         arn = _assumed_role_arn(cache.target_entry)
         account, role, name = _split_assumed_role_arn(arn)
         return ResolvedCredentials(
             TemporaryCredentials(issued["access_key"], issued["secret_key"], issued["token"]),
             CREDENTIALS_ROLE, chained, account=account, role=role, session_name=name, arn=arn)
 
-    def resolve_source(self, profile_name: str, region: str, mfa_code: str | None) -> Any:
-        """Frozen credentials of a source profile, as botocore resolves them (any kind)."""
+    def resolve_source(self, profile_name: str | None, region: str,
+                       mfa_code: str | None) -> Any:
+        """Frozen credentials of a source profile, as botocore resolves them (any kind).
+
+        With no profile named anywhere (argument, AWS_PROFILE) this follows botocore's default
+        chain as the blog's script did: environment keys first, then the "default" profile.
+        """
+        if profile_name is None:
+            from botocore.credentials import EnvProvider
+
+            try:
+                from_environment = EnvProvider().load()
+            except Exception as exc:
+                raise map_error(exc, "default", None, None, self._clients.timeouts) from None
+            if from_environment is not None:
+                return from_environment.get_frozen_credentials()
+            if "default" not in self._snapshot.by_name:
+                raise RoleportError(
+                    "no_credentials", profile="default",
+                    detail="no profile was named (--profile or AWS_PROFILE), no 'default' "
+                           "profile exists and AWS_ACCESS_KEY_ID is not set")
+            profile_name = "default"
         profile = self._snapshot.get(profile_name)
         prompter = NoPromptMfa(mfa_code)
         cache = TargetTrackingCache(self._cache_factory())
@@ -497,6 +518,11 @@ def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
         if code in _DENIED_CODES:
             return RoleportError("access_denied", profile=profile,
                                  detail=message or code)
+        if code in ("ValidationError", "ValidationException", "MalformedPolicyDocument"):
+            # AWS rejects a setting of the profile (duration_seconds, external_id, session
+            # name...); its message names the setting, never a credential.
+            return RoleportError("config_error",
+                                 detail=f"profile '{profile}': AWS refused it: {message}")
         if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
             return RoleportError("network_error", service="AWS STS",
                                  detail="requests are being throttled; wait a moment")

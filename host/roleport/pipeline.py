@@ -23,7 +23,6 @@ from roleport.errors import RoleportError
 from roleport.profiles import (
     ConfigSnapshot,
     Profile,
-    default_profile_name,
     load_snapshot,
     parse_console_duration,
 )
@@ -192,10 +191,14 @@ class Pipeline:
         if duration is not None:
             federation.validate_console_duration(duration)
         warm = self._state()
-        source_name = source_profile or default_profile_name()
-        source = warm.snapshot.get(source_name)
-        region = region or source.region or _environment_region()
-        partition = _partition(federation.partition_from_arn(source.role_arn), region)
+        # Named source (argument or AWS_PROFILE), else botocore's default chain: environment
+        # keys, then the "default" profile (resolve_source does that part).
+        source_name = source_profile or _environment_profile()
+        source = (warm.snapshot.get(source_name) if source_name
+                  else warm.snapshot.by_name.get("default"))
+        region = region or (source.region if source else None) or _environment_region()
+        partition = _partition(
+            federation.partition_from_arn(source.role_arn if source else None), region)
         endpoints = federation.resolve_endpoints(partition, region,
                                                  federation.federation_override())
         landing = federation.build_destination(destination, endpoints)
@@ -262,6 +265,10 @@ def _check_issuer(issuer: str | None) -> str | None:
         raise RoleportError("invalid_request",
                             detail="the issuer must be printable text of at most 256 characters")
     return issuer
+
+
+def _environment_profile() -> str | None:
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or None
 
 
 def _environment_region() -> str | None:
