@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -535,6 +536,54 @@ def redact_url(url: str) -> str:
     return re.split(r"[?#]", url, maxsplit=1)[0]
 
 
+_URL = re.compile(r"""[a-z][a-z0-9+.-]*://[^\s"'<>]*""", re.IGNORECASE)
+_SECRET_WORDS = re.compile(
+    r"(SigninToken|sessionToken|sessionKey|SecretAccessKey|SessionToken)([\"'=:\s]+)[^\s&\"',}]+",
+    re.IGNORECASE,
+)
+_TEMPORARY_KEY = re.compile(r"\bASIA[A-Z0-9]{12,}\b")
+
+
+def redact_line(line: str) -> str:
+    """A browser/driver log line with URL queries, tokens and temporary key ids removed."""
+    line = _URL.sub(lambda match: redact_url(match.group(0)), line)
+    line = _SECRET_WORDS.sub(r"\1\2<redacted>", line)
+    return _TEMPORARY_KEY.sub("ASIA<redacted>", line)
+
+
+class RedactingLog:
+    """A pipe whose lines land in ``path`` redacted (redact_line).
+
+    Browser and driver logs echo the URLs they navigate, and a login URL carries a
+    SigninToken: the house rule is that no secret reaches a file, so raw output never does.
+    """
+
+    def __init__(self, path: Path) -> None:
+        read_fd, write_fd = os.pipe()
+        # A file object, not a bare fd: Selenium os.close()s an int log_output on stop, which
+        # would close whatever socket reused the number after we closed it ourselves.
+        self.writer = os.fdopen(write_fd, "wb", buffering=0)
+        self._reader = os.fdopen(read_fd, "r", encoding="utf-8", errors="replace")
+        self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the pump
+        self._thread = threading.Thread(target=self._pump, name=f"log {path.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        with self._reader, self._file:
+            for line in self._reader:
+                self._file.write(redact_line(line))
+                self._file.flush()
+
+    def close_writer(self) -> None:
+        """Close our copy of the write end (idempotent) once the child has inherited it."""
+        self.writer.close()
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.close_writer()
+        self._thread.join(timeout)
+
+
 class ChromiumBrowser(Browser):
     """Debian's Chromium through Selenium and /usr/bin/chromedriver (never Selenium Manager)."""
 
@@ -544,6 +593,7 @@ class ChromiumBrowser(Browser):
         super().__init__(*args, **kwargs)
         self.driver: Any = None
         self._service: Any = None
+        self._log: RedactingLog | None = None
 
     @property
     def extension_id(self) -> str:
@@ -574,13 +624,16 @@ class ChromiumBrowser(Browser):
             arguments.insert(0, "--headless=new")
         for argument in arguments:
             options.add_argument(argument)
-        log_path = self.artifacts / "chromedriver.log"
+        self._log = RedactingLog(self.artifacts / "chromedriver.log")
         # Own process group: stop() can kill chromedriver, Chromium and the hosts together.
         self._service = Service(
-            CHROMEDRIVER, env=self.env, log_output=str(log_path),
+            CHROMEDRIVER, env=self.env, log_output=self._log.writer,
             popen_kw={"start_new_session": True},
         )
-        self.driver = webdriver.Chrome(service=self._service, options=options)
+        try:
+            self.driver = webdriver.Chrome(service=self._service, options=options)
+        finally:
+            self._log.close_writer()
         self.driver.set_page_load_timeout(30)
 
     def _quit(self) -> None:
@@ -591,6 +644,9 @@ class ChromiumBrowser(Browser):
             self.driver = None
         _kill_group(process)
         self._service = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def open_in_new_tab(self, url: str) -> None:
         self.driver.switch_to.new_window("tab")
@@ -699,7 +755,7 @@ class FirefoxBrowser(Browser):
         super().__init__(*args, **kwargs)
         self.marionette: Any = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
+        self._log: RedactingLog | None = None
 
     @property
     def extension_id(self) -> str:
@@ -734,11 +790,14 @@ class FirefoxBrowser(Browser):
         ]
         if self.headless:
             command.insert(1, "--headless")
-        self._log = open(self.artifacts / "firefox.log", "wb")  # noqa: SIM115 - closed in _quit
-        self._process = subprocess.Popen(
-            command, env=env, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        self._log = RedactingLog(self.artifacts / "firefox.log")
+        try:
+            self._process = subprocess.Popen(
+                command, env=env, stdin=subprocess.DEVNULL, stdout=self._log.writer,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        finally:
+            self._log.close_writer()
 
         def marionette_listening() -> bool:
             if self._process is not None and self._process.poll() is not None:

@@ -21,8 +21,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e import harness
 
-pytestmark = pytest.mark.browser
-
 POPUP = """<!doctype html><meta charset=utf-8><title>probe</title>
 <input type=search autofocus placeholder=filter>
 <input id=target><button id=open>open</button><div role=alert></div>
@@ -108,11 +106,22 @@ def test_sealed_env_drops_real_aws_settings(
     assert env["AWS_ENDPOINT_URL_STS"] == "http://127.0.0.1:1"
 
 
+def test_redact_line_removes_tokens_queries_and_temporary_keys() -> None:
+    line = ('[INFO]: RESPONSE GetCurrentUrl "http://127.0.0.1:5/federation?Action=login'
+            '&SigninToken=abcDEF123&Destination=x" key ASIAABCDEFGHIJKLMNOP '
+            '{"SigninToken": "zzz"} sessionToken=qqq')
+    redacted = harness.redact_line(line)
+    for secret in ("abcDEF123", "ASIAABCDEFGHIJKLMNOP", "zzz", "qqq", "Action=login"):
+        assert secret not in redacted
+    assert "http://127.0.0.1:5/federation" in redacted
+
+
 def test_wait_for_reports_what_it_waited_for() -> None:
     with pytest.raises(harness.HarnessError, match="the moon"):
         harness.wait_for(lambda: False, timeout=0.3, message="the moon")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
 def test_browser_loads_extension_opens_tabs_and_cleans_up(
     browser_name: str, tmp_path: Path, page_url: str, request: pytest.FixtureRequest
