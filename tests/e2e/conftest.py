@@ -27,19 +27,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip (with the fix) the browser tests whose browser is missing from this machine."""
-    available = harness.browsers_available()
-    for item in items:
-        if item.get_closest_marker("browser") is None:
-            continue
-        wanted = [name for name in available if name in item.nodeid.lower()]
-        missing = [name for name in wanted if not available[name]]
-        if missing:
-            item.add_marker(pytest.mark.skip(
-                reason=f"{', '.join(missing)} not installed: run scripts/ensure-system-deps.sh"))
-
-
 def _failed(item: pytest.Item) -> bool:
     return any(getattr(getattr(item, f"rep_{when}", None), "failed", False)
                for when in ("setup", "call"))

@@ -112,8 +112,11 @@ def test_sts_down_is_reported_and_recovers(
     console_tab_of(browser, aws.PLAIN_DEV)
 
 
-def test_keyboard_focus_arrows_and_enter(launch: LaunchBrowser, demo_config: Any) -> None:
-    browser = launch("chromium")
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_keyboard_focus_arrows_and_enter(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name)
     listed = open_and_wait_listed(browser)
     assert browser.focused_matches("input[type=search]")
 
