@@ -24,6 +24,12 @@ from roleport.federation import TemporaryCredentials
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def _sealed(aws_home):
+    """Even pure tests run with a temporary HOME: botocore's loader looks in ~/.aws/models."""
+    return aws_home
+
+
 def entry(expires_in: timedelta, arn: str = "arn:aws:sts::1:assumed-role/R/s") -> dict:
     return {"Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "s", "SessionToken": "t",
                             "Expiration": (NOW + expires_in).isoformat()},

@@ -30,6 +30,12 @@ from roleport.federation import (
 AWS_EU = resolve_endpoints("aws", "eu-west-1")
 
 
+@pytest.fixture(autouse=True)
+def _sealed(aws_home):
+    """Even pure tests run with a temporary HOME: botocore's loader looks in ~/.aws/models."""
+    return aws_home
+
+
 @pytest.mark.parametrize("region, partition", [
     ("eu-west-1", "aws"), ("us-east-1", "aws"), ("ap-southeast-7", "aws"),
     ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),

@@ -15,6 +15,13 @@ from roleport.profiles import (
     parse_console_duration,
 )
 
+
+@pytest.fixture(autouse=True)
+def _sealed(aws_home):
+    """Even pure tests run with a temporary HOME: botocore's loader looks in ~/.aws/models."""
+    return aws_home
+
+
 CONFIG = """
 [default]
 region = eu-west-1
