@@ -6,6 +6,9 @@ import { ext } from './lib/browser.js';
 import { STORAGE_KEYS, isRegion, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
+/** The wire protocol this extension speaks (PROTOCOL.md, hello.protocol). */
+const PROTOCOL_VERSION = 1;
+
 const form = document.getElementById('settings');
 const saveStatus = document.getElementById('save-status');
 const regionInput = document.getElementById('default-region');
@@ -61,6 +64,15 @@ async function testConnection() {
   const reply = await callBackground(ext, { type: 'hello' });
   connectionStatus.removeAttribute('aria-busy');
   testButton.disabled = false;
+  if (reply.ok && reply.result?.protocol !== PROTOCOL_VERSION) {
+    reply.ok = false;
+    reply.error = {
+      code: 'protocol_mismatch',
+      message: `The roleport helper program speaks protocol ${reply.result?.protocol ?? 'unknown'}, `
+        + `this extension speaks protocol ${PROTOCOL_VERSION}.`,
+      hint: 'Update the extension and the helper program to the same release, then run `roleport install`.',
+    };
+  }
   if (reply.ok) {
     const hello = reply.result ?? {};
     connectionStatus.dataset.state = 'ok';

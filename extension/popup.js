@@ -364,6 +364,16 @@ document.addEventListener('keydown', (event) => {
   search.focus();
 });
 
+document.getElementById('open-options').addEventListener('click', async (event) => {
+  event.preventDefault();
+  try {
+    await ext.runtime.openOptionsPage(); // Focuses an options tab that is already open.
+  } catch {
+    await ext.tabs.create({ url: ext.runtime.getURL('extension/options.html') });
+  }
+  if (!state.inTab) window.close();
+});
+
 async function refreshFromHost() {
   const reply = await callBackground(ext, { type: 'profiles' });
   state.loaded = true;
