@@ -181,7 +181,11 @@ function closeMfa() {
 function showMfa(name, error) {
   closeMfa();
   const button = roleButton(name);
-  if (!button) return;
+  if (!button) {
+    // The row was filtered away while the request ran: say so rather than prompt nowhere.
+    showError(errorBox, { ...error, hint: `${error.hint ?? ''} Search for ${name} and open it again.`.trim() });
+    return;
+  }
   state.mfaProfile = name;
   const input = h('input', {
     id: 'mfa-code',
