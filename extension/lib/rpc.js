@@ -39,7 +39,9 @@ export function classifyDisconnect(reason, extensionId = '') {
     return {
       code: CLIENT_ERRORS.hostNotInstalled,
       message: 'The roleport helper program is not installed for this browser.',
-      hint: 'Run `roleport install` in a terminal, then try again.',
+      // Firefox also says "no such application" when the manifest exists but does not list
+      // this add-on, so point at doctor too.
+      hint: 'Run `roleport install` in a terminal, then try again; `roleport doctor` shows what is missing.',
     };
   }
   if (/forbidden|not allowed|permission/i.test(text)) {
