@@ -710,3 +710,13 @@ def test_login_role_with_a_missing_named_source(aws, pipeline):
     with pytest.raises(RoleportError) as caught:
         pipeline.login_role("999999999999", "CrossAccountSignin", source_profile="ghost")
     assert caught.value.code == "profile_not_found"
+
+
+def test_listing_profiles_does_not_need_the_botocore_session(aws_home):
+    aws_home.write_config(CONFIG)
+    code = ("import sys; from roleport.pipeline import Pipeline; "
+            "names = [p.name for p in Pipeline().profiles()]; "
+            "print('admin' in names, 'botocore.session' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert output.stdout.split() == ["True", "False"]

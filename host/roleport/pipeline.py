@@ -117,7 +117,8 @@ class Pipeline:
 
     def profiles(self) -> list[Profile]:
         try:
-            return list(self._state().snapshot.profiles)
+            # Only botocore's config loader: listing never waits for botocore.session.
+            return list(load_snapshot().profiles)
         except RoleportError:
             raise
         except Exception as exc:

@@ -103,22 +103,35 @@ def default_profile_name() -> str:
     return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
 
 
-@dataclass(frozen=True)
 class ConfigSnapshot:
-    """One parse of the config files: the botocore session that parsed them and the profiles.
+    """One parse of the config files: the profiles, and a botocore session for credentials.
 
-    The session is reused for credentials so the files are parsed once per change.
+    Listing profiles needs only botocore's config loader (cheap to import); the botocore
+    session (~130 ms to import) is built on first use by the credential path, once per change
+    of the files.
     """
 
-    signature: tuple[Any, ...]
-    files: ConfigFiles
-    session: botocore.session.Session
-    profiles: tuple[Profile, ...]
-    by_name: dict[str, Profile]
+    def __init__(self, signature: tuple[Any, ...], files: ConfigFiles,
+                 full_config: dict[str, Any], profiles: tuple[Profile, ...]) -> None:
+        self.signature = signature
+        self.files = files
+        self.full_config = full_config
+        self.profiles = profiles
+        self.by_name = {profile.name: profile for profile in profiles}
+        self._session: botocore.session.Session | None = None
+        self._session_lock = threading.Lock()
 
     @property
-    def full_config(self) -> dict[str, Any]:
-        return self.session.full_config
+    def session(self) -> botocore.session.Session:
+        if self._session is None:
+            with self._session_lock:
+                if self._session is None:
+                    session = new_botocore_session()
+                    session.set_config_variable("config_file", self.files.config_file)
+                    session.set_config_variable("credentials_file",
+                                                self.files.credentials_file)
+                    self._session = session
+        return self._session
 
     def raw_profile(self, name: str) -> dict[str, Any]:
         return self.full_config.get("profiles", {}).get(name, {})
@@ -143,23 +156,39 @@ def new_botocore_session() -> botocore.session.Session:
     return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
 
 
-def parse_config(files: ConfigFiles) -> ConfigSnapshot:
-    """Parse both files through botocore (Session.full_config) and build the profile list."""
-    from botocore.exceptions import ConfigParseError
+def read_full_config(files: ConfigFiles) -> dict[str, Any]:
+    """Both files through botocore's config loader, merged exactly as
+    botocore.session.Session.full_config merges them (credentials-file sections extend the
+    config file's profiles)."""
+    import botocore.configloader
+    from botocore.exceptions import ConfigNotFound, ConfigParseError
 
-    signature = files.signature()
-    session = new_botocore_session()
-    session.set_config_variable("config_file", files.config_file)
-    session.set_config_variable("credentials_file", files.credentials_file)
     try:
-        full_config = session.full_config
+        try:
+            config = botocore.configloader.load_config(files.config_file)
+        except ConfigNotFound:
+            config = {"profiles": {}}
+        try:
+            credential_profiles = botocore.configloader.raw_config_parse(files.credentials_file)
+        except ConfigNotFound:
+            credential_profiles = {}
     except ConfigParseError as exc:
         raise config_error_from_parse_error(exc) from None
+    profiles = config.setdefault("profiles", {})
+    for name, values in credential_profiles.items():
+        if name in profiles:
+            profiles[name].update(values)
+        else:
+            profiles[name] = values
+    return config
+
+
+def parse_config(files: ConfigFiles) -> ConfigSnapshot:
+    """Parse both files and build the profile list (no botocore session needed)."""
+    signature = files.signature()
+    full_config = read_full_config(files)
     profiles = build_profiles(full_config)
-    return ConfigSnapshot(
-        signature=signature, files=files, session=session, profiles=tuple(profiles),
-        by_name={profile.name: profile for profile in profiles},
-    )
+    return ConfigSnapshot(signature, files, full_config, tuple(profiles))
 
 
 def config_error_from_parse_error(exc: Exception) -> RoleportError:
