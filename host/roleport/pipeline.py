@@ -94,6 +94,7 @@ class Pipeline:
         """Pay the one-time costs now: imports, config parse, STS model, HTTP session."""
         try:
             warm = self._state()
+            _ = warm.snapshot.session.full_config  # the session's own parse, used by providers
             region = _environment_region() or "us-east-1"
             # Placeholder keys: building the client loads the STS model into the shared
             # loader without resolving (or touching) any real credentials.
