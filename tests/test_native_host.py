@@ -150,6 +150,24 @@ def test_profiles_lists_the_config_as_columns(host: HostProcess, configured: Aws
     assert host.wait() == 0
 
 
+def wait_for_log(log_file: Path, text: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not (log_file.exists() and text in log_file.read_text()):
+        assert time.monotonic() < deadline, f"{text!r} never appeared in the host log"
+        time.sleep(0.05)
+
+
+def test_config_edits_are_re_parsed_in_the_background(host: HostProcess, configured: AwsHome,
+                                                      log_file: Path) -> None:
+    assert host.call(1, "hello")["ok"]
+    wait_for_log(log_file, "warm-up done")
+    configured.write_config(CONFIG + "\n[profile later]\nregion = eu-north-1\n")
+    wait_for_log(log_file, "re-parsing in the background")
+    names = {row[0] for row in host.call(2, "profiles")["result"]["rows"]}
+    assert "later" in names
+    assert host.wait() == 0
+
+
 def test_login_returns_a_working_console_url(host: HostProcess, standin: StandIn,
                                              log_file: Path) -> None:
     assert host.call(0, "hello")["ok"]

@@ -42,8 +42,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes).
     (re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"),
      REDACTED),
-    # Long base64 runs: session tokens and SigninTokens (>= 64 chars), bounded on both sides.
-    (re.compile(r"(?<![A-Za-z0-9+/_%-])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
+    # Long base64 runs: session tokens and SigninTokens (>= 64 chars), bounded on both sides,
+    # mixing upper case, lower case and digits as random tokens do (file paths do not).
+    (re.compile(r"(?<![A-Za-z0-9+/_%-])(?=[A-Za-z0-9+/_%-]*[A-Z])(?=[A-Za-z0-9+/_%-]*[a-z])"
+                r"(?=[A-Za-z0-9+/_%-]*[0-9])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
      REDACTED),
     # Secret access keys: exactly 40 base64 characters with at least one letter and digit.
     (re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Za-z])"

@@ -28,7 +28,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
 from roleport import __version__
-from roleport.actions import ACTIONS, Action, HostContext, validate_params
+from roleport.actions import (
+    ACTIONS,
+    Action,
+    HostContext,
+    config_generation,
+    handle_profiles,
+    validate_params,
+)
 from roleport.errors import RoleportError
 from roleport.framing import (
     FrameError,
@@ -55,6 +62,7 @@ EXIT_USAGE = 64
 FAST_WORKERS = 2
 SLOW_WORKERS = 4
 BUSY_GRACE_SECONDS = 1.0
+CONFIG_POLL_SECONDS = 2.0
 MAX_IN_FLIGHT = 256  # accepted requests not yet answered; bounds memory under a flood
 MAX_ID_LENGTH = 256
 MAX_SAFE_INTEGER = 2**53  # ids come from JavaScript numbers: keep them exact both ways
@@ -154,6 +162,7 @@ class Host:
         self._sequence = itertools.count(1)
         self._stopping = False
         self._output_broken = threading.Event()
+        self._stopped = threading.Event()
         self._busy = 0
         self._watchdog = threading.Thread(target=self._watch_deadlines,
                                           name="roleport-deadlines", daemon=True)
@@ -332,13 +341,40 @@ class Host:
 
         def warm_up() -> None:
             started = time.monotonic()
+            # Taken before the parse: an edit made while warming up is then seen as a change.
+            generation = config_generation(self._context)
             try:
                 self._context.pipeline().warm_up()
+                self._refresh_profiles()
                 log.info("warm-up done in %.0f ms", (time.monotonic() - started) * 1000)
             except Exception:  # warm-up is an optimisation: log and carry on cold
                 log.warning("warm-up failed", exc_info=True)
+                return
+            self._watch_config(generation)
 
         threading.Thread(target=warm_up, name="roleport-warm-up", daemon=True).start()
+
+    def _refresh_profiles(self) -> None:
+        """Build the cached profile table now, so the next `profiles` request is a lookup."""
+        try:
+            handle_profiles(self._context, {})
+        except RoleportError as error:  # a broken config is reported when it is asked for
+            log.info("profiles not pre-built: %s", error.code)
+
+    def _watch_config(self, generation: str) -> None:
+        """Re-parse in the background when the AWS config files change (stat() polling).
+
+        A persistent host otherwise pays botocore's full parse (hundreds of ms for thousands
+        of profiles) inside the first `profiles` request after every edit.
+        """
+        while not self._stopped.wait(CONFIG_POLL_SECONDS):
+            current = config_generation(self._context)
+            if current != generation:
+                generation = current
+                log.debug("config files changed; re-parsing in the background")
+                started = time.monotonic()
+                self._refresh_profiles()
+                log.debug("profiles re-built in %.0f ms", (time.monotonic() - started) * 1000)
 
     def _drain(self) -> None:
         """At end of input, let accepted requests answer; each is bounded by its deadline."""
@@ -352,6 +388,7 @@ class Host:
                 self._state.wait(max(0.0, grace_ends - time.monotonic()))
 
     def _shutdown(self) -> None:
+        self._stopped.set()
         with self._state:
             self._stopping = True
             self._state.notify_all()
