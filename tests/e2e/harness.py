@@ -819,7 +819,13 @@ class FirefoxBrowser(Browser):
             with contextlib.suppress(Exception):
                 self.marionette.delete_session()
             self.marionette = None
+        # Firefox's crash helper leaves the browser's process group (setsid): find it by the
+        # parent pid it is given on its command line and stop it with the browser.
+        helpers = _crash_helpers_of(self._process.pid) if self._process is not None else []
         _kill_group(self._process)
+        for helper in helpers:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(helper, signal.SIGKILL)
         self._process = None
         if self._log is not None:
             self._log.close()
@@ -934,6 +940,19 @@ class FirefoxBrowser(Browser):
                     identity.userContextId)}));
                 """
             ))
+
+
+def _crash_helpers_of(browser_pid: int) -> list[int]:
+    helpers: list[int] = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) > 1 and argv[0].endswith(b"crashhelper") and argv[1] == str(
+                browser_pid).encode():
+            helpers.append(int(cmdline.parent.name))
+    return helpers
 
 
 BROWSERS: dict[str, type[Browser]] = {"chromium": ChromiumBrowser, "firefox": FirefoxBrowser}

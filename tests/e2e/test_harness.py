@@ -8,6 +8,7 @@ each tab's URL, container and text, take screenshots and leave no process behind
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import threading
@@ -148,5 +149,17 @@ def test_browser_loads_extension_opens_tabs_and_cleans_up(
         process = (browser._service.process if browser_name == "chromium"  # type: ignore[attr-defined]
                    else browser._process)  # type: ignore[attr-defined]
         group = process.pid
+        helpers = harness._crash_helpers_of(group)
+        if browser_name == "firefox":
+            assert helpers, "expected Firefox's crash helper (the check below would be vacuous)"
     with pytest.raises(ProcessLookupError):
         os.killpg(group, 0)
+
+    def helpers_gone() -> bool:
+        for helper in helpers:
+            with contextlib.suppress(OSError):
+                if b"crashhelper" in Path(f"/proc/{helper}/cmdline").read_bytes():
+                    return False
+        return True
+
+    harness.wait_for(helpers_gone, timeout=5, message="Firefox's crash helper to exit")
