@@ -18,7 +18,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,7 +120,7 @@ class Action:
     deadline_seconds: float = 10.0
     lane: Lane = "fast"
     starts_warm_up: bool = False
-    service: str = field(default="")
+    service: str = ""  # names the work in a timeout message: "<service> did not answer ..."
 
 
 ACTIONS: dict[str, Action] = {}
