@@ -95,6 +95,9 @@ class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # An idle keep-alive connection is dropped after this long, so threads never pile up.
     timeout = 30
+    # Without TCP_NODELAY every keep-alive response waits ~40 ms for a delayed ACK, which
+    # would hide the host's own latency in benchmarks and slow every test.
+    disable_nagle_algorithm = True
     server: LoopbackHTTPServer
     server_version = "roleport-standin"
     sys_version = ""
