@@ -6,7 +6,7 @@
 import { ext } from './lib/browser.js';
 import { ensureContainer } from './lib/containers.js';
 import { toErrorPayload } from './lib/errors.js';
-import { pushRecent, rowsToProfiles } from './lib/profiles.js';
+import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
 import { NativeClient } from './lib/rpc.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
@@ -46,7 +46,9 @@ let profilesInFlight = null;
 function fetchProfiles() {
   profilesInFlight ??= (async () => {
     try {
-      const table = await client.request('profiles', {}, { timeoutMs: TIMEOUTS_MS.profiles });
+      const table = await fetchAllPages((offset) => client.request(
+        'profiles', offset ? { offset } : {}, { timeoutMs: TIMEOUTS_MS.profiles },
+      ));
       const cache = {
         columns: table.columns,
         rows: table.rows,

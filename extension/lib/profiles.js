@@ -32,3 +32,32 @@ export function toggleFavourite(favourites, name) {
   const list = Array.isArray(favourites) ? favourites : [];
   return list.includes(name) ? list.filter((item) => item !== name) : [...list, name];
 }
+
+/** How often a paged read starts over because the config changed between pages. */
+export const MAX_PAGING_RESTARTS = 3;
+
+/**
+ * Reads the whole profile table through `requestPage(offset)`, following `next_offset`.
+ * PROTOCOL.md "profiles", paging: a list too large for one frame comes in pages; if
+ * `generation` differs between pages the files changed, so the read starts again at 0.
+ */
+export async function fetchAllPages(requestPage, maxRestarts = MAX_PAGING_RESTARTS) {
+  for (let attempt = 0; attempt <= maxRestarts; attempt += 1) {
+    const first = await requestPage(0);
+    const rows = [...(Array.isArray(first?.rows) ? first.rows : [])];
+    let page = first;
+    let changed = false;
+    while (Number.isInteger(page?.next_offset) && page.next_offset > 0) {
+      // A next_offset that does not move forward would loop forever: trust only progress.
+      if (page.next_offset !== rows.length) throw new Error('profile pages out of order');
+      page = await requestPage(page.next_offset);
+      if ((page?.generation ?? null) !== (first.generation ?? null)) {
+        changed = true;
+        break;
+      }
+      rows.push(...(Array.isArray(page?.rows) ? page.rows : []));
+    }
+    if (!changed) return { ...first, rows, next_offset: null, total: rows.length };
+  }
+  throw new Error('the AWS config kept changing while the profiles were read');
+}
