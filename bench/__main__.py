@@ -32,7 +32,6 @@ from pathlib import Path
 
 from bench.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from tests.standin import StandIn
-from tests.standin._http import StandinHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "BENCHMARKS.md"
@@ -94,16 +93,6 @@ class Figure:
         if self.ratio is not None and self.ratio_target is not None:
             return "ok (ratio)" if self.ratio <= self.ratio_target else "MISSED"
         return "MISSED"
-
-
-def answer_without_nagle() -> None:
-    """Make the stand-in send each response at once (TCP_NODELAY), as AWS's front ends do.
-
-    The stand-in writes headers and body in two send() calls; with Nagle on, the body waits
-    for the client's delayed ACK (~40 ms on Linux), which would swamp the host's own latency.
-    Measured here: warm login 56 ms with Nagle, 8.5 ms without.
-    """
-    StandinHandler.disable_nagle_algorithm = True
 
 
 def write_config(home: Path, extra_profiles: int) -> None:
@@ -291,7 +280,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
     args = parser.parse_args(argv)
-    answer_without_nagle()
 
     with tempfile.TemporaryDirectory(prefix="roleport-bench-") as scratch, StandIn() as aws:
         small_home, large_home = Path(scratch) / "small", Path(scratch) / "large"
@@ -362,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         "background while the popup opens.",
         "Times are medians; cold figures over fresh processes, warm ones over 50 requests on "
         "one process. Ratios = roleport figure / naive figure, measured in the same run.",
-        "The stand-in answers with TCP_NODELAY during the bench (bench/__main__.py, "
-        "answer_without_nagle); otherwise Nagle + delayed ACK adds ~40 ms to every response.",
+        "The stand-in answers with TCP_NODELAY (tests/standin/_http.py), as AWS's front ends "
+        "do; otherwise Nagle + delayed ACK would add ~40 ms to every response.",
         "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
         "the URL; against the same stand-ins and config.",
     ]
