@@ -241,6 +241,28 @@ def test_posix_launcher_runs_this_interpreter_with_allowed_callers(tmp_path: Pat
                                            f"chrome-extension://{OTHER_ID}/"]
 
 
+def test_launcher_ignores_a_roleport_package_in_its_working_directory(tmp_path: Path) -> None:
+    """Browsers start hosts in folders other programs can write to: nothing there is imported."""
+    import subprocess
+
+    from roleport.framing import encode_message, read_message
+
+    install(["chrome"], platform="linux", env=make_env(tmp_path))
+    launcher = tmp_path / "home/.local/share/roleport/chrome/roleport-host"
+    planted = tmp_path / "cwd/roleport"
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text("raise SystemExit('planted package imported')\n")
+    (planted / "native.py").write_text("raise SystemExit('planted package imported')\n")
+    caller = f"chrome-extension://{pinned_chrome_id()}/"
+    done = subprocess.run([str(launcher), caller], cwd=planted.parent, timeout=60,
+                          input=encode_message({"id": 1, "action": "hello"}),
+                          capture_output=True, env={**os.environ, "HOME": str(tmp_path / "home")})
+    assert b"planted" not in done.stderr
+    import io
+    reply = read_message(io.BytesIO(done.stdout))
+    assert reply["id"] == 1 and reply["ok"] is True
+
+
 def test_invalid_extension_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InstallerError, match="not a Chrome extension id"):
         install(["chrome"], extension_ids=["xyz"], platform="linux", env=make_env(tmp_path))

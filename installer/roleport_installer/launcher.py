@@ -15,9 +15,12 @@ from collections.abc import Sequence
 
 from .table import OperatingSystem
 
-HOST_ENTRY = "from roleport.native import main; raise SystemExit(main())"
+HOST_ENTRY = ("import sys; del sys.path[0]; "
+              "from roleport.native import main; raise SystemExit(main())")
 """Runs the `roleport-host` console script's target without relying on PATH or on a wrapper
-script whose shebang would break when the virtualenv moves."""
+script whose shebang would break when the virtualenv moves. `-c` puts the working directory
+first on sys.path, and browsers start hosts in folders other programs write to (Firefox: the
+manifest's folder), so that entry is dropped before anything is imported."""
 
 ALLOWED_CALLERS_VARIABLE = "ROLEPORT_ALLOWED_CALLERS"
 
