@@ -265,6 +265,9 @@ class Browser(ABC):
         try:
             self._quit()
         finally:
+            # Helpers that left the browser's process group (Chromium's crashpad handler)
+            # still name the private HOME on their command line.
+            _kill_processes_mentioning(str(self.home))
             _LIVE.discard(self)
 
     @abstractmethod
@@ -940,6 +943,21 @@ class FirefoxBrowser(Browser):
                     identity.userContextId)}));
                 """
             ))
+
+
+def _kill_processes_mentioning(text: str) -> None:
+    """SIGKILL every process of ours whose command line contains ``text`` (a private HOME)."""
+    needle = text.encode()
+    spared = {os.getpid(), os.getppid()}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        pid = int(cmdline.parent.name)
+        if pid in spared:
+            continue
+        try:
+            if needle in cmdline.read_bytes():
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            continue
 
 
 def _crash_helpers_of(browser_pid: int) -> list[int]:
