@@ -262,6 +262,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   const error = reply.error;
   if (MFA_CODES.has(error.code)) {
     setRowState(name, 'mfa');
+    listStatus.textContent = `${name} needs an MFA code.`;
     if (error.code === 'mfa_invalid') showError(errorBox, error);
     if (state.mfaProfile === name) {
       const input = document.getElementById('mfa-code');
@@ -274,6 +275,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   }
   closeMfa();
   setRowState(name, 'error');
+  listStatus.textContent = `Could not open the console for ${name}.`;
   showError(errorBox, error);
   roleButton(name)?.focus();
   flushWaitingRender();

@@ -48,6 +48,8 @@ def test_mfa_wrong_code_then_right_code_then_cached(
     browser.type_into(MFA_FIELD, aws.WRONG_MFA_CODE + browser.key("ENTER"))
     alert = alert_text(browser, "not accepted", aws.MFA)
     assert aws.WRONG_MFA_CODE not in alert
+    # The status line must not keep claiming a sign-in is under way.
+    assert "Opening" not in browser.text_of("#list-status")
     browser.screenshot("mfa-wrong-code")
     assert not any(signed_in_as(aws.MFA) in tab.text for tab in browser.tabs())
     assert [c.status for c in mfa_assume_role_calls(standin)] == [403]
