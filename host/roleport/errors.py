@@ -29,7 +29,8 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind("profile_not_found", 65, "The AWS profile '{profile}' does not exist.",
               "Run `roleport list` to see the profiles in {config_file}."),
     ErrorKind("config_error", 66, "The AWS config could not be read: {detail}",
-              "Fix the file{location}; `aws configure list-profiles` shows whether it parses."),
+              "Fix the AWS config{location}; "
+              "`aws configure list-profiles` shows whether it parses."),
     ErrorKind("no_credentials", 67, "No credentials found for profile '{profile}': {detail}",
               "Configure credentials for this profile (source_profile, sso_session, "
               "credential_process or keys) or run `aws configure --profile {profile}`."),
