@@ -156,6 +156,29 @@ def test_cached_role_credentials_are_reused_without_a_second_assume_role(aws, pi
     assert login_query(first)["SigninToken"] != login_query(second)["SigninToken"]
 
 
+def test_login_after_a_config_edit_parses_the_files_once(aws, aws_home, pipeline, monkeypatch):
+    """The profile list and botocore's session share one parse of the edited files."""
+    import botocore.configloader
+
+    pipeline.login("admin")
+    parsed: list[str] = []
+    original = botocore.configloader.raw_config_parse
+
+    def counting(path, *args, **kwargs):
+        parsed.append(os.path.basename(str(path)))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.configloader, "raw_config_parse", counting)
+    aws_home.write_config(CONFIG + "\n[profile added]\nregion = eu-west-1\n")
+    assert "added" in [profile.name for profile in pipeline.profiles()]
+    result = pipeline.login("admin")
+    assert aws.signin_token_identity(login_query(result)["SigninToken"]) is not None
+    # The config file once for both; botocore's SharedCredentialProvider reads the (small)
+    # credentials file again by itself when it loads the source profile's keys.
+    assert parsed.count("config") == 1
+    assert parsed.count("credentials") <= 2
+
+
 def test_cache_is_shared_with_a_new_pipeline_and_files_are_private(aws, aws_home):
     first = Pipeline()
     try:

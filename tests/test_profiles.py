@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from roleport.errors import RoleportError
@@ -317,14 +316,13 @@ def test_two_thousand_profiles_are_cheap_on_repeat_calls(aws_home, monkeypatch):
         for i in range(2000)
     ]
     aws_home.write_config("[profile base]\nregion = us-east-1\n" + "\n".join(sections))
-    first_started = time.perf_counter()
-    assert len(list_profiles()) == 2001
-    first = time.perf_counter() - first_started
+    first = list_profiles()
+    assert len(first) == 2001
 
+    # Speed itself is measured by `make bench`; here: repeat calls never re-read the files
+    # and hand out the very same Profile objects (the host caches its encoded table on them).
     calls = _count_parses(monkeypatch)
-    started = time.perf_counter()
     for _ in range(50):
-        assert len(list_profiles()) == 2001
-    repeat = (time.perf_counter() - started) / 50
-    assert calls == []  # the files were not read again
-    assert repeat < first / 10, (repeat, first)
+        again = list_profiles()
+        assert all(old is new for old, new in zip(first, again, strict=True))
+    assert calls == []

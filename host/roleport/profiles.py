@@ -130,6 +130,11 @@ class ConfigSnapshot:
                     session.set_config_variable("config_file", self.files.config_file)
                     session.set_config_variable("credentials_file",
                                                 self.files.credentials_file)
+                    # Hand botocore the parse this snapshot already holds (merged exactly as
+                    # Session.full_config merges it) instead of parsing both files again:
+                    # with 2,000 profiles that second parse is most of a cold login. Should
+                    # botocore rename the attribute, the session simply parses on its own.
+                    session._config = self.full_config
                     self._session = session
         return self._session
 
