@@ -22,8 +22,32 @@ function isWordStart(field, index) {
 }
 
 /**
- * How well one token matches one field, 0 for no match. A subsequence must stay compact (its
- * span at most three times the token length) so that short tokens do not match every long name.
+ * The score of the subsequence of `token` in `field` that starts at `start`, taking each next
+ * character as early as possible; 0 if it does not fit or is not compact (span at most three
+ * times the token length).
+ */
+function subsequenceFrom(token, field, start) {
+  let from = start;
+  let previous = -2;
+  let score = 0;
+  for (const character of token) {
+    const found = field.indexOf(character, from);
+    if (found < 0) return 0;
+    score += found === previous + 1 ? 3 : 1;
+    if (isWordStart(field, found)) score += 2;
+    previous = found;
+    from = found + 1;
+  }
+  if (previous - start + 1 > token.length * 3) return 0;
+  return Math.min(50, 10 + score);
+}
+
+/**
+ * How well one token matches one field, 0 for no match. A subsequence must stay compact so that
+ * short tokens do not match every long name. Besides the first occurrence of the token's first
+ * character, each one that starts a word is tried, because a token abbreviates a word from its
+ * start and the earliest letter may be far from it ("prd" in "payments-prod": the "p" of
+ * "payments" is too far, the "p" of "prod" is not).
  */
 export function scoreToken(token, field) {
   if (!token || !field) return 0;
@@ -33,21 +57,14 @@ export function scoreToken(token, field) {
     if (isWordStart(field, at)) return 80;
     return 60;
   }
-  let from = 0;
-  let first = -1;
-  let previous = -2;
-  let score = 0;
-  for (const character of token) {
-    const found = field.indexOf(character, from);
-    if (found < 0) return 0;
-    if (first < 0) first = found;
-    score += found === previous + 1 ? 3 : 1;
-    if (isWordStart(field, found)) score += 2;
-    previous = found;
-    from = found + 1;
+  const first = field.indexOf(token[0]);
+  if (first < 0) return 0;
+  let best = subsequenceFrom(token, field, first);
+  for (let start = field.indexOf(token[0], first + 1); start >= 0;
+    start = field.indexOf(token[0], start + 1)) {
+    if (isWordStart(field, start)) best = Math.max(best, subsequenceFrom(token, field, start));
   }
-  if (previous - first + 1 > token.length * 3) return 0;
-  return Math.min(50, 10 + score);
+  return best;
 }
 
 /** Field order gives a small tie-break weight: the profile name matters most. */

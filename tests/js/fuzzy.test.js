@@ -43,6 +43,16 @@ describe('scoreToken', () => {
     assert.equal(scoreToken('ab', 'a-very-long-name-before-b'), 0);
     assert.ok(scoreToken('ab', 'a-b') > 0);
   });
+
+  it('finds a compact subsequence after an earlier, distant first letter', () => {
+    // The first "p" (of "payments") is too far from "rd"; the "p" of "prod" is not.
+    assert.equal(scoreToken('prd', 'payments-prod-admin'), scoreToken('prd', 'prod-admin'));
+    const index = buildIndex([{ name: 'payments-prod-admin' }, { name: 'payments-dev-admin' }]);
+    assert.deepEqual(
+      rankProfiles(index, 'prd adm').matches.map((p) => p.name),
+      ['payments-prod-admin'],
+    );
+  });
 });
 
 describe('rankProfiles', () => {
