@@ -610,3 +610,43 @@ def test_failure_midway_keeps_what_was_written_uninstallable(tmp_path: Path) -> 
     assert (tmp_path / "home/.config/google-chrome/NativeMessagingHosts/roleport.json").is_file()
     uninstall(platform="linux", env=env)
     assert tree(tmp_path) == {"home", "home/.mozilla"}
+
+
+# --- fresh machine: scripts/ensure-system-deps.sh (run by `make test` / `make demo`) ---------
+
+def _stub(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists() or not Path("/bin/bash").exists(),
+                    reason="the script checks /usr/bin/chromedriver by absolute path")
+@pytest.mark.parametrize(("python_body", "have_node", "expected"), [
+    ("exit 1", True, ["python3-venv"]),  # Debian's python3 without ensurepip
+    ("exit 0", False, ["nodejs", "npm"]),
+    ("exit 0", True, None),
+])
+def test_system_deps_script_installs_what_a_fresh_debian_lacks(
+        tmp_path: Path, python_body: str, have_node: bool, expected: list[str] | None) -> None:
+    import subprocess
+
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "bash").symlink_to("/bin/bash")
+    calls = tmp_path / "apt-calls"
+    for name in ("chromium", "firefox-esr", *(("node", "npm") if have_node else ())):
+        _stub(stubs, name, "exit 0")
+    _stub(stubs, "python3", python_body)
+    _stub(stubs, "id", "echo 0")
+    _stub(stubs, "apt-get", f'echo "$*" >> {calls}')
+    completed = subprocess.run(
+        [str(REPO / "scripts/ensure-system-deps.sh")], env={"PATH": str(stubs)},
+        capture_output=True, text=True, timeout=30, check=False)
+    assert completed.returncode == 0, completed.stderr
+    if expected is None:
+        assert not calls.exists()
+        return
+    update, install_line = calls.read_text().splitlines()
+    assert update == "update -qq"
+    assert install_line.split()[-len(expected):] == expected
