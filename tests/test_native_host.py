@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from roleport import actions, native
-from roleport.errors import ERRORS
+from roleport.errors import ERRORS, RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
 from bench.hostproc import CHROME_CALLER, FIREFOX_CALLER, HostProcess, frame, host_env
@@ -610,6 +610,16 @@ def test_profiles_offset_param_is_validated() -> None:
     assert "negative" in str(caught.value)
     assert actions.validate_params(actions.ACTIONS["profiles"], {"offset": 5}) == {"offset": 5}
     assert actions.validate_params(actions.ACTIONS["profiles"], None) == {}
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("region", "eu-west-1\n"), ("region", "EU-WEST-1"), ("region", "eu-west-1 "),
+    ("mfa_code", "123456\n"), ("mfa_code", "12345"), ("mfa_code", "１２３４５６"),
+])
+def test_login_params_refuse_near_misses(name: str, value: str) -> None:
+    with pytest.raises(RoleportError) as caught:
+        actions.validate_params(actions.ACTIONS["login"], {"profile": "p", name: value})
+    assert caught.value.code == "invalid_request" and name in caught.value.message
 
 
 def test_error_replies_fit_and_round_trip() -> None:

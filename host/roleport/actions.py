@@ -214,7 +214,8 @@ def _check_profile_name(value: str) -> str | None:
 
 
 def _check_region(value: str) -> str | None:
-    if not _REGION.match(value):
+    # fullmatch: match() with "$" would accept a trailing newline ("eu-west-1\n").
+    if not _REGION.fullmatch(value):
         return f"'{_short(value)}' is not an AWS region name such as eu-west-1"
     return None
 
@@ -227,7 +228,7 @@ def _check_destination(value: str) -> str | None:
 
 
 def _check_mfa_code(value: str) -> str | None:
-    if not _MFA_CODE.match(value):
+    if not _MFA_CODE.fullmatch(value):
         return "an MFA code is exactly 6 digits (send it as a string)"
     return None
 
