@@ -289,3 +289,33 @@ def test_roleport_command_install_doctor_uninstall(env: dict[str, str], tmp_path
     assert done.returncode == 0, done.stderr
     assert not profile.exists()
     assert not (tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json").exists()
+
+
+def test_flatpak_install_is_checked_outside_the_sandbox(env: dict[str, str]) -> None:
+    """flatpak-spawn exists only inside a sandbox: doctor runs the launcher's host-side command
+    (with the variables it forwards) instead of failing every flatpak install."""
+    home = Path(env["HOME"])
+    (home / ".var/app/org.mozilla.firefox").mkdir(parents=True)
+    install(["firefox"], platform="linux", env=env)
+    checks = {check.name: check for check in
+              doctor(platform="linux", env=env, timeout=HOST_HELLO_TIMEOUT)}
+    hello = checks["firefox (flatpak) hello"]
+    assert hello.ok, hello.line()
+    assert "outside the sandbox (flatpak-spawn --host)" in hello.detail
+    assert checks["firefox hello"].ok
+
+
+def test_flatpak_host_command_forwards_the_allowed_callers(env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    """A wrong id in the flatpak launcher's --env is refused by the real host, as in the
+    sandbox: the variable is really forwarded, not taken from doctor's own environment."""
+    home = Path(env["HOME"])
+    (home / ".var/app/org.mozilla.firefox").mkdir(parents=True)
+    install(["firefox"], platform="linux", env=env)
+    launcher = home / ".var/app/org.mozilla.firefox/data/roleport/roleport-host"
+    launcher.write_text(launcher.read_text().replace("roleport@roleport.dev", "other@example"))
+    checks = {check.name: check for check in
+              doctor(["firefox"], platform="linux", env=env, timeout=HOST_HELLO_TIMEOUT)}
+    assert checks["firefox hello"].ok
+    assert not checks["firefox (flatpak) hello"].ok
+    assert "the host refused hello" in checks["firefox (flatpak) hello"].detail

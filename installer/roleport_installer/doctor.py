@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import InstallerError
 from .identity import ExtensionIdentity, chrome_origin, load_identity
-from .launcher import launcher_interpreter
+from .launcher import flatpak_host_command, launcher_interpreter
 from .platforms import Places
 from .registration import RECORD_FILE_NAME, InstallRecord, default_registry, is_executable
 from .registry import Registry
@@ -202,9 +202,18 @@ def check_hello(name: str, target: Target, launcher: Path, manifest_path: Path,
                 timeout: float = HELLO_TIMEOUT_SECONDS) -> Check:
     """Start the launcher like the browser does and exchange a real `hello` frame."""
     check_name = f"{name} hello"
+    command, env, via = [str(launcher)], dict(places.env), f"through {launcher}"
+    if target.flatpak:
+        host_side = _flatpak_host_command(launcher)
+        if host_side is None:
+            return Check(check_name, False, f"{launcher} is not a flatpak-spawn launcher",
+                         reinstall)
+        command, variables = host_side
+        env.update(variables)
+        via = f"as {launcher} starts it outside the sandbox (flatpak-spawn --host)"
     try:
-        reply, problem = exchange_hello([str(launcher), *browser_arguments(
-            target, manifest_path, identity)], dict(places.env), launcher.parent, timeout)
+        reply, problem = exchange_hello([*command, *browser_arguments(
+            target, manifest_path, identity)], env, launcher.parent, timeout)
     except OSError as exc:
         return Check(check_name, False, f"cannot start {launcher}: {exc.strerror or exc}",
                      reinstall)
@@ -215,7 +224,7 @@ def check_hello(name: str, target: Target, launcher: Path, manifest_path: Path,
     if reply.get("ok") is True and isinstance(reply.get("result"), dict):
         version = reply["result"].get("version")
         if isinstance(version, str) and version:
-            return Check(check_name, True, f"host {version} answered through {launcher}")
+            return Check(check_name, True, f"host {version} answered {via}")
         return Check(check_name, False, "the host's hello reply has no version",
                      "update roleport so extension and host agree on the protocol")
     error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
@@ -223,6 +232,13 @@ def check_hello(name: str, target: Target, launcher: Path, manifest_path: Path,
                  f"the host refused hello: {error.get('code', 'no error code')}: "
                  f"{error.get('message', '')}".rstrip(": "),
                  error.get("hint") or reinstall)
+
+
+def _flatpak_host_command(launcher: Path) -> tuple[list[str], dict[str, str]] | None:
+    try:
+        return flatpak_host_command(launcher.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: float

@@ -67,6 +67,28 @@ def render_cmd(python: str, callers: str) -> str:
     )
 
 
+def flatpak_host_command(text: str) -> tuple[list[str], dict[str, str]] | None:
+    """The command and variables a flatpak launcher we wrote hands to ``flatpak-spawn --host``.
+
+    flatpak-spawn works only inside a sandbox, so doctor (which runs outside it) starts this
+    host-side command itself to prove the host answers; None when ``text`` is no such launcher.
+    """
+    for line in text.splitlines():
+        if not line.startswith("exec "):
+            continue
+        words = shlex.split(line[len("exec "):])
+        if words[:2] != ["flatpak-spawn", "--host"]:
+            return None
+        variables: dict[str, str] = {}
+        rest = words[2:]
+        while rest and rest[0].startswith("--env="):
+            name, _, value = rest.pop(0).removeprefix("--env=").partition("=")
+            variables[name] = value
+        # The launcher ends with "$@": the browser's arguments, supplied by the caller.
+        return ([word for word in rest if word != "$@"], variables) if rest else None
+    return None
+
+
 def launcher_interpreter(text: str) -> str | None:
     """The interpreter a launcher we wrote runs, for doctor's moved-environment check."""
     for line in text.splitlines():
