@@ -193,7 +193,8 @@ function isTrustedSender(sender) {
 }
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = HANDLERS[message?.type];
+  // Own keys only: "constructor" or "toString" must not reach Object.prototype's functions.
+  const handler = Object.hasOwn(HANDLERS, message?.type ?? '') ? HANDLERS[message.type] : null;
   if (!handler) return false;
   if (!isTrustedSender(sender)) {
     sendResponse({

@@ -70,6 +70,10 @@ describe('background: who may ask', () => {
 
   it('ignores message types it does not serve', async () => {
     assert.equal(await sendToBackground(fake.api, { type: 'nope' }), undefined);
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.equal(await sendToBackground(fake.api, { type }), undefined, type);
+    }
+    assert.equal(await sendToBackground(fake.api, null), undefined);
   });
 });
 
