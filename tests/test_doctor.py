@@ -138,6 +138,11 @@ def test_moved_environment(env: dict[str, str], profile: Path) -> None:
     failed = failures(run_doctor(env, profile))
     assert list(failed) == ["firefox launcher"]
     assert "runs /old/venv/bin/python, which no longer exists" in failed["firefox launcher"].detail
+    # The moved environment's `roleport` script names the old interpreter too: the fix runs
+    # the installer with the interpreter that runs doctor.
+    assert failed["firefox launcher"].fix == (
+        f"run `{sys.executable} -m roleport_installer install --user-data-dir {profile} "
+        "--browser firefox`")
 
 
 def fake_roleport_package(folder: Path, native_source: str) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import shlex
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
@@ -185,8 +187,15 @@ def _check_launcher(name: str, launcher: Path, reinstall: str) -> Check:
     if interpreter and os.path.isabs(interpreter) and not os.path.exists(interpreter):
         return Check(f"{name} launcher", False,
                      f"{launcher} runs {interpreter}, which no longer exists (moved or deleted "
-                     "environment?)", reinstall + " from the environment roleport now lives in")
+                     "environment?)", _reinstall_with_this_interpreter(reinstall))
     return Check(f"{name} launcher", True, f"{launcher} is executable")
+
+
+def _reinstall_with_this_interpreter(reinstall: str) -> str:
+    """A moved virtualenv's `roleport` script still names the old interpreter in its shebang,
+    so the fix runs the installer with the interpreter doctor itself runs on."""
+    here = f"{shlex.quote(sys.executable)} -m roleport_installer install"
+    return reinstall.replace("roleport install", here, 1)
 
 
 def browser_arguments(target: Target, manifest_path: Path, identity: ExtensionIdentity
