@@ -16,6 +16,7 @@ from roleport.credentials import (
     map_error,
     new_file_cache,
     role_session_name,
+    sso_login_command,
     validate_mfa_code,
 )
 from roleport.errors import RoleportError
@@ -200,3 +201,19 @@ def test_process_output_never_reaches_the_message():
 def test_timeout_message_names_the_configured_seconds():
     error = map_error(bx.ReadTimeoutError(endpoint_url="x"), "p", None, None, (2.0, 0.5))
     assert "0.5 seconds" in error.message
+
+
+def test_sso_login_command_names_the_sso_profile_at_the_bottom_of_the_chain():
+    raw = {
+        "sso": {"sso_session": "corp", "sso_account_id": "1", "sso_role_name": "R"},
+        "legacy": {"sso_start_url": "https://x.awsapps.com/start"},
+        "role": {"role_arn": "arn:aws:iam::123456789012:role/A", "source_profile": "sso"},
+        "deeper": {"role_arn": "arn:aws:iam::123456789012:role/B", "source_profile": "role"},
+        "from-legacy": {"role_arn": "arn:aws:iam::1:role/C", "source_profile": "legacy"},
+        "my prof": {"sso_session": "corp"},
+    }
+    assert sso_login_command("sso", raw) == "aws sso login --profile sso"
+    assert sso_login_command("deeper", raw) == "aws sso login --profile sso"
+    assert sso_login_command("from-legacy", raw) == "aws sso login --profile legacy"
+    assert sso_login_command("my prof", raw) == "aws sso login --profile 'my prof'"
+    assert sso_login_command("unknown", raw) == "aws sso login --profile unknown"

@@ -344,6 +344,25 @@ def test_expired_sso_token_asks_for_aws_sso_login(aws, aws_home, pipeline):
     assert token_requests(aws) == []
 
 
+def test_role_chained_from_sso_names_the_sso_profile_in_the_login_command(
+        aws, aws_home, pipeline):
+    # `aws sso login --profile <role profile>` fails: the AWS CLI reads only that profile's
+    # own SSO settings (aws/aws-cli#7632), so the command must name the SSO profile.
+    aws_home.write_config(CONFIG + """
+[profile sso-admin]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = sso-dev
+""")
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp", expired=True)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("sso-admin")
+    assert caught.value.code == "sso_login_required"
+    assert caught.value.to_dict()["command"] == "aws sso login --profile sso-dev"
+    assert "`aws sso login --profile sso-dev`" in caught.value.hint
+    assert caught.value.to_dict()["profile"] == "sso-admin"
+
+
 def test_missing_sso_token_asks_for_aws_sso_login(aws, pipeline):
     with pytest.raises(RoleportError) as caught:
         pipeline.login("sso-legacy")

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -295,7 +296,8 @@ class CredentialResolver:
             raise
         except Exception as exc:  # every botocore failure gets a stable code
             raise map_error(exc, profile_name, profile.mfa_serial, prompter,
-                            self._clients.timeouts) from None
+                            self._clients.timeouts,
+                            sso_command=self._sso_login_command(profile_name)) from None
         if not frozen.access_key or not frozen.secret_key:
             raise RoleportError("no_credentials", profile=profile_name,
                                 detail="the credentials found are incomplete")
@@ -443,7 +445,29 @@ class CredentialResolver:
             raise
         except Exception as exc:
             raise map_error(exc, profile_name, profile.mfa_serial, prompter,
-                            self._clients.timeouts) from None
+                            self._clients.timeouts,
+                            sso_command=self._sso_login_command(profile_name)) from None
+
+    def _sso_login_command(self, profile_name: str) -> str:
+        return sso_login_command(profile_name, self._snapshot.full_config.get("profiles", {}))
+
+
+def sso_login_command(profile_name: str, raw_profiles: dict[str, dict[str, Any]]) -> str:
+    """The exact `aws sso login` command that renews the token this profile depends on.
+
+    `aws sso login --profile P` reads the SSO settings of P itself and does not follow
+    source_profile (aws/aws-cli#7632), so a role chained from an SSO profile must name the SSO
+    profile at the bottom of its chain.
+    """
+    from roleport.profiles import role_chain
+
+    target = profile_name
+    for member in role_chain(profile_name, raw_profiles):
+        section = raw_profiles.get(member, {})
+        if "sso_session" in section or "sso_start_url" in section:
+            target = member
+            break
+    return f"aws sso login --profile {shlex.quote(target)}"
 
 
 def federation_user_name(profile_name: str) -> str:
@@ -492,9 +516,15 @@ def _serial_from_prompt(prompt: str, fallback: str | None) -> str | None:
 def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
               prompter: NoPromptMfa | None,
               timeouts: tuple[float, float] = (STS_CONNECT_TIMEOUT, STS_READ_TIMEOUT),
-              ) -> RoleportError:
-    """One stable RoleportError for any botocore/STS failure; messages carry no secret."""
+              sso_command: str | None = None) -> RoleportError:
+    """One stable RoleportError for any botocore/STS failure; messages carry no secret.
+
+    `sso_command` is the `aws sso login` command for the profile's chain (sso_login_command);
+    without it the profile itself is named.
+    """
     from botocore import exceptions as bx
+
+    sso_command = sso_command or f"aws sso login --profile {shlex.quote(profile)}"
 
     if isinstance(exc, RoleportError):
         return exc
@@ -514,7 +544,7 @@ def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
             return RoleportError("credentials_expired", profile=profile)
         if code in ("UnauthorizedException",):
             return RoleportError("sso_login_required", profile=profile,
-                                 command=f"aws sso login --profile {profile}")
+                                 command=sso_command)
         if code in _DENIED_CODES:
             return RoleportError("access_denied", profile=profile,
                                  detail=message or code)
@@ -532,7 +562,7 @@ def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
     if isinstance(exc, (bx.UnauthorizedSSOTokenError, bx.SSOTokenLoadError,
                         bx.TokenRetrievalError, bx.SSOError)):
         return RoleportError("sso_login_required", profile=profile,
-                             command=f"aws sso login --profile {profile}")
+                             command=sso_command)
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
         seconds = timeouts[1] if isinstance(exc, bx.ReadTimeoutError) else timeouts[0]
         return RoleportError("timeout", service="AWS STS", seconds=f"{seconds:g}")
