@@ -57,6 +57,32 @@ def test_redact_removes_every_secret_shape(text: str) -> None:
     assert "[REDACTED" in redacted
 
 
+DIGITLESS_SECRET = "sHzYTPytaUbejq+ec+phQ/OMTqPiepOzWP+tvkCi"  # ~1 real key in 900 has no digit
+
+
+@pytest.mark.parametrize("text", [
+    f"<SecretAccessKey>{DIGITLESS_SECRET}</SecretAccessKey>",
+    f"secret alone {DIGITLESS_SECRET}",
+    f"url-encoded {quote(SECRET_KEY, safe='')} here",
+    f"url-encoded {quote(DIGITLESS_SECRET, safe='')}",
+    "Session=" + quote(f'{{"sessionId":"{ACCESS_KEY}","sessionKey":"{SECRET_KEY}"}}', safe=""),
+    "encoded JSON " + quote(f'["{SECRET_KEY}"]', safe=""),
+])
+def test_redact_catches_secret_keys_without_digits_or_url_encoded(text: str) -> None:
+    redacted = logs.redact(text)
+    for secret in (SECRET_KEY, DIGITLESS_SECRET):
+        assert secret not in redacted and quote(secret, safe="") not in redacted
+    assert "[REDACTED" in redacted
+
+
+@pytest.mark.parametrize("text", [
+    "cache file 0123456789abcdef0123456789abcdef01234567.json",
+    "commit 0123456789ABCDEF0123456789ABCDEF01234567",
+])
+def test_redact_keeps_hex_digests(text: str) -> None:
+    assert logs.redact(text) == text
+
+
 @pytest.mark.parametrize("text", [
     "profile 'dev-admin' in /home/u/.aws/config",
     "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",

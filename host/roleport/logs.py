@@ -47,17 +47,32 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![A-Za-z0-9+/_%-])(?=[A-Za-z0-9+/_%-]*[A-Z])(?=[A-Za-z0-9+/_%-]*[a-z])"
                 r"(?=[A-Za-z0-9+/_%-]*[0-9])[A-Za-z0-9+/_%-]{64,}={0,2}(?![A-Za-z0-9+/=_%-])"),
      REDACTED),
-    # Secret access keys: exactly 40 base64 characters with at least one letter and digit.
-    (re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Za-z])"
-                r"[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])"), REDACTED),
 )
+
+# Secret access keys: exactly 40 base64 characters, as is or URL-encoded ("+" and "/" become
+# %2B and %2F), standing alone or right after another %XX escape (URL-encoded JSON: %22...%22).
+# Which ones are secrets is decided by _secret_key_or_not (mixed case).
+_SECRET_KEY = re.compile(r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![A-Za-z0-9+/=%]))"
+                         r"(?:[A-Za-z0-9+/]|%2[BbFf]){40}"
+                         r"(?![A-Za-z0-9+/=]|%2[BbFf]|%3[Dd])")
+_URL_ESCAPES = re.compile(r"%2[BbFf]")
+
+
+def _secret_key_or_not(match: re.Match[str]) -> str:
+    """Random 40-character keys mix upper and lower case (all but ~1e-9 of them); hex digests
+    (git commits, cache file names) and plain words do not, and are kept. A digit is not
+    required: about one secret key in 900 has none."""
+    value = _URL_ESCAPES.sub("/", match.group())
+    if any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return REDACTED
+    return match.group()
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every credential-shaped substring replaced by [REDACTED]."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return _SECRET_KEY.sub(_secret_key_or_not, text)
 
 
 class RedactionFilter(logging.Filter):
