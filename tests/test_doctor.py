@@ -324,3 +324,11 @@ def test_flatpak_host_command_forwards_the_allowed_callers(env: dict[str, str],
     assert checks["firefox hello"].ok
     assert not checks["firefox (flatpak) hello"].ok
     assert "the host refused hello" in checks["firefox (flatpak) hello"].detail
+
+
+def test_fix_quotes_a_profile_folder_with_spaces(env: dict[str, str], tmp_path: Path) -> None:
+    """Each FAIL line's fix is a command that works when pasted (macOS folders have spaces)."""
+    profile = tmp_path / "Application Support" / "chromium profile"
+    failed = failures(run_doctor(env, profile, browsers=["chromium"]))
+    assert failed["chromium manifest present"].fix == (
+        f"run `roleport install --user-data-dir '{profile}' --browser chromium`")

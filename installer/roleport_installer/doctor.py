@@ -82,7 +82,7 @@ def _install_command(scope: Scope, user_data_dir: str | os.PathLike[str] | None)
     if scope == "system":
         command += " --scope system"
     if user_data_dir is not None:
-        command += f" --user-data-dir {user_data_dir}"
+        command += f" --user-data-dir {shlex.quote(str(user_data_dir))}"
     return command
 
 
