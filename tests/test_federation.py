@@ -4,6 +4,7 @@ redirect), login URLs, the loopback-only override, and the HTTP client against t
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
 from datetime import datetime, timezone
 
@@ -333,6 +334,47 @@ def test_signin_token_is_posted_as_a_form_and_recorded(standin):
     assert requests_seen[0].access_key_id == creds.access_key_id
     identity = standin.signin_token_identity(token)
     assert identity is not None and identity.role == "Direct"
+
+
+def test_a_proxy_in_the_environment_never_sees_the_loopback_endpoint(standin, monkeypatch):
+    # The override is loopback-only because it receives credentials; an HTTP(S)_PROXY without
+    # a NO_PROXY entry must not turn that into a clear-text trip through the proxy.
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    creds = _issue_role_credentials(standin)  # before the proxy: boto3 would use it too
+    proxied: list[str] = []
+
+    class RecordingProxy(BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            proxied.append(self.requestline)
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = do_CONNECT = _refuse
+
+        def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), RecordingProxy)
+    serving = threading.Thread(target=proxy.serve_forever, daemon=True)
+    serving.start()
+    proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.setenv(name, proxy_url)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    client = FederationClient()
+    try:
+        token = client.get_signin_token(creds, _endpoints(standin), None)
+    finally:
+        client.close()
+        proxy.shutdown()
+        proxy.server_close()
+        serving.join(timeout=5)
+    assert proxied == []
+    assert standin.signin_token_identity(token) is not None
 
 
 @pytest.mark.parametrize("fault, code, needle", [

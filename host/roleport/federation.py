@@ -62,6 +62,9 @@ _LOGOUT_HOSTS = {
     "aws-us-gov": "signin.amazonaws-us-gov.com",
 }
 
+# requests drops proxy entries set to None after merging the environment's: no proxy at all.
+_NO_PROXIES: dict[str, str | None] = {"http": None, "https": None, "all": None}
+
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _REGION_NAME = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]+)+-[0-9]{1,2}")
@@ -379,7 +382,7 @@ class FederationClient:
                       allowed_methods=frozenset({"POST"}), backoff_factor=0.05,
                       raise_on_status=False, respect_retry_after_header=False)
         session = requests.Session()
-        session.trust_env = True  # corporate proxies; loopback is excluded by NO_PROXY rules
+        session.trust_env = True  # corporate proxies for AWS; loopback bypasses them per call
         adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -405,13 +408,17 @@ class FederationClient:
         form = {"Action": "getSigninToken", "Session": session_json}
         if duration is not None:
             form["SessionDuration"] = str(duration)
-        host = urllib.parse.urlsplit(endpoints.federation_url).netloc
-        service = f"the AWS sign-in endpoint ({host})"
+        target = urllib.parse.urlsplit(endpoints.federation_url)
+        service = f"the AWS sign-in endpoint ({target.netloc})"
+        # A loopback endpoint (ROLEPORT_FEDERATION_URL) is reached directly: an HTTP(S)_PROXY
+        # without a matching NO_PROXY would otherwise receive the credentials in clear text,
+        # which is exactly what the loopback-only rule exists to prevent.
+        proxies = _NO_PROXIES if is_loopback_host(target.hostname) else None
         try:
             response = self.http.post(
                 endpoints.federation_url, data=form, allow_redirects=False,
                 timeout=(self.connect_timeout, self.read_timeout),
-                headers={"Accept": "application/json"},
+                headers={"Accept": "application/json"}, proxies=proxies,
             )
         except requests.exceptions.ConnectTimeout:
             raise RoleportError("timeout", service=service,
