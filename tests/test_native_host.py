@@ -8,6 +8,7 @@ in-process Host loop with deadlines (real threads and pipes, a deliberately slow
 from __future__ import annotations
 
 import io
+import json
 import os
 import struct
 import subprocess
@@ -602,6 +603,29 @@ def test_ten_thousand_long_profiles_are_paged_within_the_cap() -> None:
         pages += 1
     assert pages == 2
     assert collected == rows
+
+
+class _StubPipeline:
+    def __init__(self, profiles: list[_Profile]) -> None:
+        self.list = profiles
+
+    def profiles(self) -> list[_Profile]:
+        return self.list
+
+
+def test_profiles_cache_keeps_only_page_starts(aws_home: AwsHome) -> None:
+    """Arbitrary offsets are answered but not cached: memory stays flat (issue 3)."""
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
+    context._pipeline = _StubPipeline([_Profile(i, f"p{i}", None, "admin") for i in range(300)])
+    for offset in range(0, 300, 3):
+        reply = json.loads(actions.handle_profiles(context, {"offset": offset}).data)
+        assert reply["rows"][0][0] == f"p{offset}" and reply["total"] == 300
+    pages = context.profiles_cache[1]
+    assert set(pages) == {"rows", "starts", 0}
+    aws_home.write_config("[profile other]\nregion = eu-west-1\n")  # new generation
+    reply = json.loads(actions.handle_profiles(context, {}).data)
+    assert reply["generation"] == actions.config_generation(context)
+    assert set(context.profiles_cache[1]) == {"rows", "starts", 0}
 
 
 def test_profiles_offset_param_is_validated() -> None:

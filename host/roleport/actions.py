@@ -49,7 +49,8 @@ class HostContext:
         self._pipeline: Any = None
         self._pipeline_lock = threading.Lock()
         self._warm_up_started = False
-        # (the core's profile list, {offset: (rows, next_offset), "rows": all rows})
+        # ((the core's profile list, generation, config file), {"rows": all rows,
+        #  page start offset: encoded reply}); replaced whole when any part of the key changes
         self.profiles_cache: tuple[Any, dict[Any, Any]] = (None, {})
         self.profiles_lock = threading.Lock()
 
@@ -337,23 +338,29 @@ def handle_profiles(context: HostContext, params: dict[str, Any]) -> EncodedJSON
     config_file = context.config_file()
     with context.profiles_lock:
         cached_for, pages = context.profiles_cache
-        if not _same_objects(cached_for, profiles):
-            pages = {}
-            context.profiles_cache = (profiles, pages)
-        key = (offset, generation, config_file)
-        if key not in pages:
-            if "rows" not in pages:
-                pages["rows"] = profile_rows(profiles)
-            rows, next_offset = page_rows(pages["rows"], offset)
-            pages[key] = EncodedJSON({
-                "columns": list(PROFILE_COLUMNS),
-                "rows": rows,
-                "config_file": config_file,
-                "generation": generation,
-                "total": len(profiles),
-                "next_offset": next_offset,
-            })
-        return pages[key]
+        if (cached_for is None or not _same_objects(cached_for[0], profiles)
+                or cached_for[1:] != (generation, config_file)):
+            # Replaced whole, never added to: memory stays bounded across config edits.
+            pages = {"rows": profile_rows(profiles), "starts": {0}}
+            context.profiles_cache = ((profiles, generation, config_file), pages)
+        if offset in pages:
+            return pages[offset]
+        rows, next_offset = page_rows(pages["rows"], offset)
+        reply = EncodedJSON({
+            "columns": list(PROFILE_COLUMNS),
+            "rows": rows,
+            "config_file": config_file,
+            "generation": generation,
+            "total": len(profiles),
+            "next_offset": next_offset,
+        })
+        # Only page starts (0 and the next_offsets handed out) are cached: any other offset
+        # would pin another near-1 MiB copy of the table for the life of the process.
+        if offset in pages["starts"]:
+            pages[offset] = reply
+            if next_offset is not None:
+                pages["starts"].add(next_offset)
+        return reply
 
 
 def _plain(value: Any) -> Any:
