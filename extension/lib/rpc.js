@@ -101,6 +101,11 @@ export class NativeClient {
     this.reconnectTimer = null;
     this.closed = false;
     this.lastDisconnect = null;
+    // Replies received on the current port, and whether it has been silent since a request
+    // that then timed out: such a host is wedged, and the port (which keeps a Chrome service
+    // worker alive) would otherwise stay in place until the browser restarts.
+    this.received = 0;
+    this.stalled = false;
   }
 
   /** Whether a port is open now. */
@@ -120,8 +125,10 @@ export class NativeClient {
       }
       const id = this.nextId;
       this.nextId += 1;
+      const receivedBefore = this.received;
       const timer = this.setTimer(() => {
         if (!this.pending.delete(id)) return;
+        if (this.port === port && this.received === receivedBefore) this.stalled = true;
         const seconds = Math.round(timeoutMs / 100) / 10;
         reject(new HostError({
           code: CLIENT_ERRORS.timeout,
@@ -162,6 +169,7 @@ export class NativeClient {
   }
 
   ensurePort() {
+    if (this.port && this.stalled) this.dropStalledPort();
     if (this.port) return this.port;
     this.closed = false;
     if (this.reconnectTimer !== null) {
@@ -170,14 +178,35 @@ export class NativeClient {
     }
     const port = this.connect();
     this.port = port;
+    this.received = 0;
+    this.stalled = false;
     port.onMessage.addListener((message) => this.handleMessage(port, message));
     port.onDisconnect.addListener(() => this.handleDisconnect(port));
     this.onConnect();
     return port;
   }
 
+  /** Closes a port whose host stopped answering, so the next request starts a fresh host. */
+  dropStalledPort() {
+    const port = this.port;
+    this.port = null;
+    this.stalled = false;
+    try {
+      port.disconnect();
+    } catch {
+      // Already closed by the other side: nothing to release.
+    }
+    this.failPending({
+      code: CLIENT_ERRORS.timeout,
+      message: 'The roleport helper program stopped answering and is being restarted.',
+      hint: 'Try again; if it keeps happening run `roleport doctor` in a terminal.',
+    });
+  }
+
   handleMessage(port, message) {
     if (port !== this.port) return;
+    this.received += 1;
+    this.stalled = false;
     this.reconnectAttempts = 0;
     const id = message?.id;
     const waiting = this.pending.get(id);

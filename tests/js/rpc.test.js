@@ -92,6 +92,40 @@ describe('NativeClient request/reply', () => {
   });
 });
 
+describe('NativeClient wedged host', () => {
+  it('starts a fresh host for the next request after one timed out on a silent port', async () => {
+    const { client, timers, ports } = setup();
+    const stuck = client.request('login', { profile: 'p' }, { timeoutMs: 5000 });
+    const waiting = client.request('hello', {}, { timeoutMs: 60_000 });
+    timers.advance(5000);
+    await assert.rejects(stuck, { code: CLIENT_ERRORS.timeout });
+    const next = client.request('hello', {}, { timeoutMs: 5000 });
+    assert.equal(ports.length, 2, 'a new port, so a new host process');
+    assert.equal(ports[0].disconnected, true, 'the wedged host is let go');
+    await assert.rejects(waiting, (error) => {
+      assert.equal(error.code, CLIENT_ERRORS.timeout);
+      assert.match(error.message, /stopped answering/);
+      return true;
+    });
+    ports[1].reply({ id: ports[1].sent[0].id, ok: true, result: 'H' });
+    assert.equal(await next, 'H');
+    assert.equal(timers.pending.length, 0, 'no timer left behind');
+  });
+
+  it('keeps a port that answered anything after the timed-out request was sent', async () => {
+    const { client, timers, ports } = setup();
+    const slow = client.request('login', { profile: 'p' }, { timeoutMs: 5000 });
+    const quick = client.request('hello', {}, { timeoutMs: 5000 });
+    ports[0].reply({ id: ports[0].sent[1].id, ok: true, result: 'H' });
+    assert.equal(await quick, 'H');
+    timers.advance(5000);
+    await assert.rejects(slow, { code: CLIENT_ERRORS.timeout });
+    client.request('hello').catch(() => {});
+    assert.equal(ports.length, 1, 'a busy host is not a wedged one');
+    client.close();
+  });
+});
+
 describe('NativeClient onConnect', () => {
   it('runs once per new port, and what it sends goes first', async () => {
     const holder = {};
