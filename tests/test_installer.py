@@ -441,6 +441,20 @@ def test_uninstall_keeps_a_manifest_replaced_by_someone_else(tmp_path: Path) -> 
     assert files(tmp_path) == {"home/.mozilla/native-messaging-hosts/keepassxc.json"}
 
 
+def test_reinstall_after_a_location_moved_leaves_nothing_behind(tmp_path: Path) -> None:
+    """XDG_CONFIG_HOME changed between two installs: the second one removes what the first
+    wrote in the old place, so uninstall still leaves nothing."""
+    env = make_env(tmp_path)
+    before = tree(tmp_path)
+    install(["chrome"], platform="linux", env=env)
+    moved = make_env(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "home/elsewhere"))
+    assert install(["chrome"], platform="linux", env=moved)[0].action == "installed"
+    assert "home/elsewhere/google-chrome/NativeMessagingHosts/roleport.json" in files(tmp_path)
+    assert not (tmp_path / "home/.config").exists()
+    uninstall(platform="linux", env=moved)
+    assert tree(tmp_path) == before
+
+
 def test_system_scope_round_trip(tmp_path: Path) -> None:
     env = make_env(tmp_path)
     root = tmp_path / "root"

@@ -242,6 +242,7 @@ def _install_target(target: Target, identity: ExtensionIdentity, places: Places,
                     registry: Registry | None, record: InstallRecord,
                     interpreter: str | None, dry_run: bool) -> Result:
     entry = record.targets.get(target.key, {})
+    previous = dict(entry)
     created: list[str] = list(entry.get("created_folders", []))
     try:
         launcher_text = render_launcher(places.system, identity.allowed_callers, interpreter,
@@ -282,9 +283,30 @@ def _install_target(target: Target, identity: ExtensionIdentity, places: Places,
                         f"Cannot write the registry key {target.registry_key}: {exc}.",
                         "System scope (HKLM) needs an elevated prompt; or use --scope user.",
                         EX_CANTCREAT) from None
+    if previous and not dry_run:
+        _remove_stale_location(previous, target, record, registry, created)
     action = ("would install" if dry_run else "installed") if changed else "unchanged"
     return Result(target.label, action, str(target.manifest_path), str(target.launcher_path),
                   target.registry_key)
+
+
+def _remove_stale_location(previous: dict[str, Any], target: Target, record: InstallRecord,
+                           registry: Registry | None, created: list[str]) -> None:
+    """The target's files moved since the last install (XDG_CONFIG_HOME changed, say): remove
+    what the old install wrote there, so uninstall keeps its promise of leaving nothing."""
+    current = {str(target.manifest_path), str(target.launcher_path), target.registry_key}
+    if {previous.get("manifest"), previous.get("launcher"),
+            previous.get("registry_key")} <= current:
+        return
+    still_used = {value for key, entry in record.targets.items() if key != target.key
+                  for value in (entry.get("manifest"), entry.get("launcher"),
+                                entry.get("registry_key")) if value} | {
+                  value for value in current if value}
+    try:
+        _remove_entry({**previous, "created_folders": created}, still_used, registry)
+    except OSError:
+        return  # the new location works; a leftover in the old one is harmless
+    created[:] = [folder for folder in created if Path(folder).exists()]
 
 
 def uninstall(browsers: Iterable[str] | None = None, scope: str = "user",
