@@ -134,6 +134,17 @@ def test_log_file_is_private_and_size_capped(log_env: dict[str, str]) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_existing_log_file_is_made_private(log_env: dict[str, str]) -> None:
+    path = Path(log_env["ROLEPORT_LOG_FILE"])
+    path.parent.mkdir(parents=True)
+    path.write_text("old line\n")
+    path.chmod(0o644)
+    logs.configure_logging(environ=log_env).info("new line")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text().startswith("old line\n")
+
+
 def test_level_comes_from_the_environment(log_env: dict[str, str]) -> None:
     log_env["ROLEPORT_LOG_LEVEL"] = "warning"
     logger = logs.configure_logging(environ=log_env)

@@ -147,9 +147,17 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     def _open(self):  # type: ignore[no-untyped-def]
         old_umask = os.umask(0o077)
         try:
-            return super()._open()
+            stream = super()._open()
         finally:
             os.umask(old_umask)
+        # The umask only applies to a new file: one left readable by an older version or
+        # named by ROLEPORT_LOG_FILE is tightened too.
+        if hasattr(os, "fchmod"):
+            try:
+                os.fchmod(stream.fileno(), 0o600)
+            except OSError:  # not our file (shared log path): keep logging, do not fail
+                pass
+        return stream
 
 
 def configure_logging(*, stderr: bool | None = None,
