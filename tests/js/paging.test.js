@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { toErrorPayload } from '../../extension/lib/errors.js';
 import { fetchAllPages } from '../../extension/lib/profiles.js';
 
 const columns = ['name'];
@@ -50,10 +51,21 @@ describe('fetchAllPages', () => {
     const names = Array.from({ length: 15 }, (_, i) => `p${i}`);
     const host = pagedHost(names, 10, (n) => `g${n}`);
     await assert.rejects(fetchAllPages(host.requestPage, 2), /kept changing/);
+    // The popup shows code, message and hint like any host error: say what to do.
+    await assert.rejects(fetchAllPages(pagedHost(names, 10, (n) => `g${n}`).requestPage, 2), (error) => {
+      assert.equal(toErrorPayload(error).code, 'config_changing');
+      assert.match(toErrorPayload(error).hint, /open the popup again/);
+      return true;
+    });
   });
 
   it('refuses a next_offset that does not follow the rows received', async () => {
     const requestPage = async () => ({ columns, rows: [['a']], generation: 'g', next_offset: 5 });
     await assert.rejects(fetchAllPages(requestPage), /out of order/);
+    await assert.rejects(fetchAllPages(requestPage), (error) => {
+      assert.equal(toErrorPayload(error).code, 'bad_reply');
+      assert.match(toErrorPayload(error).hint, /update both/);
+      return true;
+    });
   });
 });
