@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from roleport import actions, native
@@ -192,6 +192,36 @@ def test_login_returns_a_working_console_url(host: HostProcess, standin: StandIn
     written = log_file.read_text() + host.stderr
     assert "login id='L1' ok" in written
     assert_no_secret(written, known_secrets(standin, [result["url"]]))
+
+
+def assert_no_fragment(text: str, secrets: list[str], width: int = 16) -> None:
+    """No run of ``width`` characters of a secret survives, in any encoding botocore or a
+    traceback might use (as is, URL-encoded, JSON-escaped)."""
+    for secret in secrets:
+        for start in range(0, max(1, len(secret) - width + 1), 4):
+            piece = secret[start:start + width]
+            for shown in {piece, quote(piece, safe=""), piece.replace("/", "\\/")}:
+                assert shown not in text, f"a fragment of a secret reached the log: {shown}"
+
+
+def test_debug_log_of_logins_keeps_no_fragment_of_a_secret(host: HostProcess, standin: StandIn,
+                                                           log_file: Path) -> None:
+    """ROLEPORT_LOG_LEVEL=debug (host_env) lets botocore log its wire dumps: all redacted."""
+    urls = []
+    for index in range(3):
+        reply = host.call(index, "login", {"profile": ("admin", "reader")[index % 2]},
+                          timeout=30)
+        assert reply["ok"] is True, reply
+        urls.append(reply["result"]["url"])
+    assert host.wait() == 0
+    written = log_file.read_text() + host.stderr
+    assert "botocore" in written  # the wire dumps really were logged
+    secrets = known_secrets(standin, urls)
+    assert len(secrets) >= 8
+    assert_no_secret(written, secrets)
+    # Login URLs are covered whole above and through their SigninTokens here.
+    assert_no_fragment(written, [secret for secret in secrets
+                                 if len(secret) >= 20 and not secret.startswith("http")])
 
 
 def test_login_errors_are_specific_and_carry_the_profile(host: HostProcess) -> None:
