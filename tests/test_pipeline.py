@@ -412,6 +412,29 @@ def test_mfa_in_the_middle_of_a_chain_is_required_too(aws, pipeline):
     assert result.identity["role"] == "AfterMfa"
 
 
+def test_mfa_serial_on_a_static_source_is_not_asked_for(aws, aws_home, pipeline):
+    # Only a role profile's own mfa_serial goes with AssumeRole (botocore); the listing must
+    # agree with what the login really needs.
+    aws_home.write_config(CONFIG + """
+[profile keys-mfa]
+mfa_serial = arn:aws:iam::111111111111:mfa/ignored
+
+[profile via-keys]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = keys-mfa
+""")
+    aws_home.write_credentials(CREDENTIALS + """
+[keys-mfa]
+aws_access_key_id = AKIAEXAMPLEKEYSMFA01
+aws_secret_access_key = keys-mfa-secret-not-real
+""")
+    assert {p.name: p for p in pipeline.profiles()}["via-keys"].mfa is False
+    result = pipeline.login("via-keys")
+    [call] = sts_actions(aws, "AssumeRole", "role/Admin")
+    assert "SerialNumber" not in call.params
+    assert result.identity["role"] == "Admin"
+
+
 @pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", "12 456"])
 def test_malformed_mfa_code_is_invalid_request_before_any_call(aws, pipeline, code):
     with pytest.raises(RoleportError) as caught:

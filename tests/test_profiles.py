@@ -168,6 +168,27 @@ def test_mfa_is_inherited_along_the_source_chain(config):
     assert by_name(config)["gov"].mfa is False
 
 
+def test_mfa_serial_of_a_static_key_source_is_not_inherited(aws_home):
+    # botocore sends mfa_serial only with AssumeRole; on the static-key source profile it is
+    # never used, so the role must not be reported as needing a code.
+    aws_home.write_config("""
+[profile keys]
+mfa_serial = arn:aws:iam::111111111111:mfa/ignored
+
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/NoMfa
+source_profile = keys
+""")
+    aws_home.write_credentials("""
+[keys]
+aws_access_key_id = AKIAEXAMPLEKEYS00001
+aws_secret_access_key = keys-secret-not-real
+""")
+    profiles = {profile.name: profile for profile in list_profiles()}
+    assert (profiles["role"].mfa, profiles["role"].mfa_serial) == (False, None)
+    assert profiles["keys"].mfa is False
+
+
 def test_sso_profiles_take_account_and_role_from_sso_keys(config):
     sso = by_name(config)["sso-dev"]
     assert (sso.account_id, sso.role_name, sso.role_arn) == ("333333333333", "Developer", None)

@@ -339,7 +339,12 @@ def describe_profile(name: str, raw_profiles: dict[str, dict[str, Any]]) -> Prof
         role_name = _text(section, "sso_role_name")
     mfa_serial = None
     for member in role_chain(name, raw_profiles):
-        mfa_serial = _text(raw_profiles.get(member, {}), "mfa_serial")
+        member_section = raw_profiles.get(member, {})
+        # botocore sends mfa_serial only with the AssumeRole of a role profile; on a static-key
+        # source it is ignored (no GetSessionToken), so it asks for no code.
+        if profile_kind(member_section) != KIND_ASSUME_ROLE:
+            continue
+        mfa_serial = _text(member_section, "mfa_serial")
         if mfa_serial:
             break
     if kind != KIND_ASSUME_ROLE:
