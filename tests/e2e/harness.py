@@ -1000,33 +1000,3 @@ def browsers_available() -> dict[str, bool]:
 if __name__ == "__main__":  # pragma: no cover - manual smoke run
     sys.exit("import this module; see tests/e2e and demo/")
 
-
-# ---------------------------------------------------------------------------------------------
-# AWS files for a run (written with configparser; reading is botocore's job in the product)
-
-
-def write_aws_files(
-    home: Path,
-    config: Mapping[str, Mapping[str, str]],
-    credentials: Mapping[str, Mapping[str, str]] | None = None,
-) -> tuple[Path, Path]:
-    """Write ``~/.aws/config`` (keys are profile names) and ``~/.aws/credentials`` under home.
-
-    The files are private (0600) like the AWS CLI's; returns (config_path, credentials_path).
-    """
-    import configparser
-
-    folder = home / ".aws"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    paths = (folder / "config", folder / "credentials")
-    documents = (
-        {("default" if name == "default" else f"profile {name}"): dict(section)
-         for name, section in config.items()},
-        {name: dict(section) for name, section in (credentials or {}).items()},
-    )
-    for path, sections in zip(paths, documents, strict=True):
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read_dict(sections)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
-            parser.write(handle)
-    return paths
