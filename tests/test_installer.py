@@ -217,6 +217,31 @@ def test_user_data_dir_keeps_chromium_inside_it(tmp_path: Path) -> None:
     assert firefox["path"] == str(profile / "roleport/firefox/roleport-host")
 
 
+def test_relative_user_data_dir_gives_absolute_manifest_paths(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Browsers need an absolute launcher path; `--user-data-dir prof` is relative to the shell's
+    folder, not to wherever the browser starts the host."""
+    env = make_env(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    results = install(["chromium", "firefox"], user_data_dir="prof", platform="linux", env=env)
+    profile = tmp_path / "prof"
+    assert [r.manifest for r in results] == [
+        str(profile / "NativeMessagingHosts/roleport.json"),
+        str(tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json")]
+    for result in results:
+        path = json.loads(Path(str(result.manifest)).read_text())["path"]
+        assert path == result.launcher and os.path.isabs(path), path
+        assert path.startswith(str(profile / "roleport")), path
+    uninstall(user_data_dir="prof", platform="linux", env=env)
+    assert not profile.exists()
+
+
+def test_user_data_dir_with_tilde_is_in_home(tmp_path: Path) -> None:
+    """`--user-data-dir=~/p` reaches us unexpanded (no shell word starts with ~)."""
+    result = install(["chromium"], user_data_dir="~/p", platform="linux", env=make_env(tmp_path))
+    assert result[0].manifest == str(tmp_path / "home/p/NativeMessagingHosts/roleport.json")
+
+
 def test_user_data_dir_takes_one_chromium_browser(tmp_path: Path) -> None:
     with pytest.raises(InstallerError, match="one Chromium-family browser"):
         install(["chrome", "chromium"], user_data_dir=tmp_path / "p", platform="linux",

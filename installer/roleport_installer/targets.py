@@ -63,6 +63,19 @@ def resolve_browsers(names: Iterable[str]) -> list[BrowserRow]:
     return rows
 
 
+def absolute_user_data_dir(places: Places, user_data_dir: str | os.PathLike[str] | None
+                           ) -> Path | None:
+    """--user-data-dir as an absolute path: manifests must name their launcher by absolute
+    path on Linux and macOS (native-messaging.md, "Host manifest"), and the browser resolves
+    nothing relative to the folder roleport happened to run in."""
+    if user_data_dir is None:
+        return None
+    text = os.fspath(user_data_dir)
+    if text == "~" or text.startswith(("~/", "~\\")):
+        text = str(places.home) + text[1:]
+    return Path(os.path.abspath(text))
+
+
 def data_folder(places: Places, scope: Scope, user_data_dir: str | os.PathLike[str] | None
                 ) -> Path:
     """roleport's folder for launchers and the install record.
@@ -70,8 +83,9 @@ def data_folder(places: Places, scope: Scope, user_data_dir: str | os.PathLike[s
     With --user-data-dir everything goes inside that folder so a test (or a throwaway browser
     profile) stays self-contained and is cleaned up with it.
     """
-    if user_data_dir is not None:
-        return Path(user_data_dir) / "roleport"
+    profile = absolute_user_data_dir(places, user_data_dir)
+    if profile is not None:
+        return profile / "roleport"
     return places.expand(DATA_FOLDERS[(places.system, scope)])
 
 
@@ -134,6 +148,7 @@ def plan_flatpak_target(row: BrowserRow, places: Places) -> Target:
 def plan_targets(places: Places, scope: Scope, browsers: Iterable[str] | None,
                  user_data_dir: str | os.PathLike[str] | None = None) -> list[Target]:
     """Targets for the named browsers, or for every supported browser detected here."""
+    user_data_dir = absolute_user_data_dir(places, user_data_dir)
     folder = data_folder(places, scope, user_data_dir)
     explicit = browsers is not None
     if explicit:
