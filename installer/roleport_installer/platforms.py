@@ -34,6 +34,12 @@ def normalize_platform(platform: str | None) -> OperatingSystem:
     )
 
 
+def _xdg(env: Mapping[str, str], name: str) -> str | None:
+    """An XDG base directory; the spec says a relative one is invalid and must be ignored."""
+    value = env.get(name)
+    return value if value and os.path.isabs(value) else None
+
+
 @dataclass(frozen=True)
 class Places:
     """The folders a template may name, resolved once from platform + environment."""
@@ -67,8 +73,8 @@ class Places:
         return {
             "home": home,
             "root": root,
-            "config": env.get("XDG_CONFIG_HOME") or f"{home}/.config",
-            "data": env.get("XDG_DATA_HOME") or f"{home}/.local/share",
+            "config": _xdg(env, "XDG_CONFIG_HOME") or f"{home}/.config",
+            "data": _xdg(env, "XDG_DATA_HOME") or f"{home}/.local/share",
             "appdata": env.get("APPDATA") or f"{home}/AppData/Roaming",
             "localappdata": env.get("LOCALAPPDATA") or f"{home}/AppData/Local",
             "programdata": env.get("PROGRAMDATA") or f"{root}/ProgramData",
