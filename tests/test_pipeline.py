@@ -326,6 +326,63 @@ def test_sso_session_profile_signs_in_with_the_cached_token(aws, aws_home, pipel
     assert result.identity["region"] == "us-west-2"
 
 
+def test_refreshed_sso_token_is_cached_in_the_format_every_sdk_reads(
+        aws, aws_home, pipeline, monkeypatch):
+    # ~/.aws/sso/cache is shared with the AWS CLI and the other SDKs (Go, JS), which read
+    # expiresAt as RFC 3339 ("...Z"); botocore's own token provider writes exactly that.
+    import hashlib
+    import re
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    fresh = aws.sso_token(user="sso-user", expires_in=8 * 3600)
+    oidc_calls: list[str] = []
+
+    class OidcStandIn(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server naming)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            oidc_calls.append(self.path)
+            body = json.dumps({"accessToken": fresh, "expiresIn": 8 * 3600,
+                               "tokenType": "Bearer", "refreshToken": "next-refresh"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OidcStandIn)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC",
+                           f"http://127.0.0.1:{server.server_address[1]}")
+        now = datetime.now(timezone.utc)
+        cache_file = (aws_home.home / ".aws" / "sso" / "cache"
+                      / f"{hashlib.sha1(b'corp').hexdigest()}.json")
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps({
+            "startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
+            "accessToken": "expired-access-token", "refreshToken": "old-refresh",
+            "clientId": "client-id", "clientSecret": "client-secret",
+            "registrationExpiresAt": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "expiresAt": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }))
+        result = pipeline.login("sso-dev")
+    finally:
+        server.shutdown()
+        server.server_close()
+        serving.join(timeout=5)
+    assert oidc_calls == ["/token"]
+    assert result.identity["account"] == "333333333333"
+    cached = json.loads(cache_file.read_text())
+    assert cached["accessToken"] == fresh
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", cached["expiresAt"])
+    assert stat.S_IMODE(cache_file.stat().st_mode) == 0o600
+
+
 def test_legacy_sso_profile_signs_in(aws, aws_home, pipeline):
     aws.sso_login(aws_home.home, start_url="https://legacy.awsapps.com/start")
     result = pipeline.login("sso-legacy")

@@ -193,6 +193,25 @@ def new_file_cache() -> Any:
     return JSONFileCache(directory)  # mkstemp + os.replace: files are created 0600
 
 
+def _utc_timestamp(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def new_sso_token_cache() -> Any:
+    """The SSO token cache `aws sso login` writes, with the file format it writes.
+
+    A refreshed token is saved back into ~/.aws/sso/cache, which the AWS CLI and the other
+    SDKs (Go, JavaScript) read too: timestamps must be RFC 3339 UTC ("...Z"), as botocore's
+    own SSOTokenProvider writes them, not JSONFileCache's default ("...UTC").
+    """
+    from botocore.utils import JSONFileCache
+
+    return JSONFileCache(sso_token_cache_dir(),
+                         dumps_func=lambda token: json.dumps(token, default=_utc_timestamp))
+
+
 class StsClients:
     """STS clients per (region, credentials), reused across logins (client creation is slow).
 
@@ -335,12 +354,11 @@ class CredentialResolver:
         from botocore.credentials import (
             CredentialResolver as BotocoreResolver,
         )
-        from botocore.utils import JSONFileCache
 
         session = self._snapshot.session
         builder = ProfileProviderBuilder(
             self._clients.serialized_session, cache=cache, region_name=region,
-            sso_token_cache=JSONFileCache(sso_token_cache_dir()),
+            sso_token_cache=new_sso_token_cache(),
         )
         # credential_source = Environment / EcsContainer / Ec2InstanceMetadata, as in botocore's
         # default chain (IMDS honours AWS_EC2_METADATA_DISABLED).
