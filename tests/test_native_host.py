@@ -397,6 +397,52 @@ def test_stdout_stays_clean_when_code_prints(configured: AwsHome, standin: Stand
         assert "stray output" in process.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+def test_protocol_pipes_are_moved_off_fds_0_and_1(host: HostProcess) -> None:
+    """A child process or C code using fd 0/1 can neither steal nor corrupt frames."""
+    assert host.call(1, "hello")["ok"] is True
+    assert host.process.stdin is not None and host.process.stdout is not None
+    pipes = {f"pipe:[{os.fstat(host.process.stdin.fileno()).st_ino}]",
+             f"pipe:[{os.fstat(host.process.stdout.fileno()).st_ino}]"}
+    fds = Path(f"/proc/{host.process.pid}/fd")
+    assert os.readlink(fds / "0") == os.devnull
+    assert os.readlink(fds / "1") not in pipes
+    assert pipes <= {os.readlink(fd) for fd in fds.iterdir()}  # still held, privately
+    assert host.call(2, "hello")["ok"] is True
+    assert host.wait() == 0
+
+
+CREDENTIAL_PROCESS = """\
+import json, os, stat, sys
+info = os.fstat(0)
+with open(sys.argv[1], "w") as marker:
+    json.dump({"ino": info.st_ino, "fifo": stat.S_ISFIFO(info.st_mode)}, marker)
+print(json.dumps({"Version": 1, "AccessKeyId": "AKIAPROCESSTEST00001",
+                  "SecretAccessKey": "processSecret0000000000000000000000Key01"}))
+"""
+
+
+def test_credential_process_does_not_inherit_the_protocol_stdin(
+        configured: AwsHome, standin: StandIn, log_file: Path, tmp_path: Path) -> None:
+    """botocore runs credential_process with stdin inherited: it must not be the browser's."""
+    script, marker = tmp_path / "creds.py", tmp_path / "stdin.json"
+    script.write_text(CREDENTIAL_PROCESS)
+    configured.write_config(CONFIG + f"""
+    [profile process]
+    credential_process = {sys.executable} {script} {marker}
+    region = eu-west-1
+""")
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file)) as process:
+        assert process.process.stdin is not None
+        protocol_pipe = os.fstat(process.process.stdin.fileno()).st_ino
+        login = process.call(1, "login", {"profile": "process"}, timeout=30)
+        assert login["id"] == 1, login  # success or a specific error: the core decides
+        assert process.call(2, "hello")["ok"] is True
+        assert process.wait() == 0
+    seen = json.loads(marker.read_text())
+    assert seen["fifo"] is False and seen["ino"] != protocol_pipe
+
+
 # ---------------------------------------------------------------------------- in-process loop
 
 class _Pipe:

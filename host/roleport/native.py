@@ -1,8 +1,9 @@
 """`roleport-host`: the native messaging host (PROTOCOL.md is the normative contract).
 
 Rules implemented here (issue 3):
-- stdout belongs to the protocol: at start-up sys.stdout is rebound to stderr and only the
-  FrameWriter, holding the real stdout buffer, writes to it;
+- stdout belongs to the protocol: at start-up the browser's pipes move to private fds, fd 0
+  becomes the null device and fd 1 stderr (children and C code cannot touch the frames),
+  sys.stdout is rebound to stderr, and only the FrameWriter writes to the protocol pipe;
 - the caller in argv must be one of ROLEPORT_ALLOWED_CALLERS, else every request is answered
   with forbidden_caller before anything touches credentials, and the host exits non-zero;
 - requests run on small thread pools ("fast" for hello/profiles, "slow" for network calls),
@@ -404,14 +405,37 @@ class Host:
 
 # ---------------------------------------------------------------------------- entry point
 
-def _binary_stdio() -> None:
+def _binary_fds(*fds: int) -> None:
     """Windows translates \\n to \\r\\n on text-mode pipes; frames must be byte-exact."""
     if sys.platform == "win32":
         import msvcrt
 
-        for stream in (sys.stdin, sys.__stdout__):
-            if stream is not None:
-                msvcrt.setmode(stream.fileno(), os.O_BINARY)  # type: ignore[attr-defined]
+        for fd in fds:
+            msvcrt.setmode(fd, os.O_BINARY)  # type: ignore[attr-defined]
+
+
+def claim_protocol_streams() -> tuple[BinaryIO, BinaryIO]:
+    """Move the browser's pipes off fds 0 and 1 and return them as private binary streams.
+
+    Rule (issue 3): nothing but the framing writes to stdout, and nothing else reads stdin.
+    Rebinding sys.stdout only covers Python code; a child process (botocore runs a profile's
+    credential_process with stdin inherited) or a C library would still read frames off fd 0
+    or write into fd 1. Afterwards fd 0 is the null device and fd 1 is stderr; the protocol
+    fds are private (not inherited by children, PEP 446).
+    """
+    sys.stdout.flush()
+    protocol_in, protocol_out = os.dup(0), os.dup(1)
+    _binary_fds(protocol_in, protocol_out)
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        os.dup2(null, 0)
+        try:
+            os.dup2(2, 1)
+        except OSError:  # no stderr at all: output goes nowhere rather than into the frames
+            os.dup2(null, 1)
+    finally:
+        os.close(null)
+    return os.fdopen(protocol_in, "rb"), os.fdopen(protocol_out, "wb")
 
 
 def run(argv: list[str], stdin: BinaryIO, stdout: BinaryIO, stderr: IO[str],
@@ -436,10 +460,9 @@ def run(argv: list[str], stdin: BinaryIO, stdout: BinaryIO, stderr: IO[str],
 def main(argv: list[str] | None = None) -> int:
     """Console entry point `roleport-host` (pyproject [project.scripts])."""
     args = sys.argv[1:] if argv is None else argv
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin, stdout = claim_protocol_streams()
     # A stray print() or library warning must never corrupt the protocol stream.
     sys.stdout = sys.stderr
-    _binary_stdio()
     exit_code, host = run(args, stdin, stdout, sys.stderr)
     if host is not None and host.busy:
         # A handler past its deadline may sit in a network call; its thread would keep the
