@@ -63,14 +63,34 @@ class Tour:
         print(f"     ok{': ' + detail if detail else ''}", flush=True)
 
 
+DEFAULT_BROWSER = "firefox"
+
+
+def browser_from_environment(value: str | None) -> tuple[str, str | None]:
+    """The demo's browser from $BROWSER, and a note when that variable is ignored.
+
+    Desktops, WSL and editors' terminals set BROWSER for their own use (xdg-open, wslview,
+    VS Code's helper script), so a value that names neither supported browser means "not for
+    us", not an error that would stop `make demo`.
+    """
+    name = Path((value or "").strip()).name.lower()
+    if not name:
+        return DEFAULT_BROWSER, None
+    for supported in sorted(harness.BROWSERS):
+        if name.startswith(supported[:6]):  # chromium, chromium-browser; firefox, firefox-esr
+            return supported, None
+    return DEFAULT_BROWSER, (f"BROWSER={value} is not firefox or chromium: using "
+                             f"{DEFAULT_BROWSER} (choose with --browser or BROWSER=chromium)")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m demo",
         description="roleport end to end against a local AWS stand-in (no AWS account needed).",
     )
-    parser.add_argument("--browser", choices=sorted(harness.BROWSERS),
-                        default=os.environ.get("BROWSER", "firefox").strip().lower() or "firefox",
-                        help="browser to drive (default: $BROWSER or firefox)")
+    default_browser, browser_note = browser_from_environment(os.environ.get("BROWSER"))
+    parser.add_argument("--browser", choices=sorted(harness.BROWSERS), default=None,
+                        help="browser to drive (default: $BROWSER if it names one, else firefox)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--headless", action="store_true",
                       help="run the tour headless even when a display is available")
@@ -79,8 +99,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="folder for the tour's screenshots (default: artifacts/demo/...)")
     args = parser.parse_args(argv)
-    if args.browser not in harness.BROWSERS:
-        parser.error(f"unknown browser {args.browser!r}; use firefox or chromium")
+    args.browser_note = None
+    if args.browser is None:
+        args.browser, args.browser_note = default_browser, browser_note
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.interactive and not has_display:
         parser.error("--interactive needs a display (DISPLAY or WAYLAND_DISPLAY is not set)")
@@ -219,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     standin: StandIn | None = None
     browser: harness.Browser | None = None
     mode = "interactive" if args.interactive else "headless"
+    if args.browser_note:
+        print(args.browser_note, flush=True)
     print(f"roleport demo: {args.browser}, {mode}", flush=True)
     try:
         def write_config() -> str:
