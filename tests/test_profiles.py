@@ -161,6 +161,23 @@ def test_chained_roles_are_roles_whose_source_is_a_role(config):
     assert profiles["gov"].chained is False
 
 
+def test_a_role_assumed_from_web_identity_credentials_is_chained(aws_home):
+    # AssumeRoleWithWebIdentity gives role credentials: assuming another role from them is
+    # role chaining, and the sign-in endpoint refuses SessionDuration for it.
+    aws_home.write_config("""
+[profile web]
+role_arn = arn:aws:iam::888888888888:role/Web
+web_identity_token_file = /tmp/token
+
+[profile from-web]
+role_arn = arn:aws:iam::999999999999:role/Next
+source_profile = web
+""")
+    profiles = {profile.name: profile for profile in list_profiles()}
+    assert profiles["from-web"].chained is True
+    assert profiles["web"].chained is False
+
+
 def test_mfa_is_inherited_along_the_source_chain(config):
     deep = by_name(config)["deep"]
     assert deep.mfa is True

@@ -305,7 +305,9 @@ def is_chained(name: str, raw_profiles: dict[str, dict[str, Any]]) -> bool:
     source = section.get("source_profile")
     if not source or source == name:  # self-reference = static keys in the same section
         return False
-    return profile_kind(raw_profiles.get(str(source), {})) in (KIND_ASSUME_ROLE, KIND_SSO)
+    source_section = raw_profiles.get(str(source), {})
+    # A web-identity profile (role_arn + web_identity_token_file) also yields role credentials.
+    return "role_arn" in source_section or profile_kind(source_section) == KIND_SSO
 
 
 def parse_console_duration(value: Any) -> int | None:
