@@ -722,6 +722,20 @@ def test_login_params_refuse_near_misses(name: str, value: str) -> None:
     assert caught.value.code == "invalid_request" and name in caught.value.message
 
 
+def test_many_unknown_params_get_a_short_invalid_request(loop: Any) -> None:
+    """A request just under the inbound cap must not produce a reply over the outbound cap."""
+    inbound, outbound, _ = loop
+    # Backslashes double in repr and again in JSON: the listing would outgrow the request.
+    params = {f"{index:05d}" + "\\" * 35: 0 for index in range(9_000)}
+    request = {"id": "many", "action": "hello", "params": params}
+    assert len(encode_message(request)) <= MAX_OUTBOUND_BYTES
+    _send(inbound, request)
+    reply = read_message(outbound.reader)
+    assert reply["id"] == "many" and reply["error"]["code"] == "invalid_request"
+    assert "unknown parameter" in reply["error"]["message"]
+    assert "8995 more" in reply["error"]["message"]
+
+
 def test_error_replies_fit_and_round_trip() -> None:
     reply = native.error_reply("x", native.check_caller("c" * 10_000, {}))
     decoded = read_message(io.BytesIO(encode_message(reply)))

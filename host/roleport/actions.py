@@ -152,8 +152,12 @@ def validate_params(action: Action, params: Any) -> dict[str, Any]:
     unknown = sorted(key for key in params if key not in declared)
     if unknown:
         allowed = ", ".join(declared) or "none"
-        raise RoleportError("invalid_request", detail=f"unknown parameter(s) "
-                            f"{', '.join(repr(_short(k)) for k in unknown)} for "
+        # A few names say enough; listing thousands would outgrow the 1 MiB reply cap and
+        # turn this error into a confusing message_too_large.
+        shown = ", ".join(repr(_short(k)) for k in unknown[:_MAX_NAMES_SHOWN])
+        if len(unknown) > _MAX_NAMES_SHOWN:
+            shown += f" and {len(unknown) - _MAX_NAMES_SHOWN} more"
+        raise RoleportError("invalid_request", detail=f"unknown parameter(s) {shown} for "
                             f"'{action.name}' (allowed: {allowed})")
     clean: dict[str, Any] = {}
     for param in action.params:
@@ -174,6 +178,9 @@ def validate_params(action: Action, params: Any) -> dict[str, Any]:
                                 f"'{action.name}': {problem}")
         clean[param.name] = value
     return clean
+
+
+_MAX_NAMES_SHOWN = 5
 
 
 def _json_type(value: Any) -> str:
