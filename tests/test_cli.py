@@ -224,6 +224,15 @@ def test_no_prompt_when_stdin_is_not_a_terminal(aws):
         cli.run_login(args, stdout=io.StringIO(), stderr=io.StringIO(),
                       stdin=io.StringIO("123456\n"))
     assert caught.value.code == "mfa_required"
+    assert "--mfa-code" in caught.value.hint
+
+
+def test_mfa_required_without_a_terminal_tells_how_to_pass_the_code(aws):
+    code, out, err = run("login", "mfa", "--print")
+    assert code == ERRORS["mfa_required"].exit_code
+    assert out == ""
+    assert "arn:aws:iam::111111111111:mfa/alice" in err
+    assert "--mfa-code CODE" in err
 
 
 def test_subcommands_dispatch_through_func():

@@ -191,6 +191,9 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
                 interactive = _is_terminal(inp) and args.mfa_code is None
                 retry = error.code == "mfa_required" or (
                     error.code == "mfa_invalid" and attempt < MFA_ATTEMPTS - 1)
+                if not interactive and error.code == "mfa_required":
+                    # Without a terminal to prompt on, the flag is the only way to give it.
+                    error.hint += " Pass it with --mfa-code CODE."
                 if not (interactive and retry):
                     raise
                 if error.code == "mfa_invalid":
