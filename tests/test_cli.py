@@ -218,6 +218,26 @@ def test_mfa_prompt_retries_a_refused_code(aws):
     assert "not accepted" in err.getvalue()
 
 
+def test_mfa_prompts_stop_with_the_real_error_after_the_last_attempt(aws, aws_home):
+    # Two MFA roles in one chain: one code per attempt goes to the first prompt, so every
+    # attempt ends in mfa_required; after the last one that error (with its serial) is the
+    # answer, not a made-up mfa_invalid for a code that was never tried.
+    aws_home.write_config(CONFIG + """
+[profile double-mfa]
+role_arn = arn:aws:iam::210987654321:role/Double
+source_profile = mfa
+mfa_serial = arn:aws:iam::111111111111:mfa/bob
+""")
+    args = cli.build_parser().parse_args(["login", "double-mfa", "--print"])
+    err = io.StringIO()
+    with pytest.raises(cli.RoleportError) as caught:
+        cli.run_login(args, stdout=io.StringIO(), stderr=err,
+                      stdin=Tty("123456\n123456\n123456\n123456\n"))
+    assert caught.value.code == "mfa_required"
+    assert caught.value.to_dict()["mfa_serial"].startswith("arn:aws:iam::111111111111:mfa/")
+    assert err.getvalue().count("MFA code for") == cli.MFA_ATTEMPTS - 1
+
+
 def test_no_prompt_when_stdin_is_not_a_terminal(aws):
     args = cli.build_parser().parse_args(["login", "mfa", "--print"])
     with pytest.raises(cli.RoleportError) as caught:

@@ -189,8 +189,9 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
                 break
             except RoleportError as error:
                 interactive = _is_terminal(inp) and args.mfa_code is None
-                retry = error.code == "mfa_required" or (
-                    error.code == "mfa_invalid" and attempt < MFA_ATTEMPTS - 1)
+                # A code asked for on the last attempt would never be tried.
+                retry = (error.code in ("mfa_required", "mfa_invalid")
+                         and attempt < MFA_ATTEMPTS - 1)
                 if not interactive and error.code == "mfa_required":
                     # Without a terminal to prompt on, the flag is the only way to give it.
                     error.hint += " Pass it with --mfa-code CODE."
@@ -201,8 +202,8 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
                 mfa_code = _prompt_mfa(error, inp, err)
                 if mfa_code is None:
                     raise
-        else:  # pragma: no cover - the loop always breaks or raises
-            raise RoleportError("mfa_invalid", profile=profile_name)
+        else:  # pragma: no cover - the last attempt never retries: it breaks or raises
+            raise RoleportError("internal_error", detail="the MFA prompt loop ran out")
     finally:
         pipeline.close()
 
