@@ -75,6 +75,19 @@ def test_redact_catches_secret_keys_without_digits_or_url_encoded(text: str) -> 
     assert "[REDACTED" in redacted
 
 
+SSO_BEARER = "sso-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde"
+
+
+def test_redact_catches_header_values_logged_as_bytes() -> None:
+    """botocore DEBUG: headers={'x-amz-sso_bearer_token': b'...'}; short tokens included."""
+    text = (f"Sending http request: headers={{'User-Agent': b'Botocore/1.44', "
+            f"'x-amz-sso_bearer_token': b'{SSO_BEARER}', 'X-Amz-Security-Token': b'abc'}}")
+    redacted = logs.redact(text)
+    assert SSO_BEARER not in redacted and "b'abc'" not in redacted
+    assert "'User-Agent': b'Botocore/1.44'" in redacted
+    assert "token=b[REDACTED]" not in logs.redact("token=bogus")
+
+
 @pytest.mark.parametrize("text", [
     "cache file 0123456789abcdef0123456789abcdef01234567.json",
     "commit 0123456789ABCDEF0123456789ABCDEF01234567",

@@ -32,11 +32,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A console login URL or a federation call carrying a token or credentials is a credential.
     (re.compile(r"""https?://[^\s"'<>]*?(?:signintoken|action=login|[?&]session=)"""
                 r"""[^\s"'<>]*""", re.IGNORECASE), "[REDACTED login URL]"),
-    # Secret-bearing fields as key=value, key: value, "key": "value" (JSON, INI, query, repr).
+    # Secret-bearing fields as key=value, key: value, "key": "value" (JSON, INI, query, repr),
+    # also 'key': b'value' (botocore logs header values as bytes).
     (re.compile(r"""(?P<key>(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"""
                 r"""|secret_?key|session_?key|signin_?token|x-amz-security-token"""
                 r"""|x-amz-signature|x-amz-credential|credential|signature|password|token"""
-                r"""|authorization|session))(?P<sep>["']?\s*[:=]\s*["']?)"""
+                r"""|authorization|session))(?P<sep>["']?\s*[:=]\s*(?:b(?=["']))?["']?)"""
                 r"""(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
      r"\g<key>\g<sep>" + REDACTED),
     # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes).
