@@ -128,6 +128,18 @@ def test_non_loopback_override_is_refused_clearly(url):
     assert "loopback" in caught.value.message
 
 
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/federation?Action=x", "http://127.0.0.1:9/federation#top",
+    "http://127.0.0.1:9/federation?",
+])
+def test_override_with_a_query_or_fragment_is_refused(url):
+    # The login URL is built as <override>?Action=login&...: a second '?' would break it.
+    with pytest.raises(RoleportError) as caught:
+        federation_override({"ROLEPORT_FEDERATION_URL": url})
+    assert caught.value.code == "invalid_request"
+    assert "without a query or fragment" in caught.value.message
+
+
 def test_no_override_when_unset_or_empty():
     assert federation_override({}) is None
     assert federation_override({"ROLEPORT_FEDERATION_URL": ""}) is None

@@ -168,6 +168,13 @@ def federation_override(environ: dict[str, str] | None = None) -> str | None:
                    "(127.0.0.0/8, ::1 or localhost) because it receives credentials; "
                    "unset it to use AWS's own sign-in endpoint",
         )
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        # roleport appends ?Action=... itself; a second query would break the login URL.
+        raise RoleportError(
+            "invalid_request",
+            detail=f"{FEDERATION_URL_ENV} must be the endpoint's URL without a query or "
+                   "fragment, like http://127.0.0.1:8080/federation",
+        )
     return value
 
 
