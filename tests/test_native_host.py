@@ -534,6 +534,52 @@ def test_deadline_turns_a_stuck_request_into_a_timeout_reply(loop: Any) -> None:
     assert exit_codes == [0]
 
 
+class _FlakyPipeline:
+    """Warms up fine, then fails to list profiles with an unexpected exception."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def warm_up(self) -> None:
+        pass
+
+    def profiles(self) -> list[Any]:
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("unexpected")
+        return []
+
+
+def test_config_watcher_survives_an_unexpected_error(aws_home: AwsHome,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(native, "CONFIG_POLL_SECONDS", 0.05)
+    crashed: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: crashed.append(args.exc_value))
+    inbound, outbound = _Pipe(), _Pipe()
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
+    pipeline = context._pipeline = _FlakyPipeline()
+    server = native.Host(inbound.reader, outbound.writer, context)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        _send(inbound, {"id": 1, "action": "hello"})
+        assert read_message(outbound.reader)["ok"] is True
+        deadline = time.monotonic() + 10
+        edits = 0
+        while pipeline.calls < 3:  # each edit is a re-parse; the second fails, a third follows
+            assert time.monotonic() < deadline, f"watcher stopped after {pipeline.calls} calls"
+            edits += 1
+            aws_home.write_config(f"[profile p{edits}]\n")
+            time.sleep(0.1)  # poll interval of this wait (bounded by the deadline above)
+        assert crashed == []
+    finally:
+        inbound.writer.close()
+        thread.join(10)
+        inbound.close()
+        outbound.close()
+    assert not thread.is_alive()
+
+
 def test_out_of_order_replies_are_matched_by_id(loop: Any) -> None:
     inbound, outbound, _ = loop
     _send(inbound, {"id": 1, "action": "slow", "params": {"seconds": 0.3}})

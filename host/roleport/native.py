@@ -361,6 +361,8 @@ class Host:
             handle_profiles(self._context, {})
         except RoleportError as error:  # a broken config is reported when it is asked for
             log.info("profiles not pre-built: %s", error.code)
+        except Exception:  # a bug must not kill the config watcher (its thread would die)
+            log.warning("profiles not pre-built", exc_info=True)
 
     def _watch_config(self, generation: str) -> None:
         """Re-parse in the background when the AWS config files change (stat() polling).
@@ -423,7 +425,8 @@ def claim_protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     or write into fd 1. Afterwards fd 0 is the null device and fd 1 is stderr; the protocol
     fds are private (not inherited by children, PEP 446).
     """
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None under pythonw
+        sys.stdout.flush()
     protocol_in, protocol_out = os.dup(0), os.dup(1)
     _binary_fds(protocol_in, protocol_out)
     null = os.open(os.devnull, os.O_RDWR)
