@@ -64,6 +64,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const MAX_AUTO_RECONNECTS = 5;
+/**
+ * A port open at least this long was a working host: its crash restarts the backoff. Replies do
+ * not count, because a host that answers the warm-up hello and then dies would otherwise be
+ * respawned every half second forever.
+ */
+const STABLE_PORT_MS = 60_000;
 
 export class NativeClient {
   /**
@@ -86,6 +92,7 @@ export class NativeClient {
     onConnect = () => {},
     setTimer = globalThis.setTimeout.bind(globalThis),
     clearTimer = globalThis.clearTimeout.bind(globalThis),
+    now = () => Date.now(),
   }) {
     this.connect = connect;
     this.disconnectReason = disconnectReason;
@@ -94,6 +101,8 @@ export class NativeClient {
     this.onConnect = onConnect;
     this.setTimer = setTimer;
     this.clearTimer = clearTimer;
+    this.now = now;
+    this.portOpenedAt = 0;
     this.port = null;
     this.nextId = 1;
     this.pending = new Map();
@@ -178,6 +187,7 @@ export class NativeClient {
     }
     const port = this.connect();
     this.port = port;
+    this.portOpenedAt = this.now();
     this.received = 0;
     this.stalled = false;
     port.onMessage.addListener((message) => this.handleMessage(port, message));
@@ -207,7 +217,6 @@ export class NativeClient {
     if (port !== this.port) return;
     this.received += 1;
     this.stalled = false;
-    this.reconnectAttempts = 0;
     const id = message?.id;
     const waiting = this.pending.get(id);
     if (!waiting) return; // A reply after its timeout: the caller has already been told.
@@ -239,6 +248,7 @@ export class NativeClient {
     this.lastDisconnect = error;
     this.failPending(error);
     if (this.keepAlive && !this.closed && error.code === CLIENT_ERRORS.hostExited) {
+      if (this.now() - this.portOpenedAt >= STABLE_PORT_MS) this.reconnectAttempts = 0;
       this.scheduleReconnect();
     }
   }

@@ -6,7 +6,7 @@ import {
 } from '../../extension/lib/rpc.js';
 import { FakePort, FakeTimers } from './fakes.js';
 
-function setup({ keepAlive = false, connectError = null, onConnect } = {}) {
+function setup({ keepAlive = false, connectError = null, onConnect, holder = {} } = {}) {
   const timers = new FakeTimers();
   const ports = [];
   const client = new NativeClient({
@@ -22,7 +22,9 @@ function setup({ keepAlive = false, connectError = null, onConnect } = {}) {
     onConnect,
     setTimer: timers.set,
     clearTimer: timers.clear,
+    now: () => timers.now,
   });
+  holder.client = client;
   return { client, timers, ports };
 }
 
@@ -224,6 +226,46 @@ describe('NativeClient disconnects', () => {
     }
     assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000]);
     assert.equal(ports.length, 6);
+  });
+
+  it('with keepAlive backs off from a host that answers hello and then dies', () => {
+    const holder = {};
+    const { client, timers, ports } = setup({
+      keepAlive: true,
+      holder,
+      // Like the background: every new port starts with the warm-up hello.
+      onConnect: () => holder.client.request('hello').catch(() => {}),
+    });
+    const crashAfterHello = () => {
+      const port = ports.at(-1);
+      port.reply({ id: port.sent[0].id, ok: true, result: 'H' });
+      port.close('Native host has exited.');
+    };
+    client.request('profiles').catch(() => {});
+    crashAfterHello();
+    const delays = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const [timer] = timers.pending;
+      if (!timer) break;
+      delays.push(timer.delay);
+      timers.advance(timer.delay);
+      crashAfterHello();
+    }
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000]);
+  });
+
+  it('with keepAlive starts the backoff over after a host that ran for a while', () => {
+    const { client, timers, ports } = setup({ keepAlive: true });
+    client.request('hello').catch(() => {});
+    ports[0].close('Native host has exited.');
+    timers.advance(timers.pending[0].delay);
+    ports[1].close('Native host has exited.');
+    assert.equal(timers.pending[0].delay, 1000, 'a quick crash backs off');
+    timers.advance(1000);
+    timers.advance(10 * 60_000);
+    ports[2].close('Native host has exited.');
+    assert.equal(timers.pending[0].delay, 500, 'ten healthy minutes reset the backoff');
+    client.close();
   });
 
   it('with keepAlive does not respawn a host that is not installed', () => {
