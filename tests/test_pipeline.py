@@ -198,6 +198,22 @@ def test_cache_is_shared_with_a_new_pipeline_and_files_are_private(aws, aws_home
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
 
 
+def test_cache_file_names_are_the_ones_the_aws_cli_computes(aws, aws_home, pipeline):
+    # The AWS CLI names ~/.aws/cli/cache/<sha1 of the AssumeRole arguments as sorted JSON>.json
+    # (no RoleSessionName unless configured): the same file means a shared MFA session.
+    import hashlib
+
+    def aws_cli_key(arguments: dict) -> str:
+        return hashlib.sha1(json.dumps(arguments, sort_keys=True).encode()).hexdigest()
+
+    pipeline.login("admin")
+    pipeline.login("mfa", mfa_code="123456")
+    names = {path.name for path in cache_dir(aws_home).glob("*.json")}
+    assert aws_cli_key({"RoleArn": "arn:aws:iam::123456789012:role/Admin"}) + ".json" in names
+    assert aws_cli_key({"RoleArn": "arn:aws:iam::123456789012:role/Guarded",
+                        "SerialNumber": "arn:aws:iam::111111111111:mfa/alice"}) + ".json" in names
+
+
 def test_console_duration_from_profile_and_argument(aws, pipeline):
     pipeline.login("short")
     pipeline.login("admin", duration=7200)
