@@ -7,6 +7,7 @@ import json
 import struct
 import sys
 import threading
+import time
 
 import pytest
 from roleport.framing import (
@@ -184,8 +185,20 @@ def test_non_finite_numbers_are_not_written_as_invalid_json() -> None:
         encode_message({"x": float("nan")})
 
 
+class SlowSink(io.BytesIO):
+    """Writes in two halves with a thread switch between, as a pipe does with a large frame
+    (a single BytesIO.write is atomic under the GIL and could never interleave)."""
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        half = len(data) // 2
+        super().write(data[:half])
+        time.sleep(0)  # yield to the other writers here
+        super().write(data[half:])
+        return len(data)
+
+
 def test_concurrent_writes_never_interleave() -> None:
-    sink = io.BytesIO()
+    sink = SlowSink()
     writer = FrameWriter(sink)
 
     def write_many(tag: int) -> None:
