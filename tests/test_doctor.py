@@ -332,3 +332,52 @@ def test_fix_quotes_a_profile_folder_with_spaces(env: dict[str, str], tmp_path: 
     failed = failures(run_doctor(env, profile, browsers=["chromium"]))
     assert failed["chromium manifest present"].fix == (
         f"run `roleport install --user-data-dir '{profile}' --browser chromium`")
+
+
+def test_hello_timeout_holds_when_the_launcher_leaves_a_child_on_stdout(tmp_path: Path) -> None:
+    """A launcher whose child keeps stdout open (a wrapper that does not exec) must not keep
+    doctor past its timeout, and nothing it started may outlive the check."""
+    import os
+    import signal
+    import threading
+
+    pid_file = tmp_path / "child.pid"
+    launcher = tmp_path / "launcher"
+    launcher.write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {pid_file}\nwait\n")
+    launcher.chmod(0o755)
+    outcome: list[tuple[object, str]] = []
+    worker = threading.Thread(target=lambda: outcome.append(exchange_hello(
+        [str(launcher)], {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, tmp_path, 1.0)),
+        daemon=True)
+    worker.start()
+    try:
+        worker.join(60)  # far above timeout + grace, far below the child's 600 s
+        assert not worker.is_alive(), "doctor waited for the launcher's child"
+        assert outcome == [(None, "the host did not answer hello within 1 s")]
+        child = Path(f"/proc/{int(pid_file.read_text())}/stat")
+        # Gone, or a zombie waiting for init to reap it: either way no longer running.
+        assert _wait_until(lambda: not child.exists() or
+                           child.read_text().rsplit(")", 1)[1].split()[0] == "Z"), \
+            "the launcher's child outlived the check"
+    finally:
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+
+
+def _wait_until(condition: object, timeout: float = 10.0) -> bool:
+    """Poll a condition (no fixed sleep decides the outcome)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():  # type: ignore[operator]
+                return True
+        except OSError:
+            return True  # the /proc entry vanished between the checks
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

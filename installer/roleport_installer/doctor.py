@@ -12,6 +12,7 @@ import configparser
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -255,7 +256,8 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
     """Send {"id":1,"action":"hello"}; return (reply, "") or (None, what went wrong).
 
     The host is always stopped before returning: stdin is closed (a clean end of input), then
-    the process is killed if it does not exit promptly.
+    the process is killed if it does not exit promptly, together with anything it started (a
+    launcher's child that still holds stdout would otherwise keep doctor waiting past timeout).
     """
     from roleport.framing import FrameError, encode_message, read_message  # lazy: host package
 
@@ -263,7 +265,7 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
     failures: list[str] = []
     with tempfile.TemporaryFile() as stderr_file:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=stderr_file, env=env, cwd=cwd)
+                                   stderr=stderr_file, env=env, cwd=cwd, **_OWN_PROCESS_GROUP)
         assert process.stdin is not None and process.stdout is not None
         stdout = process.stdout
 
@@ -289,10 +291,14 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
         try:
             exit_code = process.wait(timeout=3)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _kill_tree(process)
             exit_code = process.wait()
         reader.join(1)
-        stdout.close()
+        if reader.is_alive():  # the host is gone but something it started still holds stdout
+            _kill_tree(process)
+            reader.join(3)
+        if not reader.is_alive():  # closing under a blocked reader would block on its lock
+            stdout.close()
         stderr_file.seek(0)
         last_error = _last_line(stderr_file.read())
     if replies and replies[0] is not None:
@@ -303,6 +309,31 @@ def exchange_hello(command: list[str], env: dict[str, str], cwd: Path, timeout: 
         return None, f"the host did not answer hello within {timeout:g} s"
     detail = f"the host exited with code {exit_code} without answering"
     return None, f"{detail} ({last_error})" if last_error else detail
+
+
+_OWN_PROCESS_GROUP: dict[str, Any] = (
+    {"start_new_session": True} if os.name == "posix"
+    else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)})
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """Kill the host and every process it started (its own process group / Windows tree)."""
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return
+    # A .cmd launcher's python.exe is a child of cmd.exe: kill the whole tree.
+    try:
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(process.pid)],
+                       capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    try:
+        process.kill()
+    except OSError:
+        pass
 
 
 def _last_line(data: bytes) -> str:
