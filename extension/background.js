@@ -7,6 +7,7 @@ import { ext } from './lib/browser.js';
 import { ensureContainer } from './lib/containers.js';
 import { toErrorPayload } from './lib/errors.js';
 import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
+import { createKeyedLock } from './lib/keyed-lock.js';
 import { NativeClient } from './lib/rpc.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
@@ -75,9 +76,18 @@ function containersAvailable(settings) {
   return settings.containersEnabled && typeof ext.contextualIdentities?.query === 'function';
 }
 
-/** Puts the tab into a tab group named after the profile (Chromium; best effort). */
-async function groupTab(tab, profile) {
-  if (typeof ext.tabs.group !== 'function' || typeof ext.tabGroups?.query !== 'function') return;
+const tabGroupLock = createKeyedLock();
+
+/**
+ * Puts the tab into a tab group named after the profile (Chromium; best effort), one at a time
+ * per window and profile so that quick clicks join one group instead of making two.
+ */
+function groupTab(tab, profile) {
+  if (typeof ext.tabs.group !== 'function' || typeof ext.tabGroups?.query !== 'function') return null;
+  return tabGroupLock(`${tab.windowId}\n${profile.name}`, () => groupTabNow(tab, profile));
+}
+
+async function groupTabNow(tab, profile) {
   try {
     const [existing] = await ext.tabGroups.query({ title: profile.name, windowId: tab.windowId });
     if (existing) {

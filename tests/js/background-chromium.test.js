@@ -122,6 +122,14 @@ describe('background: login on Chromium', () => {
     assert.equal(fake.created.groups[1].reused, true);
   });
 
+  it('puts the tabs of quick repeated clicks into one group', async () => {
+    await sendToBackground(fake.api, { type: 'profiles' });
+    const replies = await Promise.all([1, 2, 3].map(() => sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' })));
+    assert.ok(replies.every((reply) => reply.ok));
+    assert.equal(fake.created.groupUpdates.length, 1, 'one group named prod-admin');
+    assert.deepEqual(fake.created.groups.map((g) => g.reused), [false, true, true]);
+  });
+
   it('opens in the background without focusing when asked', async () => {
     await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin', background: true });
     assert.equal(fake.created.tabs[0].active, false);

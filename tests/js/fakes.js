@@ -187,13 +187,16 @@ export function fakeBrowser({ containers = false, tabGroups = false, host }) {
   };
   if (containers) api.contextualIdentities = new FakeIdentities();
   if (tabGroups) {
+    // Like Chromium, each call yields to the event loop, so unserialised callers interleave.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
     api.tabs.group = async ({ tabIds, groupId, createProperties }) => {
+      await tick();
       const id = groupId ?? 500 + created.groups.length;
       created.groups.push({ id, tabIds, createProperties, reused: groupId != null });
       return id;
     };
     api.tabGroups = {
-      query: async ({ title }) => created.groupUpdates.filter((g) => g.title === title).map((g) => ({ id: g.id, title })),
+      query: async ({ title }) => (await tick(), created.groupUpdates).filter((g) => g.title === title).map((g) => ({ id: g.id, title })),
       update: async (id, properties) => {
         created.groupUpdates.push({ id, ...properties });
         return { id, ...properties };
