@@ -75,6 +75,17 @@ def test_redact_catches_secret_keys_without_digits_or_url_encoded(text: str) -> 
     assert "[REDACTED" in redacted
 
 
+@pytest.mark.parametrize("text", [
+    "encoded " + quote(f'{{"AccessKeyId": "{ACCESS_KEY}"}}', safe=""),
+    f'escaped {{"k": "\\u0022{ACCESS_KEY}"}}',
+    f"key_{LONG_TERM_KEY}",
+])
+def test_redact_catches_key_ids_after_escapes(text: str) -> None:
+    redacted = logs.redact(text)
+    assert ACCESS_KEY not in redacted and LONG_TERM_KEY not in redacted
+    assert logs.REDACTED in redacted
+
+
 SSO_BEARER = "sso-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde"
 
 

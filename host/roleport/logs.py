@@ -40,8 +40,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"""|authorization|session))(?P<sep>["']?\s*[:=]\s*(?:b(?=["']))?["']?)"""
                 r"""(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
      r"\g<key>\g<sep>" + REDACTED),
-    # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes).
-    (re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"),
+    # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes), also
+    # right after a %XX or \uXXXX escape (URL-encoded or escaped JSON: %22ASIA...) or a "_".
+    (re.compile(r"(?:(?<=%[0-9A-Fa-f]{2})|(?<=\\u[0-9A-Fa-f]{4})|(?<![A-Za-z0-9]))"
+                r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
+                r"(?![A-Za-z0-9])"),
      REDACTED),
     # Long base64 runs: session tokens and SigninTokens (>= 64 chars), bounded on both sides,
     # mixing upper case, lower case and digits as random tokens do (file paths do not).
