@@ -698,3 +698,31 @@ def test_system_deps_script_installs_what_a_fresh_debian_lacks(
     update, install_line = calls.read_text().splitlines()
     assert update == "update -qq"
     assert install_line.split()[-len(expected):] == expected
+
+
+@pytest.mark.skipif(not Path("/bin/bash").exists(), reason="needs bash")
+@pytest.mark.parametrize("have_make", [True, False])
+def test_ci_entry_installs_make_on_a_minimal_image(tmp_path: Path, have_make: bool) -> None:
+    """.ci/run on a fresh minimal Debian (root, no make): apt-get make, then `make test`."""
+    import shutil
+    import subprocess
+
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for tool in ("bash", "dirname"):
+        (stubs / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+    calls = tmp_path / "calls"
+    packaged_make = tmp_path / "make"
+    _stub(tmp_path, "make", f'echo "make $*" >> {calls}')
+    if have_make:
+        shutil.copy2(packaged_make, stubs / "make")
+    _stub(stubs, "id", "echo 0")
+    # apt-get records its arguments; installing make makes a make appear on PATH.
+    _stub(stubs, "apt-get", f'echo "apt-get $*" >> {calls}\n'
+                            f"case \"$*\" in *install*make*) /bin/cp -p {packaged_make} {stubs}/;;"
+                            " esac")
+    completed = subprocess.run([str(REPO / ".ci/run")], env={"PATH": str(stubs)},
+                               capture_output=True, text=True, timeout=30, check=False)
+    assert completed.returncode == 0, completed.stderr
+    expected = [] if have_make else ["apt-get update -qq", "apt-get install -y -qq make"]
+    assert calls.read_text().splitlines() == [*expected, "make test"]
