@@ -217,3 +217,14 @@ def test_sso_login_command_names_the_sso_profile_at_the_bottom_of_the_chain():
     assert sso_login_command("from-legacy", raw) == "aws sso login --profile legacy"
     assert sso_login_command("my prof", raw) == "aws sso login --profile 'my prof'"
     assert sso_login_command("unknown", raw) == "aws sso login --profile unknown"
+
+
+def test_parameter_validation_names_settings_but_never_their_values():
+    report = ("Invalid length for parameter ExternalId, value: 1300, valid max length: 1224\n"
+              "Invalid type for parameter RoleSessionName, value: not-shown-value, type: str")
+    error = map_error(bx.ParamValidationError(report=report), "odd", None, None)
+    assert error.code == "config_error"
+    assert "external_id (ExternalId)" in error.message
+    assert "role_session_name (RoleSessionName)" in error.message
+    assert "not-shown-value" not in error.message + error.hint
+    assert "1300" not in error.message

@@ -822,6 +822,26 @@ def test_aws_validation_error_names_the_profile_setting(aws, aws_home, pipeline)
     assert "DurationSeconds" in caught.value.message  # AWS's own explanation
 
 
+@pytest.mark.parametrize("setting, parameter", [
+    ("duration_seconds = 60", "DurationSeconds"),
+    ("role_session_name = x", "RoleSessionName"),
+    ("external_id = x", "ExternalId"),
+])
+def test_a_profile_setting_botocore_refuses_is_config_error_not_a_bug(
+        aws, aws_home, pipeline, setting, parameter):
+    # botocore validates parameters before calling STS: a setting out of range is the user's
+    # config to fix, not an internal error asking for a bug report.
+    aws_home.write_config(CONFIG + "\n[profile odd]\nrole_arn = "
+                          "arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\n"
+                          f"{setting}\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("odd")
+    assert caught.value.code == "config_error"
+    assert "'odd'" in caught.value.message
+    assert parameter in caught.value.message
+    assert sts_actions(aws, "AssumeRole") == []
+
+
 def test_login_role_without_any_profile_uses_environment_keys(aws, aws_home, pipeline,
                                                               monkeypatch):
     aws_home.write_config("")

@@ -526,6 +526,12 @@ _DENIED_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId"
                  "InvalidIdentityToken", "RegionDisabledException"}
 
 
+# AssumeRole parameters and the profile settings botocore takes them from.
+_PROFILE_SETTING = {"DurationSeconds": "duration_seconds", "RoleSessionName": "role_session_name",
+                    "ExternalId": "external_id", "SerialNumber": "mfa_serial",
+                    "RoleArn": "role_arn", "TokenCode": "the MFA code"}
+
+
 def _serial_from_prompt(prompt: str, fallback: str | None) -> str | None:
     match = re.search(r"(arn:[^\s]+:mfa/[^\s:]+|GAHT[0-9A-Z]+|[A-Z0-9]{8,})", prompt)
     return match.group(1) if match else fallback
@@ -613,6 +619,15 @@ def map_error(exc: BaseException, profile: str, mfa_serial: str | None,
                              detail=f"the {provider or 'credential'} source gave nothing")
     if isinstance(exc, bx.NoCredentialsError):
         return RoleportError("no_credentials", profile=profile, detail="none were found")
+    if isinstance(exc, bx.ParamValidationError):
+        # botocore checked a profile setting before calling STS. Its report quotes values
+        # (an external_id, say): name only the settings.
+        report = str(exc.kwargs.get("report", ""))
+        parameters = sorted(set(re.findall(r"parameter (\w+)", report)))
+        settings = ", ".join(f"{_PROFILE_SETTING.get(name, name)} ({name})"
+                             for name in parameters) or "a setting"
+        return RoleportError("config_error", detail=f"profile '{profile}': botocore refused "
+                             f"{settings}; check the allowed length and range in the AWS CLI docs")
     if isinstance(exc, bx.NoRegionError):
         return RoleportError("config_error", detail=f"profile '{profile}' has no region")
     logger.debug("unexpected credential error %s", type(exc).__name__)
