@@ -381,3 +381,15 @@ def _wait_until(condition: object, timeout: float = 10.0) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan", "inf"])
+def test_cli_doctor_refuses_a_timeout_that_is_not_positive(
+        value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--timeout 0 or -1 would report every healthy host as not answering."""
+    parser = argparse.ArgumentParser(prog="roleport")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    with pytest.raises(SystemExit) as caught:
+        parser.parse_args(["doctor", "--timeout", value])
+    assert caught.value.code == 2
+    assert "is not a number of seconds above 0" in capsys.readouterr().err

@@ -55,9 +55,20 @@ def add_commands(subparsers: Any) -> None:
         description="Check each browser's registration, talk to the host, read the AWS config. "
                     "Exits non-zero if any check fails.")
     _add_common(parser)
-    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_positive_seconds, default=15.0, metavar="SECONDS",
                         help="how long to wait for the host's hello answer (default 15)")
     parser.set_defaults(func=run_doctor)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 (the host needs time to answer hello)")
+    return seconds
 
 
 def _guarded(action: Callable[[], int], stderr: TextIO) -> int:
