@@ -200,13 +200,16 @@ def test_xdg_folders_are_honoured(tmp_path: Path) -> None:
                                "data/roleport/installed.json"}
 
 
-def test_relative_xdg_folders_are_ignored(tmp_path: Path) -> None:
+def test_relative_xdg_folders_are_ignored(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """XDG base directory spec: a relative XDG_* path is invalid and must be ignored."""
+    monkeypatch.chdir(tmp_path)  # a regression writes into tmp_path, not the checkout
     env = make_env(tmp_path, XDG_CONFIG_HOME="cfg", XDG_DATA_HOME="data")
     result = install(["chrome"], platform="linux", env=env)[0]
     assert result.manifest == str(
         tmp_path / "home/.config/google-chrome/NativeMessagingHosts/roleport.json")
     assert result.launcher == str(tmp_path / "home/.local/share/roleport/chrome/roleport-host")
+    assert not (tmp_path / "cfg").exists() and not (tmp_path / "data").exists()
 
 
 def test_user_data_dir_keeps_chromium_inside_it(tmp_path: Path) -> None:
