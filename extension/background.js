@@ -115,9 +115,8 @@ function withWindow(properties, windowId) {
  */
 async function openConsole(login, profile, settings, { active, windowId }) {
   if (containersAvailable(settings)) {
-    const name = containerName(profile.name, {
-      prefix: settings.containerPrefix, configured: login.container ?? profile.container,
-    });
+    const configured = login.container ?? profile.container;
+    const name = containerName(profile.name, { prefix: settings.containerPrefix, configured });
     let cookieStoreId = null;
     try {
       cookieStoreId = await ensureContainer(ext.contextualIdentities, name, containerStyle(profile));
@@ -125,7 +124,12 @@ async function openConsole(login, profile, settings, { active, windowId }) {
       // Containers switched off in Firefox's settings: fall through to the plain modes below.
     }
     if (cookieStoreId) {
-      const { url } = planOpening('keep-sessions', login.url, login.logout_url);
+      // A container of its own holds only this profile's session; one named in the config
+      // (roleport_container) may be shared by several profiles, and the console refuses a
+      // login over another identity's session there, so sign out first unless asked not to.
+      const shared = typeof configured === 'string' && configured.trim() !== '';
+      const mode = shared && settings.openMode !== 'keep-sessions' ? 'signout-first' : 'keep-sessions';
+      const { url } = planOpening(mode, login.url, login.logout_url);
       const tab = await ext.tabs.create(withWindow({ url, cookieStoreId, active }, windowId));
       return { tabId: tab.id, container: name, cookieStoreId };
     }

@@ -56,6 +56,15 @@ describe('background: Firefox containers', () => {
     assert.equal(container.icon, stableIcon('dev'));
   });
 
+  it('signs out first in a container named by the config, which profiles may share', async () => {
+    await sendToBackground(fake.api, { type: 'login', profile: 'dev' });
+    assert.equal(fake.created.tabs[0].url, signOutFirstUrl(LOGOUT_URL, LOGIN_URL));
+    await fake.api.storage.local.set({ settings: { openMode: 'keep-sessions' } });
+    await sendToBackground(fake.api, { type: 'login', profile: 'dev' });
+    assert.equal(fake.created.tabs[1].url, LOGIN_URL, 'console multi-session users keep theirs');
+    assert.deepEqual(fake.created.tabs.map((t) => t.cookieStoreId), ['firefox-container-1', 'firefox-container-1']);
+  });
+
   it('applies the prefix and reuses the container on the next click', async () => {
     await fake.api.storage.local.set({ settings: { containerPrefix: 'aws: ' } });
     await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
