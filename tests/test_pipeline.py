@@ -842,6 +842,31 @@ def test_a_profile_setting_botocore_refuses_is_config_error_not_a_bug(
     assert sts_actions(aws, "AssumeRole") == []
 
 
+@pytest.mark.parametrize("region", ["eu-west", "x.evil.example#", "EU-WEST-1"])
+def test_a_malformed_region_in_the_profile_is_config_error_before_any_call(
+        aws, aws_home, pipeline, region):
+    # The region becomes the STS and sign-in host names: a typo must say so, and must never
+    # steer credentials to another host.
+    aws_home.write_config(CONFIG + "\n[profile typo]\nrole_arn = "
+                          "arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\n"
+                          f"region = {region}\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("typo")
+    assert caught.value.code == "config_error"
+    assert "'typo'" in caught.value.message and "region" in caught.value.message
+    assert aws.sts_calls == [] and aws.federation_requests == []
+
+
+def test_a_malformed_aws_region_variable_is_config_error(aws, pipeline, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west")
+    pipeline.warm_up()  # warming up is not the place to report it
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("mfa", mfa_code="123456")  # a profile without its own region
+    assert caught.value.code == "config_error"
+    assert "AWS_REGION='eu-west'" in caught.value.message
+    assert aws.sts_calls == []
+
+
 def test_login_role_without_any_profile_uses_environment_keys(aws, aws_home, pipeline,
                                                               monkeypatch):
     aws_home.write_config("")

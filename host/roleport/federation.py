@@ -123,8 +123,13 @@ def partition_from_arn(arn: str | None) -> str | None:
     return None
 
 
+def is_region_name(value: str) -> bool:
+    """Shaped like an AWS region name (eu-west-1, us-gov-west-1, cn-north-1)."""
+    return bool(_REGION_NAME.fullmatch(value))
+
+
 def validate_region(region: str) -> str:
-    if not _REGION_NAME.fullmatch(region):
+    if not is_region_name(region):
         raise RoleportError("invalid_request",
                             detail=f"'{region}' is not an AWS region name like eu-west-1")
     return region

@@ -95,7 +95,10 @@ class Pipeline:
         try:
             warm = self._state()
             _ = warm.snapshot.session.full_config  # the session's own parse, used by providers
-            region = _environment_region() or "us-east-1"
+            try:
+                region = _environment_region() or "us-east-1"
+            except RoleportError:  # a bad AWS_REGION is reported by the login that uses it
+                region = "us-east-1"
             # Placeholder keys: building the client loads the STS model into the shared
             # loader without resolving (or touching) any real credentials.
             warm.clients.client("sts", region, aws_access_key_id="warmup",
@@ -164,7 +167,7 @@ class Pipeline:
         profile = warm.snapshot.get(profile_name)
         raw = warm.snapshot.raw_profile(profile_name)
         requested = _requested_duration(duration, profile, raw)
-        region = region or profile.region or _environment_region()
+        region = region or _configured_region(profile) or _environment_region()
         partition = _partition(federation.partition_from_arn(profile.role_arn), region)
         endpoints = federation.resolve_endpoints(partition, region,
                                                  federation.federation_override())
@@ -198,7 +201,8 @@ class Pipeline:
         source_name = source_profile or _environment_profile()
         source = (warm.snapshot.get(source_name) if source_name
                   else warm.snapshot.by_name.get("default"))
-        region = region or (source.region if source else None) or _environment_region()
+        region = (region or (_configured_region(source) if source else None)
+                  or _environment_region())
         partition = _partition(
             federation.partition_from_arn(source.role_arn if source else None), region)
         endpoints = federation.resolve_endpoints(partition, region,
@@ -274,7 +278,24 @@ def _environment_profile() -> str | None:
 
 
 def _environment_region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            if not federation.is_region_name(value):
+                raise RoleportError("config_error", detail=f"{name}='{_printable(value)}' is "
+                                    "not an AWS region name like eu-west-1")
+            return value
+    return None
+
+
+def _configured_region(profile: Profile) -> str | None:
+    """The profile's region, checked like --region: it becomes the sign-in and STS host
+    names, so a typo must be a clear config error, not a connection failure elsewhere."""
+    if profile.region and not federation.is_region_name(profile.region):
+        raise RoleportError("config_error", detail=f"profile '{profile.name}': region "
+                            f"'{_printable(profile.region)}' is not an AWS region name "
+                            "like eu-west-1")
+    return profile.region
 
 
 def _partition(from_arn: str | None, region: str | None) -> str:
