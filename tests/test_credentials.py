@@ -87,6 +87,15 @@ def test_tracking_cache_hides_a_short_target_entry_only():
     assert "target" in cache
 
 
+def test_tracking_cache_tells_a_hidden_valid_entry_from_an_expired_one():
+    short = TargetTrackingCache({"target": entry(timedelta(minutes=20))}, timedelta(minutes=50),
+                                now=lambda: NOW)
+    assert "target" not in short and short.hid_valid_target
+    gone = TargetTrackingCache({"target": entry(timedelta(minutes=-5))}, timedelta(minutes=50),
+                               now=lambda: NOW)
+    assert "target" not in gone and not gone.hid_valid_target
+
+
 def test_tracking_cache_keeps_a_long_enough_target_entry():
     backing = {"target": entry(timedelta(minutes=55))}
     cache = TargetTrackingCache(backing, timedelta(minutes=50), now=lambda: NOW)

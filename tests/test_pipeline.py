@@ -254,6 +254,34 @@ def test_chained_role_is_reassumed_when_less_than_50_minutes_remain(aws, pipelin
     assert len(sts_actions(aws, "AssumeRole", "role/Admin")) == 1  # its source stayed cached
 
 
+def test_chained_mfa_role_reuses_valid_cached_credentials_when_no_code_is_given(
+        aws, pipeline, aws_home):
+    # Re-assuming for the full hour would need a new MFA code; without one, still-valid
+    # cached credentials are used (mfa_required only when none are valid), like the AWS CLI.
+    aws_home.write_config(CONFIG + """
+[profile mfa-deep]
+role_arn = arn:aws:iam::210987654321:role/DeepMfa
+source_profile = admin
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+""")
+    pipeline.login("mfa-deep", mfa_code="123456")
+    assert len(sts_actions(aws, "AssumeRole", "role/DeepMfa")) == 1
+
+    _rewrite_cached_expiry(aws_home, "/DeepMfa/", timedelta(minutes=40))
+    result = pipeline.login("mfa-deep")
+    assert len(sts_actions(aws, "AssumeRole", "role/DeepMfa")) == 1  # reused, no prompt
+    assert result.identity["role"] == "DeepMfa"
+    assert token_requests(aws)[-1].session_duration is None
+
+    pipeline.login("mfa-deep", mfa_code="123456")  # with a code: a full hour again
+    assert len(sts_actions(aws, "AssumeRole", "role/DeepMfa")) == 2
+
+    _rewrite_cached_expiry(aws_home, "/DeepMfa/", timedelta(minutes=5))
+    with pytest.raises(RoleportError) as caught:  # too close to expiry to be worth using
+        pipeline.login("mfa-deep")
+    assert caught.value.code == "mfa_required"
+
+
 def test_non_chained_role_keeps_botocore_window(aws, pipeline, aws_home):
     pipeline.login("admin")
     _rewrite_cached_expiry(aws_home, "/Admin/", timedelta(minutes=20))

@@ -152,6 +152,7 @@ class TargetTrackingCache:
         self.target_key: str | None = None
         self.target_entry: dict[str, Any] | None = None
         self.target_refreshed = False
+        self.hid_valid_target = False  # a still-valid entry was hidden for being too short
 
     def _too_short(self, key: str) -> bool:
         if self._min_remaining is None or key != self.target_key:
@@ -161,7 +162,13 @@ class TargetTrackingCache:
         except KeyError:
             return True
         expiration = _expiration_of(entry)
-        return expiration is None or expiration - self._now() < self._min_remaining
+        if expiration is None:
+            return True
+        remaining = expiration - self._now()
+        if remaining < self._min_remaining:
+            self.hid_valid_target = remaining > timedelta(0)
+            return True
+        return False
 
     def __contains__(self, key: str) -> bool:
         if self.target_key is None:
@@ -303,14 +310,17 @@ class CredentialResolver:
         cache = TargetTrackingCache(self._cache_factory(),
                                     CHAINED_MIN_REMAINING if profile.chained else None)
         try:
-            botocore_creds = self._load(profile_name, region, prompter, cache)
-            if botocore_creds is None:
-                raise RoleportError(
-                    "no_credentials", profile=profile_name,
-                    detail="the profile has no role_arn, sso settings, credential_process "
-                           "or keys")
-            frozen = botocore_creds.get_frozen_credentials()
-            method = getattr(botocore_creds, "method", "") or ""
+            try:
+                frozen, method = self._frozen(profile_name, region, prompter, cache)
+            except MfaCodeNeeded:
+                if mfa_code is not None or not cache.hid_valid_target:
+                    raise
+                # Re-assuming for a full hour would need an MFA code the caller does not
+                # have, while valid cached credentials exist: use them (issue 2: mfa_required
+                # only when no valid cached credentials exist); the console gets less time.
+                prompter = NoPromptMfa(None)
+                cache = TargetTrackingCache(self._cache_factory())
+                frozen, method = self._frozen(profile_name, region, prompter, cache)
         except RoleportError:
             raise
         except Exception as exc:  # every botocore failure gets a stable code
@@ -339,6 +349,16 @@ class CredentialResolver:
         return ResolvedCredentials(credentials, CREDENTIALS_OTHER, False,
                                    account=profile.account_id or raw.get("aws_account_id"),
                                    role=profile.role_name, session_name=None, arn=None)
+
+    def _frozen(self, profile_name: str, region: str, prompter: NoPromptMfa,
+                cache: TargetTrackingCache) -> tuple[Any, str]:
+        botocore_creds = self._load(profile_name, region, prompter, cache)
+        if botocore_creds is None:
+            raise RoleportError(
+                "no_credentials", profile=profile_name,
+                detail="the profile has no role_arn, sso settings, credential_process or keys")
+        frozen = botocore_creds.get_frozen_credentials()
+        return frozen, getattr(botocore_creds, "method", "") or ""
 
     def _load(self, profile_name: str, region: str, prompter: NoPromptMfa,
               cache: TargetTrackingCache) -> Any:
