@@ -224,6 +224,17 @@ def test_debug_log_of_logins_keeps_no_fragment_of_a_secret(host: HostProcess, st
                                  if len(secret) >= 20 and not secret.startswith("http")])
 
 
+def test_end_of_input_with_logins_in_flight_still_answers_them(host: HostProcess) -> None:
+    """PROTOCOL.md: at end of input the host answers accepted requests, then exits 0."""
+    for index in range(3):
+        host.request(f"in-flight-{index}", "login", {"profile": "reader"})
+    host.close_stdin()
+    replies = [host.reply(timeout=40) for _ in range(3)]
+    assert sorted(reply["id"] for reply in replies) == [f"in-flight-{i}" for i in range(3)]
+    assert all(reply["ok"] for reply in replies), replies
+    assert host.wait(timeout=40) == 0
+
+
 def test_login_errors_are_specific_and_carry_the_profile(host: HostProcess) -> None:
     missing = host.call(1, "login", {"profile": "nope"})
     assert missing["ok"] is False
