@@ -304,3 +304,26 @@ def test_installed_console_script_error_has_no_traceback(aws):
     assert completed.returncode == ERRORS["profile_not_found"].exit_code
     assert "Traceback" not in completed.stderr
     assert completed.stderr.startswith("roleport: error: The AWS profile 'nope'")
+
+
+def test_list_into_a_closed_pipe_ends_quietly(aws_home):
+    # `roleport list | head -1`: the reader leaving early is not a bug in roleport.
+    aws_home.write_config("".join(
+        f"[profile p{i:04d}]\nrole_arn = arn:aws:iam::{100000000000 + i}:role/R\n"
+        f"source_profile = base\n\n" for i in range(3000)))
+    script = [sys.executable, "-c", "import sys; from roleport.cli import main; "
+              "sys.exit(main())", "list"]
+    process = subprocess.Popen(script, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        first_line = process.stdout.readline()
+        process.stdout.close()  # more than a pipe buffer is still to come
+        stderr = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert first_line.startswith(b"ACCOUNT")
+    assert stderr == ""
+    assert code == 141  # 128 + SIGPIPE, what a shell reports for a closed pipe

@@ -252,6 +252,16 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
     except KeyboardInterrupt:
         err.write("\nroleport: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # The reader left (`roleport list | head`): not an error worth a word. Point stdout
+        # at /dev/null so the interpreter's final flush does not complain either.
+        if out is sys.stdout:
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except Exception as exc:  # never a traceback as the user's answer
         return report_error(
             RoleportError("internal_error", detail=type(exc).__name__), err)
