@@ -591,6 +591,49 @@ def test_config_watcher_survives_an_unexpected_error(aws_home: AwsHome,
     assert not thread.is_alive()
 
 
+class _HeldTimeoutSink(io.BytesIO):
+    """Holds the write of a timeout reply until released, like a full pipe to the browser."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if b'"timeout"' in data:
+            self.holding.set()
+            assert self.release.wait(10)
+        return super().write(data)
+
+
+def test_end_of_input_waits_for_a_timeout_reply_being_written(aws_home: AwsHome) -> None:
+    """A reply counts as in flight until it is written whole: serve() must not return (and
+    the process exit) while the deadline watchdog is still writing it."""
+    inbound, sink = _Pipe(), _HeldTimeoutSink()
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
+    server = native.Host(inbound.reader, sink, context, actions=TEST_ACTIONS)
+    exit_codes: list[int] = []
+    thread = threading.Thread(target=lambda: exit_codes.append(server.serve()), daemon=True)
+    thread.start()
+    try:
+        _send(inbound, {"id": "late", "action": "slow", "params": {"seconds": 0.7}})
+        inbound.writer.close()
+        assert sink.holding.wait(10)  # the watchdog is writing the timeout reply
+        deadline = time.monotonic() + 10
+        while server.busy:  # the handler finishes after its deadline; its result is dropped
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        thread.join(1.0)
+        assert thread.is_alive(), "serve() returned while a reply was still being written"
+    finally:
+        sink.release.set()
+        thread.join(10)
+        inbound.close()
+    assert exit_codes == [0]
+    reply = read_message(io.BytesIO(sink.getvalue()))
+    assert reply is not None and reply["id"] == "late" and reply["error"]["code"] == "timeout"
+
+
 def test_out_of_order_replies_are_matched_by_id(loop: Any) -> None:
     inbound, outbound, _ = loop
     _send(inbound, {"id": 1, "action": "slow", "params": {"seconds": 0.3}})

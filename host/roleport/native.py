@@ -284,10 +284,12 @@ class Host:
                 log.info("late result of %s discarded", pending.action.name)
                 return False
             pending.answered = True
+        self._write(reply)
+        # Only now is the request done: _drain() (end of input) waits on _pending, and the
+        # process must not exit while this reply is still being written.
         with self._state:
             self._pending.pop(pending.seq, None)
             self._state.notify_all()
-        self._write(reply)
         elapsed_ms = (time.monotonic() - pending.started) * 1000
         outcome = "ok" if reply["ok"] else reply["error"]["code"]
         log.info("%s id=%r %s in %.1f ms", pending.action.name, pending.request_id,
