@@ -144,9 +144,14 @@ async function openConsole(login, profile, settings, { active, windowId }) {
   return { tabId: tab.id, container: null };
 }
 
-async function rememberRecent(name) {
-  const stored = await ext.storage.local.get(STORAGE_KEYS.recent);
-  await ext.storage.local.set({ [STORAGE_KEYS.recent]: pushRecent(stored[STORAGE_KEYS.recent], name) });
+const storageLock = createKeyedLock();
+
+/** Read-modify-write, one at a time: quick Shift+Enter opens would otherwise drop entries. */
+function rememberRecent(name) {
+  return storageLock(STORAGE_KEYS.recent, async () => {
+    const stored = await ext.storage.local.get(STORAGE_KEYS.recent);
+    await ext.storage.local.set({ [STORAGE_KEYS.recent]: pushRecent(stored[STORAGE_KEYS.recent], name) });
+  });
 }
 
 async function login(message, sender) {

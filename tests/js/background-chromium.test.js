@@ -130,6 +130,25 @@ describe('background: login on Chromium', () => {
     assert.deepEqual(fake.created.groups.map((g) => g.reused), [false, true, true]);
   });
 
+  it('remembers every profile of quick background opens as recently used', async () => {
+    // Real storage calls are asynchronous round trips: let them interleave.
+    const { get, set } = fake.api.storage.local;
+    const later = (call) => async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return call(...args);
+    };
+    fake.api.storage.local.get = later(get);
+    fake.api.storage.local.set = later(set);
+    try {
+      const names = ['a', 'b', 'c'];
+      const replies = await Promise.all(names.map((profile) => sendToBackground(fake.api, { type: 'login', profile, background: true })));
+      assert.ok(replies.every((reply) => reply.ok));
+      assert.deepEqual([...fake.store.get('recent')].sort(), names);
+    } finally {
+      Object.assign(fake.api.storage.local, { get, set });
+    }
+  });
+
   it('opens in the background without focusing when asked', async () => {
     await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin', background: true });
     assert.equal(fake.created.tabs[0].active, false);
