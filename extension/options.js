@@ -58,12 +58,15 @@ async function save() {
 }
 
 async function testConnection() {
-  testButton.disabled = true;
+  // aria-disabled, not disabled: a disabled button loses focus, dropping keyboard users at the
+  // top of the page.
+  if (testButton.getAttribute('aria-disabled') === 'true') return;
+  testButton.setAttribute('aria-disabled', 'true');
   connectionStatus.setAttribute('aria-busy', 'true');
   connectionStatus.replaceChildren(h('p', {}, 'Connecting\u2026'));
   const reply = await callBackground(ext, { type: 'hello' });
   connectionStatus.removeAttribute('aria-busy');
-  testButton.disabled = false;
+  testButton.removeAttribute('aria-disabled');
   if (reply.ok && reply.result?.protocol !== PROTOCOL_VERSION) {
     reply.ok = false;
     reply.error = {

@@ -100,3 +100,23 @@ def test_firefox_container_prefix_and_switch(launch: LaunchBrowser, demo_config:
     assert plain.user_context_id == 0, "containers switched off, yet the tab is in one"
     assert not any(name.endswith(aws.PLAIN_PROD) for name in
                    (c["name"] for c in browser.containers())), browser.containers()
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_test_connection_by_keyboard_keeps_focus(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    """Disabling the focused button while it works would drop keyboard users at the top."""
+    browser = launch(browser_name)
+    browser.open_options()
+    browser.wait_css("body[data-ready]")
+    browser.execute("document.getElementById('test-connection').focus();")
+    browser.send_keys(None, browser.key("ENTER"))
+    browser.wait_css("#host-version")
+    assert browser.focused_matches("#test-connection"), browser.execute(
+        "return document.activeElement && document.activeElement.outerHTML.slice(0, 80);")
+    # A second press while nothing runs tests again, and the result stays one result.
+    browser.send_keys(None, browser.key("ENTER"))
+    harness.wait_for(lambda: len(browser.texts_of("#host-version")) == 1
+                     and browser.find("#connection-status").get_attribute("aria-busy") is None,
+                     message="one fresh result")
