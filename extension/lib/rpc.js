@@ -109,7 +109,6 @@ export class NativeClient {
     this.reconnectAttempts = 0;
     this.reconnectTimer = null;
     this.closed = false;
-    this.lastDisconnect = null;
     // Replies received on the current port, and whether it has been silent since a request
     // that then timed out: such a host is wedged, and the port (which keeps a Chrome service
     // worker alive) would otherwise stay in place until the browser restarts.
@@ -245,7 +244,6 @@ export class NativeClient {
     const reason = this.disconnectReason(port);
     this.port = null;
     const error = classifyDisconnect(reason, this.extensionId);
-    this.lastDisconnect = error;
     this.failPending(error);
     if (this.keepAlive && !this.closed && error.code === CLIENT_ERRORS.hostExited) {
       if (this.now() - this.portOpenedAt >= STABLE_PORT_MS) this.reconnectAttempts = 0;
