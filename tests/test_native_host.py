@@ -320,15 +320,18 @@ def test_caller_check(configured: AwsHome, standin: StandIn, log_file: Path,
                       args: list[str]) -> None:
     allowed = args[0].startswith("chrome-extension://lcdh")
     with HostProcess(args, host_env(os.environ, log_file)) as process:
-        hello = process.call(1, "hello")
-        login = process.call(2, "login", {"profile": "admin"})
-        code = process.wait()
-    if allowed:
-        assert hello["ok"] is True and code == 0
-        return
-    for reply in (hello, login):
-        assert reply["ok"] is False
-        assert reply["error"]["code"] == "forbidden_caller"
+        if allowed:
+            assert process.call(1, "hello")["ok"] is True
+            assert process.wait() == 0
+            return
+        process.request(1, "login", {"profile": "admin"})
+        process.request(2, "hello")
+        reply = process.reply()
+        # Answered, then gone by itself: stdin is still open, nothing more is answered.
+        code = process.process.wait(timeout=20)
+        assert process.remaining_replies() == []
+    assert reply["id"] == 1 and reply["ok"] is False
+    assert reply["error"]["code"] == "forbidden_caller"
     assert code == ERRORS["forbidden_caller"].exit_code != 0
     assert standin.sts_calls == [] and standin.federation_requests == []
 

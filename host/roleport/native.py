@@ -4,8 +4,8 @@ Rules implemented here (issue 3):
 - stdout belongs to the protocol: at start-up the browser's pipes move to private fds, fd 0
   becomes the null device and fd 1 stderr (children and C code cannot touch the frames),
   sys.stdout is rebound to stderr, and only the FrameWriter writes to the protocol pipe;
-- the caller in argv must be one of ROLEPORT_ALLOWED_CALLERS, else every request is answered
-  with forbidden_caller before anything touches credentials, and the host exits non-zero;
+- the caller in argv must be one of ROLEPORT_ALLOWED_CALLERS, else the first request is
+  answered with forbidden_caller before anything touches credentials, and the host exits 77;
 - requests run on small thread pools ("fast" for hello/profiles, "slow" for network calls),
   replies are written whole under a lock and may come out of order; every request has a
   deadline after which a timeout error is the reply, whatever the handler is doing;
@@ -184,7 +184,7 @@ class Host:
                              else RoleportError("invalid_request", detail=exc.detail))
                     log.warning("bad frame (%s): %s", exc.reason, exc.detail)
                     self._write(error_reply(None, self._forbidden or error))
-                    if exc.recoverable:
+                    if exc.recoverable and self._forbidden is None:
                         continue
                     exit_code = error.exit_code
                     break
@@ -194,6 +194,11 @@ class Host:
                     break
                 if message is None:
                     log.info("end of input, exiting")
+                    break
+                if self._forbidden is not None:
+                    # Issue 3, caller check: answer with forbidden_caller, then exit. A caller
+                    # that is not ours gets one reply and no process to keep probing.
+                    self._refuse(message)
                     break
                 try:
                     self._dispatch(message)
@@ -210,13 +215,14 @@ class Host:
             exit_code = self._forbidden.exit_code
         return exit_code
 
+    def _refuse(self, message: dict[str, Any]) -> None:
+        request_id = usable_id(message.get("id"))
+        log.warning("forbidden caller %r sent a request; exiting", self._context.caller)
+        self._write(error_reply(None if request_id is _NO_ID else request_id,
+                                self._forbidden or RoleportError("forbidden_caller")))
+
     def _dispatch(self, message: dict[str, Any]) -> None:
         request_id = usable_id(message.get("id"))
-        shown_id = None if request_id is _NO_ID else request_id
-        if self._forbidden is not None:
-            log.warning("forbidden caller %r sent a request", self._context.caller)
-            self._write(error_reply(shown_id, self._forbidden))
-            return
         if request_id is _NO_ID:
             self._write(error_reply(None, RoleportError(
                 "invalid_request", detail="the request has no usable 'id' (a string of at "
