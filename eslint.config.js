@@ -5,7 +5,7 @@ export default [
   {
     ignores: [
       'node_modules/**', '.venv/**', 'web-ext-artifacts/**', 'build/**', 'dist/**',
-      'artifacts/**', 'host/**', 'installer/**', 'docs/**', 'demo/**', 'bench/**',
+      'artifacts/**', 'host/**', 'installer/**', 'docs/**', 'demo/**', 'bench/**/*.py',
     ],
   },
   js.configs.recommended,
@@ -25,7 +25,7 @@ export default [
     },
   },
   {
-    files: ['tests/js/**/*.js', '*.js', '*.mjs', '*.cjs'],
+    files: ['tests/js/**/*.js', 'bench/**/*.mjs', '*.js', '*.mjs', '*.cjs'],
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',

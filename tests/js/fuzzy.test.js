@@ -89,7 +89,8 @@ describe('rankProfiles', () => {
     assert.deepEqual(names('admin', { boost }), ['prod-admin', 'dev-admin']);
   });
 
-  it('ranks 5,000 profiles fast enough for a keystroke', () => {
+  // Its speed is a benchmark figure (bench/ranking.mjs, `make bench`), not a test assertion.
+  it('ranks 5,000 profiles and caps what it returns', () => {
     const many = Array.from({ length: 5000 }, (_, i) => ({
       name: `team${i % 50}-env${i % 7}-role${i}`,
       account_id: String(100000000000 + i),
@@ -98,11 +99,8 @@ describe('rankProfiles', () => {
       region: 'eu-west-1',
     }));
     const index = buildIndex(many);
-    const started = performance.now();
     const ranked = rankProfiles(index, 'tm4 adm', { limit: 200 });
-    const elapsed = performance.now() - started;
-    assert.ok(ranked.total > 0);
-    assert.ok(ranked.matches.length <= 200);
-    assert.ok(elapsed < 250, `ranking took ${elapsed.toFixed(1)} ms`);
+    assert.ok(ranked.total > 200);
+    assert.equal(ranked.matches.length, 200);
   });
 });
