@@ -556,6 +556,27 @@ def test_govcloud_role_lands_on_the_govcloud_console(aws, pipeline):
     assert call.params["RoleArn"].startswith("arn:aws-us-gov:")
 
 
+@pytest.mark.parametrize("session_section, profile_keys", [
+    ("[sso-session gov]\nsso_start_url = https://start.us-gov-home.awsapps.com/directory/x\n"
+     "sso_region = us-gov-west-1\n", "sso_session = gov\n"),
+    ("", "sso_start_url = https://start.us-gov-home.awsapps.com/directory/x\n"
+         "sso_region = us-gov-west-1\n"),
+])
+def test_govcloud_sso_profile_without_region_signs_in_to_govcloud(
+        aws, aws_home, pipeline, session_section, profile_keys):
+    # IAM Identity Center in us-gov-west-1 hands out GovCloud credentials: they only work at
+    # the GovCloud sign-in endpoint, even when the profile names no region of its own.
+    aws_home.write_config(CONFIG + "\n[profile gov-sso]\nsso_account_id = 555555555555\n"
+                          "sso_role_name = GovReader\n" + profile_keys + "\n"
+                          + session_section)
+    aws.sso_login(aws_home.home, start_url="https://start.us-gov-home.awsapps.com/directory/x",
+                  region="us-gov-west-1", session_name="gov" if session_section else None)
+    result = pipeline.login("gov-sso")
+    assert result.identity["partition"] == "aws-us-gov"
+    assert login_query(result)["Destination"].startswith(
+        "https://console.amazonaws-us-gov.com/")
+
+
 def test_region_argument_moves_the_console(aws, pipeline):
     result = pipeline.login("admin", region="ap-southeast-2", destination="ec2")
     assert login_query(result)["Destination"] == (

@@ -168,7 +168,8 @@ class Pipeline:
         raw = warm.snapshot.raw_profile(profile_name)
         requested = _requested_duration(duration, profile, raw)
         region = region or _configured_region(profile) or _environment_region()
-        partition = _partition(federation.partition_from_arn(profile.role_arn), region)
+        partition = _partition(federation.partition_from_arn(profile.role_arn)
+                               or _sso_partition(raw, warm.snapshot.full_config), region)
         endpoints = federation.resolve_endpoints(partition, region,
                                                  federation.federation_override())
         # Refuse a bad destination before any credentials are fetched.
@@ -306,6 +307,21 @@ def _partition(from_arn: str | None, region: str | None) -> str:
             detail=f"the region {region} is in the '{from_region}' partition but the role is "
                    f"in '{from_arn}'; pick a region of the role's partition")
     return from_arn or from_region or "aws"
+
+
+def _sso_partition(raw: dict[str, Any], full_config: dict[str, Any]) -> str | None:
+    """The partition of an SSO profile's IAM Identity Center region (sso_session's or its
+    own): its role credentials work only at that partition's sign-in endpoint."""
+    if "sso_account_id" not in raw and "sso_role_name" not in raw:
+        return None
+    sso_region = raw.get("sso_region")
+    session_name = raw.get("sso_session")
+    if session_name:
+        session = full_config.get("sso_sessions", {}).get(session_name, {})
+        sso_region = session.get("sso_region") or sso_region
+    if isinstance(sso_region, str) and federation.is_region_name(sso_region.strip()):
+        return federation.partition_for_region(sso_region.strip())
+    return None
 
 
 def _requested_duration(duration: int | None, profile: Profile,
