@@ -15,12 +15,14 @@ from collections.abc import Sequence
 
 from .table import OperatingSystem
 
-HOST_ENTRY = ("import sys; del sys.path[0]; "
+HOST_ENTRY = ("import sys; sys.path[:] = [p for p in sys.path if p]; "
               "from roleport.native import main; raise SystemExit(main())")
 """Runs the `roleport-host` console script's target without relying on PATH or on a wrapper
 script whose shebang would break when the virtualenv moves. `-c` puts the working directory
 first on sys.path, and browsers start hosts in folders other programs write to (Firefox: the
-manifest's folder), so that entry is dropped before anything is imported."""
+manifest's folder), so that entry ('') is dropped before anything is imported; filtering
+rather than deleting sys.path[0] keeps the right entries when PYTHONSAFEPATH already left it
+out."""
 
 ALLOWED_CALLERS_VARIABLE = "ROLEPORT_ALLOWED_CALLERS"
 
