@@ -577,6 +577,19 @@ def test_govcloud_sso_profile_without_region_signs_in_to_govcloud(
         "https://console.amazonaws-us-gov.com/")
 
 
+def test_login_role_from_a_govcloud_sso_source_builds_a_govcloud_arn(aws, aws_home, pipeline):
+    aws_home.write_config(CONFIG + "\n[profile gov-sso]\nsso_account_id = 555555555555\n"
+                          "sso_role_name = GovReader\nsso_session = gov\n\n"
+                          "[sso-session gov]\nsso_start_url = https://gov.awsapps.com/start\n"
+                          "sso_region = us-gov-west-1\n")
+    aws.sso_login(aws_home.home, start_url="https://gov.awsapps.com/start",
+                  region="us-gov-west-1", session_name="gov")
+    result = pipeline.login_role("666666666666", "GovCross", source_profile="gov-sso")
+    [call] = sts_actions(aws, "AssumeRole", "GovCross")
+    assert call.params["RoleArn"] == "arn:aws-us-gov:iam::666666666666:role/GovCross"
+    assert result.identity["partition"] == "aws-us-gov"
+
+
 def test_region_argument_moves_the_console(aws, pipeline):
     result = pipeline.login("admin", region="ap-southeast-2", destination="ec2")
     assert login_query(result)["Destination"] == (

@@ -204,8 +204,11 @@ class Pipeline:
                   else warm.snapshot.by_name.get("default"))
         region = (region or (_configured_region(source) if source else None)
                   or _environment_region())
-        partition = _partition(
-            federation.partition_from_arn(source.role_arn if source else None), region)
+        source_partition = (
+            federation.partition_from_arn(source.role_arn)
+            or _sso_partition(warm.snapshot.raw_profile(source.name), warm.snapshot.full_config)
+        ) if source else None
+        partition = _partition(source_partition, region)
         endpoints = federation.resolve_endpoints(partition, region,
                                                  federation.federation_override())
         landing = federation.build_destination(destination, endpoints)
