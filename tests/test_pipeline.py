@@ -356,6 +356,37 @@ def test_failing_credential_process_is_no_credentials_without_its_output(
     assert "leaked-process-secret" not in caught.value.message + caught.value.hint
 
 
+def test_credential_process_printing_no_json_is_no_credentials(
+        aws, aws_home, pipeline, tmp_path):
+    script = _write_process(tmp_path, "sys.stdout.write('Touch your key: leaked-prompt-text')")
+    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
+                                   f"{sys.executable} {script}\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("proc")
+    assert caught.value.code == "no_credentials"
+    assert "credential_process" in caught.value.message
+    assert "leaked-prompt-text" not in caught.value.message + caught.value.hint
+
+
+def test_hanging_credential_process_is_a_timeout_and_is_killed(
+        aws, aws_home, pipeline, tmp_path, monkeypatch):
+    import roleport.credentials
+
+    monkeypatch.setattr(roleport.credentials, "CREDENTIAL_PROCESS_TIMEOUT_SECONDS", 1.0)
+    pid_file = tmp_path / "pid"
+    script = _write_process(tmp_path, "import os, threading\n"
+                            f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                            "threading.Event().wait()")
+    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
+                                   f"{sys.executable} {script}\n")
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("proc")
+    assert caught.value.code == "timeout"
+    assert "credential_process did not answer within 1 seconds" in caught.value.message
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left behind
+        os.kill(int(pid_file.read_text()), 0)
+
+
 def test_sso_session_profile_signs_in_with_the_cached_token(aws, aws_home, pipeline):
     aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
                   session_name="corp")

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shlex
+import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -284,6 +285,52 @@ class SerializedSession:
         return getattr(self._session, name)
 
 
+CREDENTIAL_PROCESS_TIMEOUT_SECONDS = 60.0
+
+
+class BoundedProcess(subprocess.Popen):  # type: ignore[type-arg]
+    """credential_process as botocore's ProcessProvider runs it, bounded in time and checked.
+
+    botocore waits for the command without a limit and parses its output with json.loads
+    unguarded: a hung command would hang the login (house rule: nothing hangs) and a command
+    printing a prompt on stdout would surface as an internal error. Here the command is killed
+    after CREDENTIAL_PROCESS_TIMEOUT_SECONDS (timeout) and non-JSON output is botocore's own
+    CredentialRetrievalError (no_credentials), never echoing the output.
+    """
+
+    def communicate(self, input: Any = None, timeout: float | None = None) -> Any:  # noqa: A002
+        limit = timeout if timeout is not None else CREDENTIAL_PROCESS_TIMEOUT_SECONDS
+        try:
+            stdout, stderr = super().communicate(input, timeout=limit)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            super().communicate()
+            raise RoleportError("timeout", service="The profile's credential_process",
+                                seconds=f"{limit:g}") from None
+        if self.returncode == 0:
+            try:
+                json.loads(stdout.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError is a ValueError too
+                from botocore.exceptions import CredentialRetrievalError
+
+                raise CredentialRetrievalError(provider="custom-process",
+                                               error_msg="the output is not JSON") from None
+        return stdout, stderr
+
+
+def bounded_provider_builder(session: Any, **kwargs: Any) -> Any:
+    """botocore's ProfileProviderBuilder whose credential_process runs as a BoundedProcess."""
+    from botocore.credentials import ProcessProvider, ProfileProviderBuilder
+
+    class Builder(ProfileProviderBuilder):  # type: ignore[misc]
+        def _create_process_provider(self, profile_name: str) -> ProcessProvider:
+            return ProcessProvider(profile_name=profile_name,
+                                   load_config=lambda: session.full_config,
+                                   popen=BoundedProcess)
+
+    return Builder(session, **kwargs)
+
+
 def client_config(connect_timeout: float = STS_CONNECT_TIMEOUT,
                   read_timeout: float = STS_READ_TIMEOUT) -> Any:
     """Explicit timeouts and a small retry for every client botocore builds for us."""
@@ -369,14 +416,13 @@ class CredentialResolver:
             EnvProvider,
             InstanceMetadataFetcher,
             InstanceMetadataProvider,
-            ProfileProviderBuilder,
         )
         from botocore.credentials import (
             CredentialResolver as BotocoreResolver,
         )
 
         session = self._snapshot.session
-        builder = ProfileProviderBuilder(
+        builder = bounded_provider_builder(
             self._clients.serialized_session, cache=cache, region_name=region,
             sso_token_cache=new_sso_token_cache(),
         )
