@@ -344,6 +344,45 @@ def test_credential_process_credentials_sign_in_without_session_duration(
     assert aws.signin_token_identity(login_query(result)["SigninToken"]).role == "Proc"
 
 
+def test_role_from_temporary_process_credentials_retries_without_session_duration(
+        aws, aws_home, pipeline, tmp_path):
+    """AWS refuses SessionDuration for role chaining; a source roleport cannot classify
+    (credential_process handing out temporary keys) gets one retry without it."""
+    issued = _issue_role_credentials(aws)
+    payload = json.dumps({"Version": 1, "AccessKeyId": issued["AccessKeyId"],
+                          "SecretAccessKey": issued["SecretAccessKey"],
+                          "SessionToken": issued["SessionToken"],
+                          "Expiration": issued["Expiration"].isoformat()})
+    script = _write_process(tmp_path, f"sys.stdout.write({payload!r})")
+    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
+                                   f"{sys.executable} {script}\nregion = eu-west-1\n"
+                                   "\n[profile proc-role]\n"
+                                   "role_arn = arn:aws:iam::123456789012:role/FromProc\n"
+                                   "source_profile = proc\nregion = eu-west-1\n")
+    result = pipeline.login("proc-role")
+    refused, accepted = token_requests(aws)
+    assert (refused.status, refused.session_duration) == (400, "43200")
+    assert (accepted.status, accepted.session_duration) == (200, None)
+    assert aws.issued_credential(accepted.access_key_id).kind == CHAINED_ROLE
+    assert aws.signin_token_identity(login_query(result)["SigninToken"]).role == "FromProc"
+
+
+def test_role_from_session_token_keys_is_chained_and_sends_no_session_duration(
+        aws, aws_home, pipeline):
+    issued = _issue_role_credentials(aws)
+    aws_home.write_credentials(CREDENTIALS + (
+        f"\n[saml]\naws_access_key_id = {issued['AccessKeyId']}\n"
+        f"aws_secret_access_key = {issued['SecretAccessKey']}\n"
+        f"aws_session_token = {issued['SessionToken']}\n"))
+    aws_home.write_config(CONFIG + "\n[profile from-saml]\n"
+                                   "role_arn = arn:aws:iam::123456789012:role/FromSaml\n"
+                                   "source_profile = saml\nregion = eu-west-1\n")
+    assert {p.name: p.chained for p in pipeline.profiles()}["from-saml"] is True
+    pipeline.login("from-saml")
+    [request] = token_requests(aws)
+    assert (request.status, request.session_duration) == (200, None)
+
+
 def test_failing_credential_process_is_no_credentials_without_its_output(
         aws, aws_home, pipeline, tmp_path):
     script = _write_process(tmp_path, "sys.stderr.write('leaked-process-secret')\nsys.exit(3)")

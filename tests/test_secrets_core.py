@@ -196,7 +196,7 @@ def test_no_secret_in_anything_a_succeeding_or_failing_run_writes(
 
         # Failing runs, after credentials were issued (the dangerous moment).
         failures = []
-        standin.inject_federation_fault("http_400", count=1)
+        standin.inject_federation_fault("http_400", count=2)  # a 400 is retried once
         failures.append(("federation 400", lambda: pipeline.login("admin")))
         standin_fault = standin.inject_federation_fault
         failures.append(("federation garbage",

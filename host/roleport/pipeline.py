@@ -224,8 +224,18 @@ class Pipeline:
                 container: str | None) -> LoginResult:
         session_duration = federation.session_duration(resolved.kind, resolved.chained,
                                                        requested)
-        token = self._federation.get_signin_token(resolved.credentials, endpoints,
-                                                  session_duration)
+        try:
+            token = self._federation.get_signin_token(resolved.credentials, endpoints,
+                                                      session_duration)
+        except RoleportError as error:
+            if session_duration is None or error.fields.get("status") != 400:
+                raise
+            # AWS answers 400 when SessionDuration comes with role credentials assumed from
+            # temporary ones (role chaining). roleport cannot always see the source's kind
+            # (credential_process, environment keys), so it asks once more without it: the
+            # console session then lasts as long as the credentials (at most 1 h when chained).
+            logger.info("the sign-in endpoint refused SessionDuration; retrying without it")
+            token = self._federation.get_signin_token(resolved.credentials, endpoints, None)
         url = federation.build_login_url(endpoints, token, landing, issuer)
         identity = {
             "account": resolved.account,

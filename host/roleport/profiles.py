@@ -306,8 +306,11 @@ def is_chained(name: str, raw_profiles: dict[str, dict[str, Any]]) -> bool:
     if not source or source == name:  # self-reference = static keys in the same section
         return False
     source_section = raw_profiles.get(str(source), {})
-    # A web-identity profile (role_arn + web_identity_token_file) also yields role credentials.
-    return "role_arn" in source_section or profile_kind(source_section) == KIND_SSO
+    # A web-identity profile (role_arn + web_identity_token_file) also yields role credentials,
+    # and keys with aws_session_token (written by saml2aws, gimme-aws-creds, ...) are temporary:
+    # AssumeRole called with either is role chaining.
+    return ("role_arn" in source_section or profile_kind(source_section) == KIND_SSO
+            or bool(source_section.get("aws_session_token")))
 
 
 def parse_console_duration(value: Any) -> int | None:
