@@ -367,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         "parse (configloader.build_profile_map runs shlex on every section name): no target, "
         "the extension sends `hello` first and the host warms up (and parses) in the "
         "background while the popup opens.",
+        "profiles cold after an edit is bounded by botocore's own config loader (configparser "
+        "plus shlex on every section name: about three quarters of the figure); roleport "
+        "parses once per change (its botocore session reuses that parse) and the host "
+        "re-parses in the background within 2 s of an edit, so the popup normally meets the "
+        "'once the host re-parsed' figure.",
         "Times are medians; cold figures over fresh processes, warm ones over 50 requests on "
         "one process. Ratios = roleport figure / naive figure, measured in the same run.",
         "The stand-in answers with TCP_NODELAY (tests/standin/_http.py), as AWS's front ends "
