@@ -193,9 +193,9 @@ function showMfa(name, error) {
     type: 'text',
     autocomplete: 'one-time-code',
     inputmode: 'numeric',
-    maxlength: '6',
-    minlength: '6',
-    pattern: '\\d{6}',
+    // Authenticator apps show and copy codes as "123 456": no maxlength/pattern that would
+    // cut or refuse the pasted form; spaces are dropped and 6 digits checked on submit.
+    maxlength: '12',
     required: true,
     'aria-describedby': 'mfa-help',
   });
@@ -208,7 +208,7 @@ function showMfa(name, error) {
       `Enter the 6-digit code${device}, then press Enter.`));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const code = input.value.trim();
+    const code = input.value.replace(/\s+/g, '');
     if (!/^\d{6}$/.test(code)) {
       showError(errorBox, {
         message: 'An MFA code has exactly 6 digits.',

@@ -55,7 +55,8 @@ def test_mfa_wrong_code_then_right_code_then_cached(
     assert [c.status for c in mfa_assume_role_calls(standin)] == [403]
 
     good_code = sorted(standin.mfa_codes)[0]
-    browser.type_into(MFA_FIELD, good_code + browser.key("ENTER"))
+    # Typed the way authenticator apps show and copy it: "123 456".
+    browser.type_into(MFA_FIELD, f"{good_code[:3]} {good_code[3:]}" + browser.key("ENTER"))
     console = console_tab_of(browser, aws.MFA)
     browser.switch_to(console.handle)
     browser.screenshot("mfa-console")
