@@ -327,14 +327,19 @@ def _write_process(tmp_path: Path, body: str) -> Path:
     return script
 
 
-def test_credential_process_credentials_sign_in_without_session_duration(
-        aws, aws_home, pipeline, tmp_path):
-    issued = _issue_role_credentials(aws)
+def _write_issuing_process(tmp_path: Path, issued: dict) -> Path:
+    """A credential_process printing ``issued`` (temporary keys) in the process format."""
     payload = json.dumps({"Version": 1, "AccessKeyId": issued["AccessKeyId"],
                           "SecretAccessKey": issued["SecretAccessKey"],
                           "SessionToken": issued["SessionToken"],
                           "Expiration": issued["Expiration"].isoformat()})
-    script = _write_process(tmp_path, f"sys.stdout.write({payload!r})")
+    return _write_process(tmp_path, f"sys.stdout.write({payload!r})")
+
+
+def test_credential_process_credentials_sign_in_without_session_duration(
+        aws, aws_home, pipeline, tmp_path):
+    issued = _issue_role_credentials(aws)
+    script = _write_issuing_process(tmp_path, issued)
     aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
                                    f"{sys.executable} {script}\nregion = eu-west-1\n")
     result = pipeline.login("proc")
@@ -349,11 +354,7 @@ def test_role_from_temporary_process_credentials_retries_without_session_duratio
     """AWS refuses SessionDuration for role chaining; a source roleport cannot classify
     (credential_process handing out temporary keys) gets one retry without it."""
     issued = _issue_role_credentials(aws)
-    payload = json.dumps({"Version": 1, "AccessKeyId": issued["AccessKeyId"],
-                          "SecretAccessKey": issued["SecretAccessKey"],
-                          "SessionToken": issued["SessionToken"],
-                          "Expiration": issued["Expiration"].isoformat()})
-    script = _write_process(tmp_path, f"sys.stdout.write({payload!r})")
+    script = _write_issuing_process(tmp_path, issued)
     aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
                                    f"{sys.executable} {script}\nregion = eu-west-1\n"
                                    "\n[profile proc-role]\n"
