@@ -384,28 +384,20 @@ def test_role_from_session_token_keys_is_chained_and_sends_no_session_duration(
     assert (request.status, request.session_duration) == (200, None)
 
 
-def test_failing_credential_process_is_no_credentials_without_its_output(
-        aws, aws_home, pipeline, tmp_path):
-    script = _write_process(tmp_path, "sys.stderr.write('leaked-process-secret')\nsys.exit(3)")
+@pytest.mark.parametrize(("body", "leaked"), [
+    ("sys.stderr.write('leaked-process-secret')\nsys.exit(3)", "leaked-process-secret"),
+    ("sys.stdout.write('Touch your key: leaked-prompt-text')", "leaked-prompt-text"),
+], ids=["failing", "printing-no-json"])
+def test_broken_credential_process_is_no_credentials_without_its_output(
+        aws, aws_home, pipeline, tmp_path, body, leaked):
+    script = _write_process(tmp_path, body)
     aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
                                    f"{sys.executable} {script}\n")
     with pytest.raises(RoleportError) as caught:
         pipeline.login("proc")
     assert caught.value.code == "no_credentials"
     assert "credential_process" in caught.value.message
-    assert "leaked-process-secret" not in caught.value.message + caught.value.hint
-
-
-def test_credential_process_printing_no_json_is_no_credentials(
-        aws, aws_home, pipeline, tmp_path):
-    script = _write_process(tmp_path, "sys.stdout.write('Touch your key: leaked-prompt-text')")
-    aws_home.write_config(CONFIG + f"\n[profile proc]\ncredential_process = "
-                                   f"{sys.executable} {script}\n")
-    with pytest.raises(RoleportError) as caught:
-        pipeline.login("proc")
-    assert caught.value.code == "no_credentials"
-    assert "credential_process" in caught.value.message
-    assert "leaked-prompt-text" not in caught.value.message + caught.value.hint
+    assert leaked not in caught.value.message + caught.value.hint
 
 
 def test_hanging_credential_process_is_a_timeout_and_is_killed(

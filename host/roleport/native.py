@@ -198,7 +198,7 @@ class Host:
                 if self._forbidden is not None:
                     # Issue 3, caller check: answer with forbidden_caller, then exit. A caller
                     # that is not ours gets one reply and no process to keep probing.
-                    self._refuse(message)
+                    self._refuse(message, self._forbidden)
                     break
                 try:
                     self._dispatch(message)
@@ -215,11 +215,10 @@ class Host:
             exit_code = self._forbidden.exit_code
         return exit_code
 
-    def _refuse(self, message: dict[str, Any]) -> None:
+    def _refuse(self, message: dict[str, Any], forbidden: RoleportError) -> None:
         request_id = usable_id(message.get("id"))
         log.warning("forbidden caller %r sent a request; exiting", self._context.caller)
-        self._write(error_reply(None if request_id is _NO_ID else request_id,
-                                self._forbidden or RoleportError("forbidden_caller")))
+        self._write(error_reply(None if request_id is _NO_ID else request_id, forbidden))
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         request_id = usable_id(message.get("id"))
