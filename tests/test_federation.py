@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from roleport import federation
+from roleport.arn import partition_of
 from roleport.errors import RoleportError
 from roleport.federation import (
     CREDENTIALS_FEDERATION_TOKEN,
@@ -53,11 +54,11 @@ def test_default_regions_per_partition():
     assert federation.default_region("aws-us-gov").startswith("us-gov-")
 
 
-def test_partition_from_arn():
-    assert federation.partition_from_arn("arn:aws-us-gov:iam::1:role/x") == "aws-us-gov"
-    assert federation.partition_from_arn("arn:aws-cn:iam::1:role/x") == "aws-cn"
-    assert federation.partition_from_arn(None) is None
-    assert federation.partition_from_arn("not-an-arn") is None
+def test_partition_of_arn():
+    assert partition_of("arn:aws-us-gov:iam::1:role/x") == "aws-us-gov"
+    assert partition_of("arn:aws-cn:iam::1:role/x") == "aws-cn"
+    assert partition_of(None) is None
+    assert partition_of("not-an-arn") is None
 
 
 def test_aws_uses_the_regional_sign_in_host_and_console():

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from roleport.config_files import ConfigFiles
 from roleport.errors import RoleportError
 from roleport.profiles import (
-    ConfigFiles,
-    default_profile_name,
     list_profiles,
     load_snapshot,
     parse_console_duration,
 )
+from roleport.rules import default_profile_name
 
 
 @pytest.fixture(autouse=True)

@@ -14,17 +14,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from roleport import __version__
+from roleport.config_files import ConfigFiles
 from roleport.errors import RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, EncodedJSON
+from roleport.rules import (
+    MAX_CONSOLE_DURATION,
+    MIN_CONSOLE_DURATION,
+    has_control_characters,
+    is_console_duration,
+    is_mfa_code,
+    is_region,
+    profile_name_problem,
+)
 
 PROTOCOL_VERSION = 1
 
@@ -74,20 +82,15 @@ class HostContext:
             self._warm_up_started = True
             return True
 
+    def config_files(self) -> ConfigFiles:
+        """The files botocore reads under this context's environment."""
+        return ConfigFiles.from_environment(self.environ)
+
     def config_file(self) -> str:
-        return _aws_path(self.environ, "AWS_CONFIG_FILE", "config")
+        return self.config_files().config_file
 
     def credentials_file(self) -> str:
-        return _aws_path(self.environ, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
-
-
-def _aws_path(environ: Mapping[str, str], variable: str, name: str) -> str:
-    """The path botocore would read, from the same variables (no parsing involved)."""
-    raw = environ.get(variable) or os.path.join("~", ".aws", name)
-    home = environ.get("HOME") or environ.get("USERPROFILE")
-    if home and (raw == "~" or raw.startswith(("~/", "~\\"))):
-        raw = home + raw[1:]
-    return str(Path(os.path.expanduser(raw)))
+        return self.config_files().credentials_file
 
 
 Check = Callable[[Any], "str | None"]
@@ -205,38 +208,25 @@ def _short(text: str, limit: int = 40) -> str:
 
 # ---------------------------------------------------------------------------- value checks
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
-_MFA_CODE = re.compile(r"^[0-9]{6}$")
-MIN_DURATION, MAX_DURATION = 900, 43200
-
-
 def _check_profile_name(value: str) -> str | None:
-    if not value.strip():
-        return "the profile name is empty"
-    if len(value) > 256:
-        return "the profile name is longer than 256 characters"
-    if _CONTROL.search(value):
-        return "the profile name contains control characters"
-    return None
+    return profile_name_problem(value)
 
 
 def _check_region(value: str) -> str | None:
-    # fullmatch: match() with "$" would accept a trailing newline ("eu-west-1\n").
-    if not _REGION.fullmatch(value):
+    if not is_region(value):
         return f"'{_short(value)}' is not an AWS region name such as eu-west-1"
     return None
 
 
 def _check_destination(value: str) -> str | None:
     # The core decides which console hosts are allowed; this only bounds the input.
-    if not value or len(value) > 2048 or _CONTROL.search(value) or " " in value:
+    if not value or len(value) > 2048 or has_control_characters(value) or " " in value:
         return "expected a console URL or path of at most 2048 characters without spaces"
     return None
 
 
 def _check_mfa_code(value: str) -> str | None:
-    if not _MFA_CODE.fullmatch(value):
+    if not is_mfa_code(value):
         return "an MFA code is exactly 6 digits (send it as a string)"
     return None
 
@@ -246,8 +236,8 @@ def _check_offset(value: int) -> str | None:
 
 
 def _check_duration(value: int) -> str | None:
-    if not MIN_DURATION <= value <= MAX_DURATION:
-        return f"{value} is outside {MIN_DURATION}..{MAX_DURATION} seconds"
+    if not is_console_duration(value):
+        return f"{value} is outside {MIN_CONSOLE_DURATION}..{MAX_CONSOLE_DURATION} seconds"
     return None
 
 
@@ -266,17 +256,8 @@ def handle_hello(context: HostContext, params: dict[str, Any]) -> dict[str, Any]
 
 
 def config_generation(context: HostContext) -> str:
-    """A short fingerprint of the config files' (path, mtime, size): changes when they do."""
-    import hashlib  # here, not at import time: hello's cold start pays for every module
-
-    digest = hashlib.sha256()
-    for path in (context.config_file(), context.credentials_file()):
-        try:
-            stat = os.stat(path)
-            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0".encode())
-        except OSError:
-            digest.update(f"{path}\0absent\0".encode())
-    return digest.hexdigest()[:16]
+    """A short fingerprint of the config files: changes when they do."""
+    return context.config_files().generation()
 
 
 def _column_value(profile: Any, column: str) -> Any:
@@ -424,6 +405,7 @@ register(Action(
               expected="a console URL string"),
         Param("mfa_code", (str,), check=_check_mfa_code, expected="a 6-digit string"),
         Param("duration", (int,), check=_check_duration,
-              expected=f"an integer number of seconds ({MIN_DURATION}..{MAX_DURATION})"),
+              expected="an integer number of seconds "
+                       f"({MIN_CONSOLE_DURATION}..{MAX_CONSOLE_DURATION})"),
     ),
 ))

@@ -95,7 +95,8 @@ def report_error(error: RoleportError, stderr: TextIO) -> int:
 
 def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
              stderr: TextIO | None = None) -> int:
-    from roleport.profiles import default_profile_name, list_profiles
+    from roleport.profiles import list_profiles
+    from roleport.rules import default_profile_name
 
     out = stdout or sys.stdout
     profiles = list_profiles()
@@ -104,7 +105,7 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
         out.write("\n")
         return 0
     if not profiles:
-        from roleport.profiles import ConfigFiles
+        from roleport.config_files import ConfigFiles
 
         files = ConfigFiles.from_environment()
         out.write(f"No profiles in {files.config_file} or {files.credentials_file}.\n")
@@ -146,9 +147,8 @@ def _prompt_mfa(error: RoleportError, stdin: TextIO, stderr: TextIO) -> str | No
 
 def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
               stderr: TextIO | None = None, stdin: TextIO | None = None) -> int:
-    import os
-
     from roleport.pipeline import Pipeline
+    from roleport.rules import profile_from_environment
 
     out, err, inp = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
     role_flow = args.account_id is not None or args.role_name is not None
@@ -166,7 +166,7 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
                                    "give the profile to sign in as as PROFILE")
     profile_name = args.profile_name
     if not role_flow and not profile_name:
-        profile_name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        profile_name = profile_from_environment()
         if not profile_name:
             raise RoleportError("invalid_request",
                                 detail="name the profile to sign in as (`roleport list` "

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from roleport.arn import account_of, assumed_role_parts
 from roleport.errors import RoleportError
 from roleport.federation import (
     CREDENTIALS_FEDERATION_TOKEN,
@@ -39,6 +40,7 @@ from roleport.federation import (
     CREDENTIALS_SSO,
     TemporaryCredentials,
 )
+from roleport.rules import is_mfa_code, normalize_mfa_code, session_name
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
@@ -56,8 +58,6 @@ ALLOW_ALL_POLICY = json.dumps({
 }, separators=(",", ":"))
 STS_CONNECT_TIMEOUT = 5
 STS_READ_TIMEOUT = 10
-_MFA_CODE = re.compile(r"[0-9]{6}")
-_SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
 def aws_cli_cache_dir() -> str:
@@ -111,8 +111,8 @@ class NoPromptMfa:
 def validate_mfa_code(code: str | None) -> str | None:
     if code is None:
         return None
-    code = code.strip()
-    if not _MFA_CODE.fullmatch(code):
+    code = normalize_mfa_code(code)
+    if not is_mfa_code(code):
         raise RoleportError("invalid_request",
                             detail="an MFA code is the 6 digits your MFA device shows")
     return code
@@ -382,11 +382,11 @@ class CredentialResolver:
         credentials = TemporaryCredentials(frozen.access_key, frozen.secret_key, frozen.token)
         if method == "assume-role" or method == "assume-role-with-web-identity":
             arn = _assumed_role_arn(cache.target_entry)
-            account, role, session_name = _split_assumed_role_arn(arn)
+            account, role, session = assumed_role_parts(arn)
             return ResolvedCredentials(
                 credentials, CREDENTIALS_ROLE, profile.chained,
                 account=account or profile.account_id, role=role or profile.role_name,
-                session_name=session_name, arn=arn)
+                session_name=session, arn=arn)
         if method == "sso":
             return ResolvedCredentials(credentials, CREDENTIALS_SSO, False,
                                        account=profile.account_id, role=profile.role_name,
@@ -460,7 +460,7 @@ class CredentialResolver:
             raise map_error(exc, profile_name, None, None, self._clients.timeouts) from None
         issued = response["Credentials"]
         arn = response.get("FederatedUser", {}).get("Arn")
-        account = arn.split(":")[4] if arn and arn.count(":") >= 5 else None
+        account = account_of(arn)
         return ResolvedCredentials(
             TemporaryCredentials(issued["AccessKeyId"], issued["SecretAccessKey"],
                                  issued["SessionToken"]),
@@ -489,7 +489,7 @@ class CredentialResolver:
             raise map_error(exc, source_profile or "default", None, None,
                             self._clients.timeouts) from None
         arn = _assumed_role_arn(cache.target_entry)
-        account, role, name = _split_assumed_role_arn(arn)
+        account, role, name = assumed_role_parts(arn)
         return ResolvedCredentials(
             TemporaryCredentials(issued["access_key"], issued["secret_key"], issued["token"]),
             CREDENTIALS_ROLE, chained, account=account, role=role, session_name=name, arn=arn)
@@ -556,14 +556,12 @@ def sso_login_command(profile_name: str, raw_profiles: dict[str, dict[str, Any]]
 
 def federation_user_name(profile_name: str) -> str:
     """GetFederationToken's Name: 2-32 characters of [\\w+=,.@-]."""
-    name = _SESSION_NAME_UNSAFE.sub("-", f"roleport-{profile_name}")
-    return name[:32]
+    return session_name(f"roleport-{profile_name}", 32)
 
 
 def role_session_name(profile_name: str | None) -> str:
     """A RoleSessionName (2-64 characters of [\\w+=,.@-]) that says who made the session."""
-    name = _SESSION_NAME_UNSAFE.sub("-", f"roleport-{profile_name or 'user'}")
-    return name[:64]
+    return session_name(f"roleport-{profile_name or 'user'}", 64)
 
 
 def _assumed_role_arn(entry: dict[str, Any] | None) -> str | None:
@@ -571,19 +569,6 @@ def _assumed_role_arn(entry: dict[str, Any] | None) -> str | None:
         return None
     arn = entry.get("AssumedRoleUser", {}).get("Arn")
     return arn if isinstance(arn, str) else None
-
-
-def _split_assumed_role_arn(arn: str | None) -> tuple[str | None, str | None, str | None]:
-    """(account, role name, session name) of arn:<p>:sts::<acct>:assumed-role/<role>/<session>."""
-    if not arn:
-        return None, None, None
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or not parts[5].startswith("assumed-role/"):
-        return (parts[4] if len(parts) == 6 else None), None, None
-    resource = parts[5].split("/")
-    role = resource[1] if len(resource) > 1 else None
-    session = resource[2] if len(resource) > 2 else None
-    return parts[4] or None, role, session
 
 
 _EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}

@@ -29,15 +29,20 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from roleport.errors import RoleportError
+from roleport.rules import (
+    DEFAULT_CONSOLE_DURATION,
+    ENV_FEDERATION_URL,
+    MAX_CONSOLE_DURATION,
+    MIN_CONSOLE_DURATION,
+    is_account_id,
+    is_console_duration,
+    is_region,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import requests
 
-FEDERATION_URL_ENV = "ROLEPORT_FEDERATION_URL"
 DEFAULT_ISSUER = "roleport"
-DEFAULT_CONSOLE_DURATION = 43200
-MIN_CONSOLE_DURATION = 900
-MAX_CONSOLE_DURATION = 43200
 LOGIN_URL_LIFETIME = timedelta(minutes=15)
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 10.0
@@ -67,8 +72,6 @@ _NO_PROXIES: dict[str, str | None] = {"http": None, "https": None, "all": None}
 
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-_REGION_NAME = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]+)+-[0-9]{1,2}")
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 @dataclass(frozen=True)
@@ -115,28 +118,15 @@ def default_region(partition: str) -> str:
     raise RoleportError("invalid_request", detail=f"unknown AWS partition '{partition}'")
 
 
-def partition_from_arn(arn: str | None) -> str | None:
-    if arn and arn.startswith("arn:"):
-        parts = arn.split(":")
-        if len(parts) > 2 and parts[1]:
-            return parts[1]
-    return None
-
-
-def is_region_name(value: str) -> bool:
-    """Shaped like an AWS region name (eu-west-1, us-gov-west-1, cn-north-1)."""
-    return bool(_REGION_NAME.fullmatch(value))
-
-
 def validate_region(region: str) -> str:
-    if not is_region_name(region):
+    if not is_region(region):
         raise RoleportError("invalid_request",
                             detail=f"'{region}' is not an AWS region name like eu-west-1")
     return region
 
 
 def validate_account_id(account_id: str) -> str:
-    if not _ACCOUNT_ID.fullmatch(account_id):
+    if not is_account_id(account_id):
         raise RoleportError("invalid_request",
                             detail="an AWS account id is exactly 12 digits")
     return account_id
@@ -155,7 +145,7 @@ def is_loopback_host(host: str | None) -> bool:
 
 def federation_override(environ: dict[str, str] | None = None) -> str | None:
     """ROLEPORT_FEDERATION_URL when it points at a loopback address; refused otherwise."""
-    value = (environ if environ is not None else os.environ).get(FEDERATION_URL_ENV)
+    value = (environ if environ is not None else os.environ).get(ENV_FEDERATION_URL)
     if not value:
         return None
     try:
@@ -169,7 +159,7 @@ def federation_override(environ: dict[str, str] | None = None) -> str | None:
             or parts.password is not None or "\\" in value or not is_loopback_host(host)):
         raise RoleportError(
             "invalid_request",
-            detail=f"{FEDERATION_URL_ENV} must be an http(s) URL on a loopback address "
+            detail=f"{ENV_FEDERATION_URL} must be an http(s) URL on a loopback address "
                    "(127.0.0.0/8, ::1 or localhost) because it receives credentials; "
                    "unset it to use AWS's own sign-in endpoint",
         )
@@ -177,7 +167,7 @@ def federation_override(environ: dict[str, str] | None = None) -> str | None:
         # roleport appends ?Action=... itself; a second query would break the login URL.
         raise RoleportError(
             "invalid_request",
-            detail=f"{FEDERATION_URL_ENV} must be the endpoint's URL without a query or "
+            detail=f"{ENV_FEDERATION_URL} must be the endpoint's URL without a query or "
                    "fragment, like http://127.0.0.1:8080/federation",
         )
     return value
@@ -225,8 +215,7 @@ def session_duration(credentials_kind: str, chained: bool, requested: int | None
 
 
 def validate_console_duration(seconds: Any) -> int:
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
-            MIN_CONSOLE_DURATION <= seconds <= MAX_CONSOLE_DURATION):
+    if not is_console_duration(seconds):
         raise RoleportError(
             "invalid_request",
             detail=f"a console session lasts {MIN_CONSOLE_DURATION} to "

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from roleport import federation
+from roleport.arn import partition_of
 from roleport.errors import RoleportError
 from roleport.profiles import (
     ConfigSnapshot,
@@ -26,10 +26,17 @@ from roleport.profiles import (
     load_snapshot,
     parse_console_duration,
 )
+from roleport.rules import (
+    MAX_CONSOLE_DURATION,
+    MIN_CONSOLE_DURATION,
+    REGION_VARIABLES,
+    is_region,
+    is_role_name,
+    profile_from_environment,
+)
 
 logger = logging.getLogger(__name__)
 
-_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _MAX_ISSUER = 256
 
 __all__ = ["LoginResult", "Pipeline", "Profile", "RoleportError"]
@@ -168,7 +175,7 @@ class Pipeline:
         raw = warm.snapshot.raw_profile(profile_name)
         requested = _requested_duration(duration, profile, raw)
         region = region or _configured_region(profile) or _environment_region()
-        partition = _partition(federation.partition_from_arn(profile.role_arn)
+        partition = _partition(partition_of(profile.role_arn)
                                or _sso_partition(raw, warm.snapshot.full_config), region)
         endpoints = federation.resolve_endpoints(partition, region,
                                                  federation.federation_override())
@@ -188,7 +195,7 @@ class Pipeline:
         _require_text(account_id, "account id")
         _require_text(role_name, "role name")
         federation.validate_account_id(account_id)
-        if not _ROLE_NAME.fullmatch(role_name):
+        if not is_role_name(role_name):
             raise RoleportError("invalid_request",
                                 detail="a role name is 1-64 letters, digits or +=,.@_-")
         region = _check_region(region)
@@ -199,13 +206,13 @@ class Pipeline:
         warm = self._state()
         # Named source (argument or AWS_PROFILE), else botocore's default chain: environment
         # keys, then the "default" profile (resolve_source does that part).
-        source_name = source_profile or _environment_profile()
+        source_name = source_profile or profile_from_environment()
         source = (warm.snapshot.get(source_name) if source_name
                   else warm.snapshot.by_name.get("default"))
         region = (region or (_configured_region(source) if source else None)
                   or _environment_region())
         source_partition = (
-            federation.partition_from_arn(source.role_arn)
+            partition_of(source.role_arn)
             or _sso_partition(warm.snapshot.raw_profile(source.name), warm.snapshot.full_config)
         ) if source else None
         partition = _partition(source_partition, region)
@@ -287,15 +294,11 @@ def _check_issuer(issuer: str | None) -> str | None:
     return issuer
 
 
-def _environment_profile() -> str | None:
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or None
-
-
 def _environment_region() -> str | None:
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+    for name in REGION_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value:
-            if not federation.is_region_name(value):
+            if not is_region(value):
                 raise RoleportError("config_error", detail=f"{name}='{_printable(value)}' is "
                                     "not an AWS region name like eu-west-1")
             return value
@@ -305,7 +308,7 @@ def _environment_region() -> str | None:
 def _configured_region(profile: Profile) -> str | None:
     """The profile's region, checked like --region: it becomes the sign-in and STS host
     names, so a typo must be a clear config error, not a connection failure elsewhere."""
-    if profile.region and not federation.is_region_name(profile.region):
+    if profile.region and not is_region(profile.region):
         raise RoleportError("config_error", detail=f"profile '{profile.name}': region "
                             f"'{_printable(profile.region)}' is not an AWS region name "
                             "like eu-west-1")
@@ -332,7 +335,7 @@ def _sso_partition(raw: dict[str, Any], full_config: dict[str, Any]) -> str | No
     if session_name:
         session = full_config.get("sso_sessions", {}).get(session_name, {})
         sso_region = session.get("sso_region") or sso_region
-    if isinstance(sso_region, str) and federation.is_region_name(sso_region.strip()):
+    if isinstance(sso_region, str) and is_region(sso_region.strip()):
         return federation.partition_for_region(sso_region.strip())
     return None
 
@@ -348,5 +351,5 @@ def _requested_duration(duration: int | None, profile: Profile,
             raise RoleportError(
                 "config_error",
                 detail=f"profile '{profile.name}': roleport_console_duration must be whole "
-                       "seconds from 900 to 43200")
+                       f"seconds from {MIN_CONSOLE_DURATION} to {MAX_CONSOLE_DURATION}")
     return profile.console_duration

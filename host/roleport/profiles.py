@@ -16,12 +16,14 @@ botocore is imported lazily: the native host answers `hello` without paying for 
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from roleport.arn import role_arn_parts
+from roleport.config_files import ConfigFiles
 from roleport.errors import RoleportError
+from roleport.rules import is_console_duration
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
@@ -35,9 +37,6 @@ KIND_OTHER = "other"
 # credential_source values whose credentials are themselves role credentials, so assuming a
 # role from them is role chaining (console session capped at one hour).
 _ROLE_CREDENTIAL_SOURCES = frozenset({"Ec2InstanceMetadata", "EcsContainer"})
-
-MIN_CONSOLE_DURATION = 900
-MAX_CONSOLE_DURATION = 43200
 
 
 @dataclass(frozen=True)
@@ -63,44 +62,6 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class ConfigFiles:
-    """The two files botocore reads, with the environment's overrides applied."""
-
-    config_file: str
-    credentials_file: str
-
-    @classmethod
-    def from_environment(cls) -> ConfigFiles:
-        # Same variables and defaults as botocore's SESSION_VARIABLES; expanded the same way
-        # botocore's raw_config_parse does, so the stat below looks at the file it parses.
-        config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
-        credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
-        return cls(
-            config_file=os.path.expanduser(os.path.expandvars(config)),
-            credentials_file=os.path.expanduser(os.path.expandvars(credentials)),
-        )
-
-    def signature(self) -> tuple[Any, ...]:
-        """(path, mtime, size) of both files: the cache key for everything parsed from them."""
-        return (self.config_file, _stat_key(self.config_file),
-                self.credentials_file, _stat_key(self.credentials_file))
-
-
-def _stat_key(path: str) -> tuple[int, int, int] | None:
-    # The inode too: editors that save by renaming a new file over the old one.
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-def default_profile_name() -> str:
-    """AWS_PROFILE (or the older AWS_DEFAULT_PROFILE) else "default", as the AWS CLI does."""
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
 
 
 class ConfigSnapshot:
@@ -272,16 +233,6 @@ def profile_kind(section: dict[str, Any]) -> str:
     return KIND_OTHER
 
 
-def _split_role_arn(role_arn: str | None) -> tuple[str | None, str | None, str | None]:
-    """(partition, account id, role name) of `arn:<partition>:iam::<account>:role/<path/>name`."""
-    if not role_arn:
-        return None, None, None
-    parts = role_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[5].startswith("role/"):
-        return None, None, None
-    return parts[1] or None, parts[4] or None, parts[5].rsplit("/", 1)[-1] or None
-
-
 def role_chain(name: str, raw_profiles: dict[str, dict[str, Any]]) -> list[str]:
     """The profile and its source_profile ancestors, stopping at loops (botocore reports them)."""
     chain = [name]
@@ -321,9 +272,7 @@ def parse_console_duration(value: Any) -> int | None:
         seconds = int(str(value).strip())
     except ValueError:
         return None
-    if not MIN_CONSOLE_DURATION <= seconds <= MAX_CONSOLE_DURATION:
-        return None
-    return seconds
+    return seconds if is_console_duration(seconds) else None
 
 
 def _text(section: dict[str, Any], *keys: str) -> str | None:
@@ -338,7 +287,7 @@ def describe_profile(name: str, raw_profiles: dict[str, dict[str, Any]]) -> Prof
     section = raw_profiles.get(name, {})
     kind = profile_kind(section)
     role_arn = _text(section, "role_arn") if kind == KIND_ASSUME_ROLE else None
-    _partition, account_id, role_name = _split_role_arn(role_arn)
+    _partition, account_id, role_name = role_arn_parts(role_arn)
     if kind == KIND_SSO:
         account_id = _text(section, "sso_account_id")
         role_name = _text(section, "sso_role_name")

@@ -1,0 +1,139 @@
+"""The value rules of roleport, each defined once: regions, MFA codes, console session
+lengths, profile, role and account names, and the environment variables that name them.
+
+The host's parameter checks, the pipeline, the CLI and the installer's doctor all use these;
+the extension mirrors them in extension/lib/rules.js, and tests/rules_cases.json is the one
+table of valid and invalid values that both implementations are tested against.
+
+Sources:
+- Region names: the shape of every region in botocore's partition data (``endpoints.json``),
+  for example ``eu-west-1``, ``us-gov-west-1``, ``cn-north-1``, ``us-isob-east-1``,
+  ``eusc-de-east-1``.
+- MFA codes: a TOTP device shows 6 digits (AWS STS AssumeRole, ``TokenCode``: "The value
+  provided by the MFA device ... The format ... is a sequence of six numeric digits").
+- Console session length: the AWS sign-in federation endpoint's ``SessionDuration``, "a
+  minimum of 900 seconds (15 minutes) and a maximum of 43200 seconds (12 hours)" (IAM User
+  Guide, "Enable custom identity broker access to the AWS console").
+- Role names and session names: IAM ``RoleName`` and STS ``RoleSessionName`` patterns
+  (``[\\w+=,.@-]``); account ids are 12 digits (AWS General Reference, "AWS account
+  identifiers").
+- Environment variables: the AWS CLI's and botocore's (``AWS_PROFILE``, ``AWS_CONFIG_FILE``,
+  ...; AWS CLI User Guide, "Environment variables to configure the AWS CLI").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+# -- environment variables -------------------------------------------------------------------
+
+ENV_PROFILE = "AWS_PROFILE"
+ENV_DEFAULT_PROFILE = "AWS_DEFAULT_PROFILE"  # older name, still read by the AWS CLI
+ENV_REGION = "AWS_REGION"
+ENV_DEFAULT_REGION = "AWS_DEFAULT_REGION"
+ENV_CONFIG_FILE = "AWS_CONFIG_FILE"
+ENV_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE"
+ENV_FEDERATION_URL = "ROLEPORT_FEDERATION_URL"
+ENV_ALLOWED_CALLERS = "ROLEPORT_ALLOWED_CALLERS"
+ENV_LOG_LEVEL = "ROLEPORT_LOG_LEVEL"
+ENV_LOG_FILE = "ROLEPORT_LOG_FILE"
+ENV_STATE_DIR = "ROLEPORT_STATE_DIR"
+
+PROFILE_VARIABLES = (ENV_PROFILE, ENV_DEFAULT_PROFILE)
+REGION_VARIABLES = (ENV_REGION, ENV_DEFAULT_REGION)
+DEFAULT_PROFILE = "default"
+
+
+def profile_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """The profile the environment names (AWS_PROFILE, else AWS_DEFAULT_PROFILE), or None."""
+    environ = os.environ if environ is None else environ
+    for name in PROFILE_VARIABLES:
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def default_profile_name(environ: Mapping[str, str] | None = None) -> str:
+    """The profile the AWS CLI uses when none is given: the environment's, else "default"."""
+    return profile_from_environment(environ) or DEFAULT_PROFILE
+
+
+# -- regions ---------------------------------------------------------------------------------
+
+REGION_PATTERN = r"[a-z]{2,4}(?:-[a-z0-9]+)+-[0-9]{1,2}"
+_REGION = re.compile(REGION_PATTERN)
+
+
+def is_region(value: object) -> bool:
+    """Shaped like an AWS region name (eu-west-1, us-gov-west-1, eusc-de-east-1)."""
+    # fullmatch: match() with "$" would accept a trailing newline ("eu-west-1\n").
+    return isinstance(value, str) and _REGION.fullmatch(value) is not None
+
+
+# -- MFA codes -------------------------------------------------------------------------------
+
+_MFA_CODE = re.compile(r"[0-9]{6}")
+_SPACES = re.compile(r"\s+")
+
+
+def is_mfa_code(value: object) -> bool:
+    """Exactly six digits, as the protocol carries it."""
+    return isinstance(value, str) and _MFA_CODE.fullmatch(value) is not None
+
+
+def normalize_mfa_code(text: str) -> str:
+    """What a person typed or pasted ("123 456", " 123456\\n"), without the spaces."""
+    return _SPACES.sub("", text)
+
+
+# -- console session length ------------------------------------------------------------------
+
+MIN_CONSOLE_DURATION = 900
+MAX_CONSOLE_DURATION = 43200
+DEFAULT_CONSOLE_DURATION = MAX_CONSOLE_DURATION
+
+
+def is_console_duration(value: object) -> bool:
+    """Whole seconds within the federation endpoint's SessionDuration range."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and MIN_CONSOLE_DURATION <= value <= MAX_CONSOLE_DURATION)
+
+
+# -- names -----------------------------------------------------------------------------------
+
+MAX_PROFILE_NAME = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
+
+
+def has_control_characters(value: str) -> bool:
+    return _CONTROL.search(value) is not None
+
+
+def profile_name_problem(value: str) -> str | None:
+    """Why a profile name cannot be one (a sentence), or None when it can."""
+    if not value.strip():
+        return "the profile name is empty"
+    if len(value) > MAX_PROFILE_NAME:
+        return f"the profile name is longer than {MAX_PROFILE_NAME} characters"
+    if has_control_characters(value):
+        return "the profile name contains control characters"
+    return None
+
+
+def is_account_id(value: object) -> bool:
+    return isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) is not None
+
+
+def is_role_name(value: object) -> bool:
+    return isinstance(value, str) and _ROLE_NAME.fullmatch(value) is not None
+
+
+def session_name(text: str, limit: int) -> str:
+    """``text`` made safe for RoleSessionName (limit 64) or GetFederationToken's Name (32)."""
+    return _SESSION_NAME_UNSAFE.sub("-", text)[:limit]

@@ -1,0 +1,72 @@
+"""The value rules (roleport.rules) against the shared table that the extension's mirror
+(extension/lib/rules.js, tests/js/rules.test.js) is tested against too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from roleport import rules
+
+CASES = json.loads((Path(__file__).parent / "rules_cases.json").read_text(encoding="utf-8"))
+
+
+def _typed_code_is_valid(text: str) -> bool:
+    return rules.is_mfa_code(rules.normalize_mfa_code(text))
+
+
+CHECKS: dict[str, Any] = {
+    "region": rules.is_region,
+    "mfa_code": rules.is_mfa_code,
+    "mfa_code_typed": _typed_code_is_valid,
+    "console_duration": rules.is_console_duration,
+    "profile_name": lambda value: rules.profile_name_problem(value) is None,
+    "profile_name_long": lambda length: rules.profile_name_problem("a" * length) is None,
+    "account_id": rules.is_account_id,
+    "role_name": rules.is_role_name,
+}
+
+
+def _table() -> list[tuple[str, Any, bool]]:
+    rows = []
+    for rule, cases in CASES.items():
+        if rule.startswith("_"):
+            continue
+        rows += [(rule, value, True) for value in cases["valid"]]
+        rows += [(rule, value, False) for value in cases["invalid"]]
+    return rows
+
+
+def test_every_rule_of_the_table_has_a_check():
+    assert {rule for rule in CASES if not rule.startswith("_")} == set(CHECKS)
+
+
+@pytest.mark.parametrize(("rule", "value", "valid"), _table())
+def test_rule_agrees_with_the_shared_table(rule, value, valid):
+    assert CHECKS[rule](value) is valid, f"{rule}({value!r}) should be {valid}"
+
+
+def test_profile_from_environment_prefers_aws_profile():
+    assert rules.profile_from_environment({"AWS_DEFAULT_PROFILE": "old"}) == "old"
+    assert rules.profile_from_environment(
+        {"AWS_PROFILE": "new", "AWS_DEFAULT_PROFILE": "old"}) == "new"
+    assert rules.profile_from_environment({"AWS_PROFILE": ""}) is None
+    assert rules.default_profile_name({}) == "default"
+
+
+def test_session_name_keeps_allowed_characters_and_limit():
+    assert rules.session_name("roleport-a b/c", 64) == "roleport-a-b-c"
+    assert len(rules.session_name("x" * 100, 32)) == 32
+
+
+@pytest.mark.parametrize("region", ["eusc-de-east-1", "us-isob-east-1", "eu-west-1"])
+def test_login_action_accepts_every_region_the_core_accepts(region):
+    """The protocol's parameter check and the pipeline use one rule: a region botocore knows
+    (the European Sovereign Cloud's eusc-de-east-1 among them) is not refused at the door."""
+    from roleport import federation
+    from roleport.actions import ACTIONS, validate_params
+
+    assert validate_params(ACTIONS["login"], {"profile": "p", "region": region})["region"] == region
+    assert federation.validate_region(region) == region
