@@ -1,6 +1,7 @@
 """From temporary credentials to a console sign-in URL (the AWS federation endpoint).
 
-Rules implemented here (issue 2 steps 3-5; facts in /work/shared/notes/federation.md):
+Rules implemented here (IAM User Guide, "Enable custom identity broker access to the AWS
+console"; summarised with its sources in docs/FEDERATION.md):
 - endpoints per partition from botocore's partition data: aws (regional sign-in host for the
   profile's region), aws-cn, aws-us-gov; any other partition has no console federation;
 - SessionDuration only for role and SSO credentials that are not chained; value =
@@ -427,9 +428,6 @@ class FederationClient:
         except requests.exceptions.ReadTimeout:
             raise RoleportError("timeout", service=service,
                                 seconds=_seconds(self.read_timeout)) from None
-        except requests.exceptions.RetryError:
-            raise RoleportError("federation_failed",
-                                detail="it kept answering with server errors") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.TooManyRedirects):
             raise RoleportError("network_error", service=service,
                                 detail="the connection failed") from None

@@ -1,6 +1,6 @@
 """Logging for the host and the CLI: a size-capped rotating file plus a redaction filter.
 
-Rules implemented here (issue 3, "Caller check and safety"; README, "Security"):
+Rules implemented here (README, "Security"):
 - logs go to a rotating file in the user's state directory, never to stdout (the native
   protocol owns stdout), and to stderr only when asked;
 - every record of every logger (ours, botocore's, urllib3's) passes ``RedactionFilter``
