@@ -9,6 +9,7 @@ import { toErrorPayload } from './lib/errors.js';
 import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
 import { NativeClient } from './lib/rpc.js';
+import { isMfaCode } from './lib/rules.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
@@ -160,9 +161,11 @@ async function login(message, sender) {
       code: 'invalid_request', hint: 'Choose a profile from the list.',
     });
   }
-  if (message.mfa_code != null && !/^\d{6}$/.test(String(message.mfa_code))) {
+  // The host answers a malformed code with invalid_request (PROTOCOL.md, login params);
+  // mfa_invalid is AWS refusing a well-formed one.
+  if (message.mfa_code != null && !isMfaCode(message.mfa_code)) {
     throw Object.assign(new Error('The MFA code must be exactly 6 digits.'), {
-      code: 'mfa_invalid', hint: 'Enter the 6-digit code shown by your MFA device.',
+      code: 'invalid_request', hint: 'Enter the 6-digit code shown by your MFA device.',
       profile: message.profile,
     });
   }

@@ -3,7 +3,8 @@
  * normalizeSettings); "Test connection" asks the background for the host's hello.
  */
 import { ext } from './lib/browser.js';
-import { STORAGE_KEYS, isRegion, normalizeSettings } from './lib/settings.js';
+import { isRegion } from './lib/rules.js';
+import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
 /** The wire protocol this extension speaks (PROTOCOL.md, hello.protocol). */

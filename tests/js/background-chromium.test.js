@@ -180,7 +180,14 @@ describe('background: login on Chromium', () => {
   it('rejects a malformed MFA code or profile before asking the host', async () => {
     const before = fake.requests.length;
     const badCode = await sendToBackground(fake.api, { type: 'login', profile: 'p', mfa_code: '12ab' });
-    assert.equal(badCode.error.code, 'mfa_invalid');
+    // The host answers a malformed code with invalid_request (mfa_invalid means AWS refused
+    // a well-formed one): the extension's own check says the same.
+    assert.equal(badCode.error.code, 'invalid_request');
+    assert.match(badCode.error.message, /6 digits/);
+    for (const mfa_code of ['', '12345', '1234567', '123 456', 123456, '１２３４５６']) {
+      const reply = await sendToBackground(fake.api, { type: 'login', profile: 'p', mfa_code });
+      assert.equal(reply.error.code, 'invalid_request', JSON.stringify(mfa_code));
+    }
     const noProfile = await sendToBackground(fake.api, { type: 'login' });
     assert.equal(noProfile.error.code, 'invalid_request');
     assert.equal(fake.requests.length, before);
