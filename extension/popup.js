@@ -3,6 +3,7 @@
  * background, filters as you type and opens a profile's console. It never sees a login URL.
  */
 import { ext } from './lib/browser.js';
+import { errorFields } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
@@ -211,10 +212,7 @@ function showMfa(name, error) {
     event.preventDefault();
     const code = normalizeMfaCode(input.value);
     if (!isMfaCode(code)) {
-      showError(errorBox, {
-        message: 'An MFA code has exactly 6 digits.',
-        hint: `Type the current code${device}.`,
-      });
+      showError(errorBox, errorFields('mfaCodeTyped', { device }));
       input.focus();
       return;
     }
