@@ -5,10 +5,14 @@
  */
 import { ext } from './lib/browser.js';
 import { ensureContainer } from './lib/containers.js';
-import { toErrorPayload } from './lib/errors.js';
+import {
+  HostError, errorFields, extensionError, toErrorPayload,
+} from './lib/errors.js';
 import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
+import { helloProblem } from './lib/protocol.js';
 import { NativeClient } from './lib/rpc.js';
+import { isMfaCode } from './lib/rules.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
@@ -27,12 +31,15 @@ const client = new NativeClient({
   disconnectReason: (port) => port.error?.message ?? ext.runtime.lastError?.message,
   extensionId: ext.runtime.id,
   keepAlive: true,
-  // PROTOCOL.md: the host warms up (botocore, STS client, HTTP sessions) after its first hello,
-  // so every new host process gets one before the request that started it.
-  onConnect: () => {
-    client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }).catch(() => {
-      // The request that opened the port reports any failure to the user.
-    });
+  // Every new host process is judged once, by its hello, before anything else is sent to it:
+  // a host of another protocol, or one without an action the extension sends, fails every
+  // request with host_incompatible (protocol.js) instead of half-working. The hello also
+  // starts the host's warm-up (botocore, STS client, HTTP sessions; PROTOCOL.md "hello").
+  handshake: async (send) => {
+    const hello = await send('hello', {}, { timeoutMs: TIMEOUTS_MS.hello });
+    const problem = helloProblem(hello);
+    if (problem) throw problem;
+    return hello;
   },
 });
 
@@ -155,16 +162,11 @@ function rememberRecent(name) {
 }
 
 async function login(message, sender) {
-  if (typeof message.profile !== 'string' || !message.profile) {
-    throw Object.assign(new Error('No profile was given to open.'), {
-      code: 'invalid_request', hint: 'Choose a profile from the list.',
-    });
-  }
-  if (message.mfa_code != null && !/^\d{6}$/.test(String(message.mfa_code))) {
-    throw Object.assign(new Error('The MFA code must be exactly 6 digits.'), {
-      code: 'mfa_invalid', hint: 'Enter the 6-digit code shown by your MFA device.',
-      profile: message.profile,
-    });
+  if (typeof message.profile !== 'string' || !message.profile) throw extensionError('noProfile');
+  // The host answers a malformed code with invalid_request (PROTOCOL.md, login params);
+  // mfa_invalid is AWS refusing a well-formed one.
+  if (message.mfa_code != null && !isMfaCode(message.mfa_code)) {
+    throw extensionError('mfaCodeMalformed', {}, { profile: message.profile });
   }
   const settings = await readSettings();
   const params = loginParams(message.profile, settings, message.mfa_code ?? null);
@@ -180,14 +182,8 @@ async function login(message, sender) {
   } catch (error) {
     // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
     // report a fixed text instead of theirs.
-    const refused = error instanceof OpeningError;
-    throw Object.assign(new Error(refused ? error.message : 'The browser could not open the AWS console tab.'), {
-      code: 'open_failed',
-      hint: refused
-        ? 'The helper program may be out of date: run `roleport doctor` in a terminal.'
-        : 'Try again; if it keeps failing, check that no browser policy blocks new tabs.',
-      profile: message.profile,
-    });
+    const fields = error instanceof OpeningError ? error.toJSON() : errorFields('tabRefused');
+    throw new HostError({ ...fields, profile: message.profile });
   }
   await rememberRecent(message.profile);
   return {
@@ -199,6 +195,8 @@ async function login(message, sender) {
 }
 
 const HANDLERS = {
+  // The options page's "Test connection": a fresh hello, sent only once the port's own check
+  // passed, so a host this extension cannot use answers with that check's host_incompatible.
   hello: () => client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }),
   profiles: () => fetchProfiles(),
   login,
@@ -216,10 +214,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handler = Object.hasOwn(HANDLERS, message?.type ?? '') ? HANDLERS[message.type] : null;
   if (!handler) return false;
   if (!isTrustedSender(sender)) {
-    sendResponse({
-      ok: false,
-      error: { code: 'forbidden_caller', message: 'Only roleport\'s own pages may send requests.', hint: '' },
-    });
+    sendResponse({ ok: false, error: errorFields('forbiddenCaller') });
     return false;
   }
   Promise.resolve()

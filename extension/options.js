@@ -1,13 +1,12 @@
 /**
  * The options page: every control saves on change into storage.local "settings" (validated by
- * normalizeSettings); "Test connection" asks the background for the host's hello.
+ * normalizeSettings); "Test connection" asks the background for the host's hello, which the
+ * background has already judged (a host this extension cannot use comes back as an error).
  */
 import { ext } from './lib/browser.js';
-import { STORAGE_KEYS, isRegion, normalizeSettings } from './lib/settings.js';
+import { isRegion } from './lib/rules.js';
+import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
-
-/** The wire protocol this extension speaks (PROTOCOL.md, hello.protocol). */
-const PROTOCOL_VERSION = 1;
 
 const form = document.getElementById('settings');
 const saveStatus = document.getElementById('save-status');
@@ -67,15 +66,6 @@ async function testConnection() {
   const reply = await callBackground(ext, { type: 'hello' });
   connectionStatus.removeAttribute('aria-busy');
   testButton.removeAttribute('aria-disabled');
-  if (reply.ok && reply.result?.protocol !== PROTOCOL_VERSION) {
-    reply.ok = false;
-    reply.error = {
-      code: 'protocol_mismatch',
-      message: `The roleport helper program speaks protocol ${reply.result?.protocol ?? 'unknown'}, `
-        + `this extension speaks protocol ${PROTOCOL_VERSION}.`,
-      hint: 'Update the extension and the helper program to the same release, then run `roleport install`.',
-    };
-  }
   if (reply.ok) {
     const hello = reply.result ?? {};
     connectionStatus.dataset.state = 'ok';

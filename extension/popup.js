@@ -3,9 +3,11 @@
  * background, filters as you type and opens a profile's console. It never sees a login URL.
  */
 import { ext } from './lib/browser.js';
+import { errorFields } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
+import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
@@ -208,12 +210,9 @@ function showMfa(name, error) {
       `Enter the 6-digit code${device}, then press Enter.`));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const code = input.value.replace(/\s+/g, '');
-    if (!/^\d{6}$/.test(code)) {
-      showError(errorBox, {
-        message: 'An MFA code has exactly 6 digits.',
-        hint: `Type the current code${device}.`,
-      });
+    const code = normalizeMfaCode(input.value);
+    if (!isMfaCode(code)) {
+      showError(errorBox, errorFields('mfaCodeTyped', { device }));
       input.focus();
       return;
     }

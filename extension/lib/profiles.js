@@ -2,7 +2,7 @@
  * The host's profile table ({columns, rows}, PROTOCOL.md "profiles") turned into plain objects,
  * plus the favourites / recently-used lists kept in storage. No secrets ever live here.
  */
-import { CLIENT_ERRORS, HostError } from './rpc.js';
+import { extensionError } from './errors.js';
 
 /** Converts {columns, rows} into objects keyed by column name; rows without a name are dropped. */
 export function rowsToProfiles(table) {
@@ -51,11 +51,7 @@ export async function fetchAllPages(requestPage, maxRestarts = MAX_PAGING_RESTAR
     while (Number.isInteger(page?.next_offset) && page.next_offset > 0) {
       // A next_offset that does not move forward would loop forever: trust only progress.
       if (page.next_offset !== rows.length) {
-        throw new HostError({
-          code: CLIENT_ERRORS.badReply,
-          message: 'The roleport helper program sent the profile list pages out of order.',
-          hint: 'The extension and the helper program may be out of date: update both.',
-        });
+        throw extensionError('pagesOutOfOrder');
       }
       page = await requestPage(page.next_offset);
       if ((page?.generation ?? null) !== (first.generation ?? null)) {
@@ -66,10 +62,5 @@ export async function fetchAllPages(requestPage, maxRestarts = MAX_PAGING_RESTAR
     }
     if (!changed) return { ...first, rows, next_offset: null, total: rows.length };
   }
-  throw new HostError({
-    code: 'config_changing',
-    message: 'The AWS config files kept changing while the profiles were read.',
-    hint: 'Wait until whatever is rewriting ~/.aws/config or ~/.aws/credentials has finished, '
-      + 'then open the popup again.',
-  });
+  throw extensionError('configChanging');
 }

@@ -4,60 +4,24 @@
  * backoff, and a distinct, actionable error when the port closes without a reply.
  * The port is injected (`connect()`), so tests drive it with a fake.
  */
-
-/** Codes the extension itself produces; the host's own codes come from host/roleport/errors.py. */
-export const CLIENT_ERRORS = Object.freeze({
-  hostNotInstalled: 'host_not_installed',
-  hostForbidden: 'host_forbidden',
-  hostExited: 'host_exited',
-  timeout: 'timeout',
-  badReply: 'bad_reply',
-});
-
-/** An error with the wire shape {code, message, hint, ...} so the UI shows every error alike. */
-export class HostError extends Error {
-  constructor({ code, message, hint = '', ...details }) {
-    super(message);
-    this.name = 'HostError';
-    this.code = code;
-    this.hint = hint;
-    this.details = details;
-  }
-
-  toJSON() {
-    return { code: this.code, message: this.message, hint: this.hint, ...this.details };
-  }
-}
+import { EXTENSION_ERRORS, HostError, errorFields } from './errors.js';
 
 /**
  * Why a native port closed, from the browser's message (Chrome: runtime.lastError, Firefox:
- * port.error), as {code, message, hint}. Texts verified in native-messaging.md.
+ * port.error), as the wire fields {code, message, hint} of a catalogue error. The browsers'
+ * texts are those of their native messaging documentation (Chrome: "Specified native
+ * messaging host not found.", "Access to the specified native messaging host is forbidden.",
+ * "Native host has exited."; Firefox: "No such native application ...").
  */
 export function classifyDisconnect(reason, extensionId = '') {
   const text = String(reason ?? '');
-  if (/not found|no such native application/i.test(text)) {
-    return {
-      code: CLIENT_ERRORS.hostNotInstalled,
-      message: 'The roleport helper program is not installed for this browser.',
-      // Firefox also says "no such application" when the manifest exists but does not list
-      // this add-on, so point at doctor too.
-      hint: 'Run `roleport install` in a terminal, then try again; `roleport doctor` shows what is missing.',
-    };
-  }
+  if (/not found|no such native application/i.test(text)) return errorFields('hostNotInstalled');
   if (/forbidden|not allowed|permission/i.test(text)) {
-    const option = extensionId ? ` --extension-id ${extensionId}` : '';
-    return {
-      code: CLIENT_ERRORS.hostForbidden,
-      message: 'The roleport helper program does not allow this extension.',
-      hint: `Run \`roleport install${option}\` in a terminal, then try again.`,
-    };
+    return errorFields('hostForbidden', {
+      extension_option: extensionId ? ` --extension-id ${extensionId}` : '',
+    });
   }
-  const detail = text ? ` (${text.replace(/\.$/, '')})` : '';
-  return {
-    code: CLIENT_ERRORS.hostExited,
-    message: `The roleport helper program stopped unexpectedly${detail}.`,
-    hint: 'Run `roleport doctor` in a terminal to see what is wrong.',
-  };
+  return errorFields('hostExited', { reason: text ? ` (${text.replace(/\.$/, '')})` : '' });
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -81,15 +45,18 @@ export class NativeClient {
    * @param {string} [options.extensionId] shown in the "not allowed" fix.
    * @param {boolean} [options.keepAlive] reconnect with backoff after a working port closes,
    *   so the host stays warm.
-   * @param {() => void} [options.onConnect] called for each new port before anything is sent
-   *   on it (the background sends `hello` there, which starts the host's warm-up).
+   * @param {(send: Function) => Promise<unknown>} [options.handshake] run once for each new
+   *   port before anything else is sent on it; `send(action, params, {timeoutMs})` sends on
+   *   that port. Requests made meanwhile wait for it and fail with its error if it fails; a
+   *   port whose handshake failed is closed, so the next request starts (and checks) a fresh
+   *   host. The background's handshake is `hello`, which also starts the host's warm-up.
    */
   constructor({
     connect,
     disconnectReason = () => undefined,
     extensionId = '',
     keepAlive = false,
-    onConnect = () => {},
+    handshake = null,
     setTimer = globalThis.setTimeout.bind(globalThis),
     clearTimer = globalThis.clearTimeout.bind(globalThis),
     now = () => Date.now(),
@@ -98,12 +65,16 @@ export class NativeClient {
     this.disconnectReason = disconnectReason;
     this.extensionId = extensionId;
     this.keepAlive = keepAlive;
-    this.onConnect = onConnect;
+    this.handshake = handshake;
     this.setTimer = setTimer;
     this.clearTimer = clearTimer;
     this.now = now;
     this.portOpenedAt = 0;
     this.port = null;
+    // The current port's handshake (a promise), or null without one.
+    this.portReady = null;
+    // Why each closed port closed (wire fields), for requests that waited on its handshake.
+    this.closedWith = new WeakMap();
     this.nextId = 1;
     this.pending = new Map();
     this.reconnectAttempts = 0;
@@ -121,16 +92,29 @@ export class NativeClient {
     return this.port !== null;
   }
 
-  /** Sends one request; resolves with `result` or rejects with a HostError. */
+  /**
+   * Sends one request, after the port's handshake if there is one; resolves with `result` or
+   * rejects with a HostError.
+   */
   request(action, params = {}, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+    let port;
+    try {
+      port = this.ensurePort();
+    } catch (error) {
+      return Promise.reject(new HostError(classifyDisconnect(error?.message, this.extensionId)));
+    }
+    if (this.portReady === null) return this.send(port, action, params, timeoutMs);
+    return this.portReady.then(() => {
+      // The port may have closed between the handshake's reply and now.
+      const closed = this.closedWith.get(port);
+      if (closed) throw new HostError(closed);
+      return this.send(port, action, params, timeoutMs);
+    });
+  }
+
+  /** Posts one request on `port` and waits for its reply, at most `timeoutMs`. */
+  send(port, action, params, timeoutMs) {
     return new Promise((resolve, reject) => {
-      let port;
-      try {
-        port = this.ensurePort();
-      } catch (error) {
-        reject(new HostError(classifyDisconnect(error?.message, this.extensionId)));
-        return;
-      }
       const id = this.nextId;
       this.nextId += 1;
       const receivedBefore = this.received;
@@ -138,11 +122,7 @@ export class NativeClient {
         if (!this.pending.delete(id)) return;
         if (this.port === port && this.received === receivedBefore) this.stalled = true;
         const seconds = Math.round(timeoutMs / 100) / 10;
-        reject(new HostError({
-          code: CLIENT_ERRORS.timeout,
-          message: `The roleport helper program did not answer '${action}' within ${seconds} seconds.`,
-          hint: 'Try again; if it keeps happening run `roleport doctor` in a terminal.',
-        }));
+        reject(new HostError(errorFields('timeout', { action, seconds })));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer, action });
       try {
@@ -160,24 +140,11 @@ export class NativeClient {
     this.closed = true;
     if (this.reconnectTimer !== null) this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
-    const port = this.port;
-    this.port = null;
-    if (port) {
-      try {
-        port.disconnect();
-      } catch {
-        // Already closed by the other side: nothing to release.
-      }
-    }
-    this.failPending({
-      code: CLIENT_ERRORS.hostExited,
-      message: 'The connection to the roleport helper program was closed.',
-      hint: 'Try again.',
-    });
+    this.releasePort(errorFields('connectionClosed'));
   }
 
   ensurePort() {
-    if (this.port && this.stalled) this.dropStalledPort();
+    if (this.port && this.stalled) this.releasePort(errorFields('hostStalled'));
     if (this.port) return this.port;
     this.closed = false;
     if (this.reconnectTimer !== null) {
@@ -191,25 +158,45 @@ export class NativeClient {
     this.stalled = false;
     port.onMessage.addListener((message) => this.handleMessage(port, message));
     port.onDisconnect.addListener(() => this.handleDisconnect(port));
-    this.onConnect();
+    this.portReady = this.handshake ? this.startHandshake(port) : null;
     return port;
   }
 
-  /** Closes a port whose host stopped answering, so the next request starts a fresh host. */
-  dropStalledPort() {
+  /** Runs the handshake on a new port; a failed one closes the port (see the constructor). */
+  startHandshake(port) {
+    let ready;
+    try {
+      ready = Promise.resolve(this.handshake(
+        (action, params = {}, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) => this.send(port, action, params, timeoutMs),
+      ));
+    } catch (error) {
+      ready = Promise.reject(error);
+    }
+    ready.catch((error) => {
+      if (this.port !== port) return;
+      this.releasePort(error instanceof HostError ? error.toJSON() : errorFields('internal'));
+    });
+    return ready;
+  }
+
+  /**
+   * Lets the current port go (a host that stopped answering, a failed handshake, close()) and
+   * rejects what is pending on it with `fields`; the next request opens a fresh port.
+   */
+  releasePort(fields) {
     const port = this.port;
     this.port = null;
+    this.portReady = null;
     this.stalled = false;
-    try {
-      port.disconnect();
-    } catch {
-      // Already closed by the other side: nothing to release.
+    if (port) {
+      this.closedWith.set(port, fields);
+      try {
+        port.disconnect();
+      } catch {
+        // Already closed by the other side: nothing to release.
+      }
     }
-    this.failPending({
-      code: CLIENT_ERRORS.timeout,
-      message: 'The roleport helper program stopped answering and is being restarted.',
-      hint: 'Try again; if it keeps happening run `roleport doctor` in a terminal.',
-    });
+    this.failPending(fields);
   }
 
   handleMessage(port, message) {
@@ -224,18 +211,15 @@ export class NativeClient {
     if (message.ok === true) {
       waiting.resolve(message.result);
     } else if (message.ok === false && message.error && typeof message.error === 'object') {
+      const unexplained = errorFields('unexplainedHostError');
       waiting.reject(new HostError({
         ...message.error,
-        code: String(message.error.code ?? 'internal_error'),
-        message: String(message.error.message ?? 'The roleport helper program reported an error.'),
-        hint: String(message.error.hint ?? ''),
+        code: String(message.error.code ?? unexplained.code),
+        message: String(message.error.message ?? unexplained.message),
+        hint: String(message.error.hint ?? unexplained.hint),
       }));
     } else {
-      waiting.reject(new HostError({
-        code: CLIENT_ERRORS.badReply,
-        message: `The roleport helper program sent a malformed reply to '${waiting.action}'.`,
-        hint: 'The extension and the helper program may be out of date: update both.',
-      }));
+      waiting.reject(new HostError(errorFields('badReply', { action: waiting.action })));
     }
   }
 
@@ -243,9 +227,11 @@ export class NativeClient {
     if (port !== this.port) return;
     const reason = this.disconnectReason(port);
     this.port = null;
+    this.portReady = null;
     const error = classifyDisconnect(reason, this.extensionId);
+    this.closedWith.set(port, error);
     this.failPending(error);
-    if (this.keepAlive && !this.closed && error.code === CLIENT_ERRORS.hostExited) {
+    if (this.keepAlive && !this.closed && error.code === EXTENSION_ERRORS.hostExited.code) {
       if (this.now() - this.portOpenedAt >= STABLE_PORT_MS) this.reconnectAttempts = 0;
       this.scheduleReconnect();
     }
@@ -266,12 +252,13 @@ export class NativeClient {
     }, delay);
   }
 
-  failPending(error) {
+  /** Rejects every request waiting for a reply with a HostError of these wire fields. */
+  failPending(fields) {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const item of waiting) {
       this.clearTimer(item.timer);
-      item.reject(new HostError(error));
+      item.reject(new HostError(fields));
     }
   }
 }

@@ -2,6 +2,7 @@
  * User options (storage.local "settings"), their defaults and validation. The options page
  * writes them, the background reads them on every login, the popup reads keepPopupOpen.
  */
+import { MAX_CONSOLE_DURATION, MIN_CONSOLE_DURATION, isRegion } from './rules.js';
 import { OPEN_MODES } from './urls.js';
 
 export const STORAGE_KEYS = Object.freeze({
@@ -11,8 +12,17 @@ export const STORAGE_KEYS = Object.freeze({
   recent: 'recent',
 });
 
-/** Console session lengths offered (seconds); 0 = as long as the credentials last. */
-export const SESSION_DURATIONS = Object.freeze([0, 900, 1800, 3600, 7200, 14400, 28800, 43200]);
+/** Means "no duration sent": the console session lasts as long as the credentials. */
+export const CREDENTIALS_DURATION = 0;
+
+/**
+ * Console session lengths offered on the options page (seconds), from the shortest to the
+ * longest the federation endpoint allows; every one but CREDENTIALS_DURATION is a console
+ * duration by rules.js (tests/js/settings.test.js checks it, and the page's choices).
+ */
+export const SESSION_DURATIONS = Object.freeze([
+  CREDENTIALS_DURATION, MIN_CONSOLE_DURATION, 1800, 3600, 7200, 14400, 28800, MAX_CONSOLE_DURATION,
+]);
 
 export const DEFAULT_SETTINGS = Object.freeze({
   containersEnabled: true,
@@ -21,17 +31,11 @@ export const DEFAULT_SETTINGS = Object.freeze({
   containerPrefix: '',
   openMode: 'signout-first',
   region: '',
-  sessionDuration: 0,
+  sessionDuration: CREDENTIALS_DURATION,
   keepPopupOpen: false,
 });
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const MAX_PREFIX = 40;
-
-/** Region names such as eu-west-1, us-gov-west-1, cn-north-1. */
-export function isRegion(text) {
-  return REGION.test(text);
-}
 
 /** Returns complete, valid settings: unknown keys dropped, invalid values replaced by defaults. */
 export function normalizeSettings(raw) {

@@ -1,4 +1,5 @@
 /** Small DOM helpers shared by the popup and the options page. */
+import { errorFields } from './errors.js';
 
 /** Creates an element with properties/attributes and children (strings become text nodes). */
 export function h(tag, attributes = {}, ...children) {
@@ -40,12 +41,5 @@ export async function callBackground(api, message) {
   } catch {
     // Reported below with a fix, the browser's text adds nothing for the user.
   }
-  return {
-    ok: false,
-    error: {
-      code: 'extension_error',
-      message: 'The roleport extension\'s background part did not answer.',
-      hint: 'Reload the extension (or restart the browser) and try again.',
-    },
-  };
+  return { ok: false, error: errorFields('backgroundSilent') };
 }

@@ -1,7 +1,10 @@
 /**
- * Where a login URL is opened. The URL is a credential (federation.md "Action=login"): these
- * functions only compose it, they never keep or print it.
+ * Where a login URL is opened. The URL is a credential: the federation endpoint's
+ * Action=login URL signs anyone in who opens it within 15 minutes (IAM User Guide, "Enable
+ * custom identity broker access to the AWS console"). These functions only compose it, they
+ * never keep or print it.
  */
+import { HostError, errorFields } from './errors.js';
 
 export const OPEN_MODES = Object.freeze(['signout-first', 'keep-sessions', 'new-window']);
 
@@ -23,18 +26,18 @@ export function isOpenableUrl(text) {
 }
 
 /**
- * "Sign out first" (federation.md "Logging out first"): the console's logout endpoint with the
- * login URL as redirect_uri, so a console session of another identity does not block the login.
+ * "Sign out first": the console's sign-out endpoint (oauth?Action=logout) with the login URL as
+ * redirect_uri, so a console session of another identity does not block the login.
  */
 export function signOutFirstUrl(logoutUrl, loginUrl) {
   const separator = logoutUrl.includes('?') ? '&' : '?';
   return `${logoutUrl}${separator}redirect_uri=${encodeURIComponent(loginUrl)}`;
 }
 
-/** A refused host reply; its message never contains the URL. */
-export class OpeningError extends Error {
-  constructor(message) {
-    super(message);
+/** A refused host reply (a catalogue error, code open_failed); it never contains the URL. */
+export class OpeningError extends HostError {
+  constructor(name) {
+    super(errorFields(name));
     this.name = 'OpeningError';
   }
 }
@@ -46,11 +49,11 @@ export class OpeningError extends Error {
  */
 export function planOpening(mode, loginUrl, logoutUrl) {
   if (!isOpenableUrl(loginUrl)) {
-    throw new OpeningError('The host returned a login address that is not an https URL.');
+    throw new OpeningError('loginUrlRefused');
   }
   if (mode === 'keep-sessions') return { url: loginUrl, newWindow: false };
   if (logoutUrl && !isOpenableUrl(logoutUrl)) {
-    throw new OpeningError('The host returned a sign-out address that is not an https URL.');
+    throw new OpeningError('logoutUrlRefused');
   }
   const url = logoutUrl ? signOutFirstUrl(logoutUrl, loginUrl) : loginUrl;
   return { url, newWindow: mode === 'new-window' };

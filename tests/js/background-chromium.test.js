@@ -15,6 +15,8 @@ const PROFILES = {
   generation: 'g1',
 };
 
+const HELLO = { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] };
+
 let hostBehaviour;
 const fake = fakeBrowser({ tabGroups: true, host: (request) => hostBehaviour(request) });
 globalThis.chrome = fake.api;
@@ -34,7 +36,7 @@ function loginReply() {
 }
 
 function defaultHost(request) {
-  if (request.action === 'hello') return { ok: true, result: { version: '0.1.0', protocol: 1 } };
+  if (request.action === 'hello') return { ok: true, result: HELLO };
   if (request.action === 'profiles') return { ok: true, result: PROFILES };
   if (request.action === 'login') return loginReply();
   return { ok: false, error: { code: 'unknown_action', message: 'no', hint: '' } };
@@ -80,7 +82,7 @@ describe('background: who may ask', () => {
 describe('background: hello and profiles', () => {
   it('relays hello', async () => {
     const reply = await sendToBackground(fake.api, { type: 'hello' });
-    assert.deepEqual(reply, { ok: true, result: { version: '0.1.0', protocol: 1 } });
+    assert.deepEqual(reply, { ok: true, result: HELLO });
     assert.deepEqual(fake.requests.at(-1).params, {});
   });
 
@@ -166,8 +168,8 @@ describe('background: login on Chromium', () => {
   });
 
   it('passes mfa_required through with the device and retries with the code', async () => {
-    hostBehaviour = (request) => (request.params.mfa_code === '123456'
-      ? loginReply()
+    hostBehaviour = (request) => (request.action === 'hello' || request.params.mfa_code === '123456'
+      ? defaultHost(request)
       : { ok: false, error: { code: 'mfa_required', message: 'needs MFA', hint: 'enter code', profile: 'prod-admin', mfa_serial: 'arn:aws:iam::1:mfa/me' } });
     const first = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
     assert.deepEqual(first.error, { code: 'mfa_required', message: 'needs MFA', hint: 'enter code', profile: 'prod-admin', mfa_serial: 'arn:aws:iam::1:mfa/me' });
@@ -180,14 +182,23 @@ describe('background: login on Chromium', () => {
   it('rejects a malformed MFA code or profile before asking the host', async () => {
     const before = fake.requests.length;
     const badCode = await sendToBackground(fake.api, { type: 'login', profile: 'p', mfa_code: '12ab' });
-    assert.equal(badCode.error.code, 'mfa_invalid');
+    // The host answers a malformed code with invalid_request (mfa_invalid means AWS refused
+    // a well-formed one): the extension's own check says the same.
+    assert.equal(badCode.error.code, 'invalid_request');
+    assert.match(badCode.error.message, /6 digits/);
+    for (const mfa_code of ['', '12345', '1234567', '123 456', 123456, '１２３４５６']) {
+      const reply = await sendToBackground(fake.api, { type: 'login', profile: 'p', mfa_code });
+      assert.equal(reply.error.code, 'invalid_request', JSON.stringify(mfa_code));
+    }
     const noProfile = await sendToBackground(fake.api, { type: 'login' });
     assert.equal(noProfile.error.code, 'invalid_request');
     assert.equal(fake.requests.length, before);
   });
 
   it('refuses a non-https login URL without repeating it', async () => {
-    hostBehaviour = () => ({ ok: true, result: { ...loginReply().result, url: `javascript:alert('${SECRET_TOKEN}')` } });
+    hostBehaviour = (request) => (request.action === 'hello'
+      ? defaultHost(request)
+      : { ok: true, result: { ...loginReply().result, url: `javascript:alert('${SECRET_TOKEN}')` } });
     const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
     assert.equal(reply.error.code, 'open_failed');
     assert.ok(!JSON.stringify(reply).includes(SECRET_TOKEN));

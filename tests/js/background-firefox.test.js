@@ -21,6 +21,9 @@ const PROFILES = {
 const fake = fakeBrowser({
   containers: true,
   host: (request) => {
+    if (request.action === 'hello') {
+      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
+    }
     if (request.action === 'profiles') return { ok: true, result: PROFILES };
     const container = request.params.profile === 'dev' ? 'Development' : null;
     return { ok: true, result: { url: LOGIN_URL, expires_at: 'x', identity: {}, container, logout_url: LOGOUT_URL } };

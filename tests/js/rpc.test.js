@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import {
-  CLIENT_ERRORS, HostError, NativeClient, classifyDisconnect,
-} from '../../extension/lib/rpc.js';
+import { EXTENSION_ERRORS, HostError } from '../../extension/lib/errors.js';
+import { NativeClient, classifyDisconnect } from '../../extension/lib/rpc.js';
 import { FakePort, FakeTimers } from './fakes.js';
 
-function setup({ keepAlive = false, connectError = null, onConnect, holder = {} } = {}) {
+/** The wire code of each catalogue entry, by the entry's name. */
+const CLIENT_ERRORS = Object.fromEntries(
+  Object.entries(EXTENSION_ERRORS).map(([name, entry]) => [name, entry.code]),
+);
+
+function setup({ keepAlive = false, connectError = null, handshake } = {}) {
   const timers = new FakeTimers();
   const ports = [];
   const client = new NativeClient({
@@ -19,12 +23,11 @@ function setup({ keepAlive = false, connectError = null, onConnect, holder = {} 
     disconnectReason: (port) => port.error?.message,
     extensionId: 'lcdhbonoaganhbjkpgecgonmncjbaiij',
     keepAlive,
-    onConnect,
+    handshake,
     setTimer: timers.set,
     clearTimer: timers.clear,
     now: () => timers.now,
   });
-  holder.client = client;
   return { client, timers, ports };
 }
 
@@ -128,27 +131,115 @@ describe('NativeClient wedged host', () => {
   });
 });
 
-describe('NativeClient onConnect', () => {
+/** The actions posted on a port so far. */
+function actions(port) {
+  return port.sent.map((message) => message.action);
+}
+
+/** Lets promise callbacks run (the requests that waited for a handshake). */
+function settle() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function replyTo(port, action, result) {
+  const request = port.sent.find((message) => message.action === action);
+  port.reply({ id: request.id, ok: true, result });
+}
+
+describe('NativeClient handshake', () => {
   it('runs once per new port, and what it sends goes first', async () => {
-    const holder = {};
-    let connects = 0;
+    let handshakes = 0;
     const { client, ports } = setup({
-      onConnect: () => {
-        connects += 1;
-        holder.client.request('hello').catch(() => {});
+      handshake: (send) => {
+        handshakes += 1;
+        return send('hello');
       },
     });
-    holder.client = client;
     const profiles = client.request('profiles');
-    client.request('login').catch(() => {});
-    assert.equal(connects, 1);
-    assert.deepEqual(ports[0].sent.map((m) => m.action), ['hello', 'profiles', 'login']);
+    const login = client.request('login');
+    assert.equal(handshakes, 1);
+    assert.deepEqual(actions(ports[0]), ['hello'], 'the others wait for the handshake');
+    replyTo(ports[0], 'hello', 'H');
+    await settle();
+    assert.deepEqual(actions(ports[0]), ['hello', 'profiles', 'login']);
     ports[0].close('Native host has exited.');
     await assert.rejects(profiles);
+    await assert.rejects(login);
     client.request('profiles').catch(() => {});
-    assert.equal(connects, 2);
-    assert.deepEqual(ports[1].sent.map((m) => m.action), ['hello', 'profiles']);
+    assert.equal(handshakes, 2);
+    assert.deepEqual(actions(ports[1]), ['hello']);
+    replyTo(ports[1], 'hello', 'H');
+    await settle();
+    assert.deepEqual(actions(ports[1]), ['hello', 'profiles']);
     client.close();
+  });
+
+  it('fails what waits with the handshake\'s error, and the next request checks a fresh host', async () => {
+    const { client, ports } = setup({
+      handshake: async (send) => {
+        if (await send('hello') !== 'compatible') {
+          throw new HostError({ code: 'host_incompatible', message: 'old host', hint: 'update it' });
+        }
+      },
+    });
+    const waiting = [client.request('profiles'), client.request('login')];
+    replyTo(ports[0], 'hello', 'old');
+    for (const request of waiting) {
+      await assert.rejects(request, { code: 'host_incompatible', message: 'old host', hint: 'update it' });
+    }
+    assert.deepEqual(actions(ports[0]), ['hello'], 'nothing reached the incompatible host');
+    assert.equal(ports[0].disconnected, true, 'its port is let go');
+    assert.equal(client.connected, false);
+
+    const next = client.request('profiles');
+    assert.equal(ports.length, 2, 'a new port, so a new (maybe updated) host');
+    replyTo(ports[1], 'hello', 'compatible');
+    await settle();
+    replyTo(ports[1], 'profiles', 'P');
+    assert.equal(await next, 'P');
+  });
+
+  it('fails what waits with the reason of a port that closed during the handshake', async () => {
+    const { client, ports } = setup({ handshake: (send) => send('hello') });
+    const waiting = client.request('profiles');
+    ports[0].close('Specified native messaging host not found.');
+    await assert.rejects(waiting, { code: CLIENT_ERRORS.hostNotInstalled });
+    assert.deepEqual(actions(ports[0]), ['hello']);
+  });
+
+  it('tells why a port closed right after a successful handshake', async () => {
+    const { client, ports } = setup({ handshake: (send) => send('hello') });
+    const waiting = client.request('profiles');
+    replyTo(ports[0], 'hello', 'H');
+    ports[0].close('Native host has exited.');
+    await assert.rejects(waiting, (error) => {
+      assert.equal(error.code, CLIENT_ERRORS.hostExited);
+      assert.match(error.message, /stopped unexpectedly \(Native host has exited\)/);
+      return true;
+    });
+  });
+
+  it('gives up on a port whose handshake timed out', async () => {
+    const { client, timers, ports } = setup({ handshake: (send) => send('hello', {}, { timeoutMs: 1000 }) });
+    const waiting = client.request('profiles');
+    timers.advance(1000);
+    await assert.rejects(waiting, (error) => {
+      assert.equal(error.code, CLIENT_ERRORS.timeout);
+      assert.match(error.message, /'hello' within 1 seconds/);
+      return true;
+    });
+    assert.equal(ports[0].disconnected, true);
+    client.request('profiles').catch(() => {});
+    assert.equal(ports.length, 2);
+    assert.deepEqual(actions(ports[1]), ['hello']);
+    client.close();
+  });
+
+  it('rejects what waits when the client is closed during the handshake', async () => {
+    const { client } = setup({ handshake: (send) => send('hello') });
+    const waiting = client.request('profiles');
+    client.close();
+    await assert.rejects(waiting, { code: CLIENT_ERRORS.connectionClosed });
   });
 });
 
@@ -229,12 +320,10 @@ describe('NativeClient disconnects', () => {
   });
 
   it('with keepAlive backs off from a host that answers hello and then dies', () => {
-    const holder = {};
     const { client, timers, ports } = setup({
       keepAlive: true,
-      holder,
-      // Like the background: every new port starts with the warm-up hello.
-      onConnect: () => holder.client.request('hello').catch(() => {}),
+      // Like the background: every new port starts with the hello that also warms the host up.
+      handshake: (send) => send('hello'),
     });
     const crashAfterHello = () => {
       const port = ports.at(-1);

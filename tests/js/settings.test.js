@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
-  DEFAULT_SETTINGS, isRegion, loginParams, normalizeSettings,
+  CREDENTIALS_DURATION, DEFAULT_SETTINGS, SESSION_DURATIONS, loginParams, normalizeSettings,
 } from '../../extension/lib/settings.js';
+import { isConsoleDuration, isRegion } from '../../extension/lib/rules.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from '../../extension/lib/profiles.js';
 import { toErrorPayload } from '../../extension/lib/errors.js';
 
@@ -29,9 +31,31 @@ describe('normalizeSettings', () => {
     assert.equal(broken.containersEnabled, true);
   });
 
+  it('keeps a region of every partition the host accepts, eusc-de-east-1 among them', () => {
+    for (const region of ['eusc-de-east-1', 'us-isob-east-1', 'us-gov-west-1']) {
+      assert.equal(normalizeSettings({ region }).region, region);
+    }
+  });
+
   it('recognises region names of every partition', () => {
     for (const region of ['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-5']) assert.ok(isRegion(region), region);
     for (const region of ['', 'eu', 'EU-WEST-1', 'eu-west', 'eu-west-1; rm']) assert.ok(!isRegion(region), region);
+  });
+});
+
+describe('session length choices', () => {
+  it('offers only console durations the host accepts, besides "as long as the credentials"', () => {
+    for (const seconds of SESSION_DURATIONS) {
+      if (seconds !== CREDENTIALS_DURATION) assert.ok(isConsoleDuration(seconds), String(seconds));
+    }
+    assert.equal(SESSION_DURATIONS[0], CREDENTIALS_DURATION);
+  });
+
+  it('are the choices of the options page', () => {
+    const page = readFileSync(new URL('../../extension/options.html', import.meta.url), 'utf8');
+    const select = /<select id="session-duration"[^>]*>([\s\S]*?)<\/select>/.exec(page)[1];
+    const offered = [...select.matchAll(/<option value="(\d+)"/g)].map((match) => Number(match[1]));
+    assert.deepEqual(offered, [...SESSION_DURATIONS]);
   });
 });
 

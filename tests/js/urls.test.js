@@ -59,7 +59,9 @@ describe('planOpening', () => {
     const secret = 'javascript:steal("SigninToken=s3cr3t")';
     assert.throws(() => planOpening('keep-sessions', secret, LOGOUT), (error) => {
       assert.ok(error instanceof OpeningError);
+      assert.equal(error.code, 'open_failed');
       assert.ok(!error.message.includes('s3cr3t'));
+      assert.ok(!JSON.stringify(error.toJSON()).includes('s3cr3t'));
       return true;
     });
     assert.throws(() => planOpening('signout-first', LOGIN, 'http://evil.example/?x'), OpeningError);
