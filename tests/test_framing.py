@@ -1,4 +1,5 @@
-"""Unit tests of roleport.framing over in-memory streams (issue 3, "Tests": framing list)."""
+"""Unit tests of roleport.framing over in-memory streams: lengths, caps, truncation, bad
+UTF-8 and JSON, concurrent writers."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Property tests: random byte streams and random JSON thrown at the real `roleport-host`.
 
-Properties (issue 3, "Tests"): the host always answers or exits cleanly within a bound, never
-writes a malformed frame, and never lets a secret reach a reply, stderr or its log. Example
-counts stay modest because every example is a fresh host process (CI has 2 cores).
+Properties: the host always answers or exits cleanly within a bound, never writes a malformed
+frame, and never lets a secret reach a reply, stderr or its log. Example counts stay modest
+because every example is a fresh host process (CI has 2 cores).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`roleport-host` as a real subprocess over pipes, against moto + the federation stand-in.
 
-Covers issue 3's host list: hello / profiles / login, many requests on one process,
-concurrent out-of-order replies, forbidden caller, clean exit on EOF, garbage streams; plus the
-in-process Host loop with deadlines (real threads and pipes, a deliberately slow action).
+Covers hello / profiles / login, many requests on one process, concurrent out-of-order
+replies, forbidden caller, clean exit on EOF, garbage streams; plus the in-process Host loop
+with deadlines (real threads and pipes, a deliberately slow action).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from roleport import actions, native
+from roleport import actions, callers, native
+from roleport.deadlines import DeadlineWatch
 from roleport.errors import ERRORS, RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
@@ -578,13 +579,13 @@ class _FlakyPipeline:
 
 def test_config_watcher_survives_an_unexpected_error(aws_home: AwsHome,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(native, "CONFIG_POLL_SECONDS", 0.05)
     crashed: list[BaseException | None] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: crashed.append(args.exc_value))
     inbound, outbound = _Pipe(), _Pipe()
-    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
-    pipeline = context._pipeline = _FlakyPipeline()
-    server = native.Host(inbound.reader, outbound.writer, context)
+    pipeline = _FlakyPipeline()
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)},
+                                  pipeline_factory=lambda: pipeline)
+    server = native.Host(inbound.reader, outbound.writer, context, config_poll_seconds=0.05)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
@@ -735,7 +736,7 @@ def test_broken_stdout_ends_the_host(aws_home: AwsHome) -> None:
     (["/path/roleport.json", "id@example.org"], "id@example.org"),
 ])
 def test_identify_caller(argv: list[str], caller: str | None) -> None:
-    assert native.identify_caller(argv) == caller
+    assert callers.identify_caller(argv) == caller
 
 
 @pytest.mark.parametrize(("value", "usable"), [
@@ -744,7 +745,7 @@ def test_identify_caller(argv: list[str], caller: str | None) -> None:
     (float("inf"), False), (float("nan"), False),
 ])
 def test_usable_id(value: Any, usable: bool) -> None:
-    assert (native.usable_id(value) is not native._NO_ID) is usable
+    assert (native.usable_id(value) is not None) is usable
 
 
 class _Profile:
@@ -805,18 +806,52 @@ class _StubPipeline:
 
 
 def test_profiles_cache_keeps_only_page_starts(aws_home: AwsHome) -> None:
-    """Arbitrary offsets are answered but not cached: memory stays flat (issue 3)."""
-    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)})
-    context._pipeline = _StubPipeline([_Profile(i, f"p{i}", None, "admin") for i in range(300)])
+    """Arbitrary offsets are answered but not cached: memory stays flat."""
+    pipeline = _StubPipeline([_Profile(i, f"p{i}", None, "admin") for i in range(300)])
+    context = actions.HostContext(CHROME_CALLER, {"HOME": str(aws_home.home)},
+                                  pipeline_factory=lambda: pipeline)
     for offset in range(0, 300, 3):
         reply = json.loads(actions.handle_profiles(context, {"offset": offset}).data)
         assert reply["rows"][0][0] == f"p{offset}" and reply["total"] == 300
-    pages = context.profiles_cache[1]
-    assert set(pages) == {"rows", "starts", 0}
+    assert actions.profile_pages(context).cached_offsets() == {0}
     aws_home.write_config("[profile other]\nregion = eu-west-1\n")  # new generation
     reply = json.loads(actions.handle_profiles(context, {}).data)
     assert reply["generation"] == actions.config_generation(context)
-    assert set(context.profiles_cache[1]) == {"rows", "starts", 0}
+    assert actions.profile_pages(context).cached_offsets() == {0}
+
+
+def test_pipeline_is_made_once_on_first_use() -> None:
+    made: list[_StubPipeline] = []
+
+    def factory() -> _StubPipeline:
+        made.append(_StubPipeline([]))
+        return made[-1]
+
+    context = actions.HostContext(CHROME_CALLER, {}, pipeline_factory=factory)
+    actions.handle_hello(context, {})
+    assert made == []  # hello never needs the pipeline
+    assert context.pipeline() is context.pipeline() is made[0]
+    assert len(made) == 1
+
+
+def test_deadline_watch_reports_in_deadline_order_and_stops() -> None:
+    reported: list[int] = []
+    both = threading.Event()
+
+    def on_overdue(key: int) -> None:
+        reported.append(key)
+        if len(reported) == 2:
+            both.set()
+
+    watch = DeadlineWatch(on_overdue)
+    watch.start()
+    now = time.monotonic()
+    watch.add(now + 0.3, 1)
+    watch.add(now + 0.1, 2)  # added later, due earlier
+    watch.add(now + 60, 3)
+    assert both.wait(5)
+    watch.stop()
+    assert reported == [2, 1]
 
 
 def test_profiles_offset_param_is_validated() -> None:
@@ -852,7 +887,7 @@ def test_many_unknown_params_get_a_short_invalid_request(loop: Any) -> None:
 
 
 def test_error_replies_fit_and_round_trip() -> None:
-    reply = native.error_reply("x", native.check_caller("c" * 10_000, {}))
+    reply = native.error_reply("x", callers.check_caller("c" * 10_000, {}))
     decoded = read_message(io.BytesIO(encode_message(reply)))
     assert decoded["error"]["code"] == "forbidden_caller"
     assert len(decoded["error"]["message"]) < 400

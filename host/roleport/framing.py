@@ -1,13 +1,18 @@
-"""Native messaging frames over injected binary streams (see PROTOCOL.md, "Frames").
+"""Native messaging frames over injected binary streams (PROTOCOL.md, "Frames").
 
-A frame is a 32-bit length in the machine's native byte order followed by that many bytes of
-UTF-8 JSON. Browsers drop the connection on a host -> browser frame above 1 MiB, and
-``stream.read(n)`` allocates ``n`` bytes up front, so both directions are capped *before*
-anything is read or written.
+Rules:
+- a frame is a 32-bit length in the machine's native byte order followed by that many bytes
+  of UTF-8 JSON (Chrome for Developers, "Native messaging", "Native messaging protocol";
+  MDN, "Native messaging", "App side");
+- browsers drop the connection on a host -> browser message above 1 MB (Chrome: "The maximum
+  size of a single message from the native messaging host is 1 MB"; MDN says the same of
+  "the application"), so a reply is measured before anything is written;
+- browsers may send far larger frames than any request of ours needs, and
+  ``stream.read(n)`` allocates ``n`` bytes up front, so the announced length of a request is
+  checked against our own 1 MiB cap before its body is read.
 
-We own this module instead of using the ``nativemessaging`` package because that package reads
-frames without a size limit, does not notice a truncated frame and exits the process on end of
-input (docs/shared notes, native-messaging.md).
+The ``nativemessaging`` package on PyPI is not used because it reads frames without a size
+limit, does not notice a truncated frame and exits the process on end of input.
 """
 
 from __future__ import annotations

@@ -1,22 +1,27 @@
 """`roleport-host`: the native messaging host (PROTOCOL.md is the normative contract).
 
-Rules implemented here (issue 3):
+The browser starts the host and talks to it over stdin/stdout in length-prefixed JSON frames
+(Chrome for Developers, "Native messaging", "Native messaging protocol"; MDN, "Native
+messaging"). Rules implemented here:
 - stdout belongs to the protocol: at start-up the browser's pipes move to private fds, fd 0
   becomes the null device and fd 1 stderr (children and C code cannot touch the frames),
   sys.stdout is rebound to stderr, and only the FrameWriter writes to the protocol pipe;
-- the caller in argv must be one of ROLEPORT_ALLOWED_CALLERS, else the first request is
-  answered with forbidden_caller before anything touches credentials, and the host exits 77;
-- requests run on small thread pools ("fast" for hello/profiles, "slow" for network calls),
-  replies are written whole under a lock and may come out of order; every request has a
-  deadline after which a timeout error is the reply, whatever the handler is doing;
-- after the first hello the pipeline warms up in the background;
-- end of input on a frame boundary exits 0; a broken stream gets an error reply where
-  possible and a non-zero exit; never a hang, never a giant allocation.
+- the caller the browser names in argv must be allowed (roleport.callers), else the first
+  request is answered with forbidden_caller before anything touches credentials, and the
+  host exits 77;
+- every request gets exactly one reply. Requests run on two small thread pools ("fast" for
+  hello/profiles, "slow" for network calls), replies are written whole under a lock and may
+  come out of order; at most MAX_IN_FLIGHT requests wait for their replies at once;
+- every request has a deadline after which a timeout error is the reply, whatever the
+  handler is doing (roleport.deadlines);
+- after the first hello the pipeline warms up in the background (roleport.warmup);
+- end of input on a frame boundary lets accepted requests answer, then exits 0; a broken
+  stream gets an error reply where possible and a non-zero exit; never a hang, never a giant
+  allocation. A handler stuck past its deadline does not keep the process alive.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import os
@@ -29,14 +34,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
 from roleport import __version__
-from roleport.actions import (
-    ACTIONS,
-    Action,
-    HostContext,
-    config_generation,
-    handle_profiles,
-    validate_params,
-)
+from roleport.actions import ACTIONS, Action, HostContext, validate_params
+from roleport.actions.registry import shorten
+from roleport.callers import check_caller, identify_caller
+from roleport.deadlines import DeadlineWatch
 from roleport.errors import RoleportError
 from roleport.framing import (
     FrameError,
@@ -46,6 +47,8 @@ from roleport.framing import (
     read_message,
 )
 from roleport.logs import configure_logging
+from roleport.rules import ENV_ALLOWED_CALLERS
+from roleport.warmup import CONFIG_POLL_SECONDS, WarmUp
 
 log = logging.getLogger("roleport.host")
 
@@ -59,73 +62,46 @@ it is not meant to be run from a terminal.
   roleport doctor       check the installation
 """
 
+# Exit codes follow sysexits.h: EX_USAGE (64) and EX_IOERR (74).
 EXIT_USAGE = 64
+EXIT_IO_ERROR = 74
 FAST_WORKERS = 2
 SLOW_WORKERS = 4
 BUSY_GRACE_SECONDS = 1.0
-CONFIG_POLL_SECONDS = 2.0
 MAX_IN_FLIGHT = 256  # accepted requests not yet answered; bounds memory under a flood
 MAX_ID_LENGTH = 256
+MAX_ACTION_SHOWN = 64
 MAX_SAFE_INTEGER = 2**53  # ids come from JavaScript numbers: keep them exact both ways
-_NO_ID = object()
-
-
-# ---------------------------------------------------------------------------- caller check
-
-def identify_caller(argv: list[str]) -> str | None:
-    """The caller named by the browser: Chromium's origin or Firefox's add-on id.
-
-    Chromium family: argv[1] = "chrome-extension://<id>/" (Windows adds --parent-window=N).
-    Firefox family: argv[1] = the host manifest's path, argv[2] = the add-on id.
-    """
-    args = [arg for arg in argv if not arg.startswith("--parent-window")]
-    if not args:
-        return None
-    if args[0].startswith("chrome-extension://"):
-        return _normalise_caller(args[0])
-    if len(args) >= 2:
-        return _normalise_caller(args[1])
-    return _normalise_caller(args[0])
-
-
-def _normalise_caller(entry: str) -> str:
-    entry = entry.strip()
-    if entry.startswith("chrome-extension://") and not entry.endswith("/"):
-        entry += "/"
-    return entry
-
-
-def allowed_callers(environ: Mapping[str, str]) -> frozenset[str]:
-    """ROLEPORT_ALLOWED_CALLERS, comma-separated, written into the launcher by the installer."""
-    raw = environ.get("ROLEPORT_ALLOWED_CALLERS", "")
-    return frozenset(_normalise_caller(entry) for entry in raw.split(",") if entry.strip())
-
-
-def check_caller(caller: str, environ: Mapping[str, str]) -> RoleportError | None:
-    """None when the caller is allowed, else the forbidden_caller error to answer with."""
-    if caller in allowed_callers(environ):
-        return None
-    shown = caller if len(caller) <= 200 else caller[:199] + "\u2026"
-    return RoleportError("forbidden_caller", caller=shown)
 
 
 # ---------------------------------------------------------------------------- requests
 
-def usable_id(value: Any) -> Any:
-    """The request id if it can be echoed back unchanged (string or exact number), else _NO_ID."""
+def usable_id(value: Any) -> str | int | float | None:
+    """The request id if it can be echoed back unchanged (string or exact number), else None.
+
+    A JSON number is a double in the extension (ECMAScript Number): integers beyond 2**53
+    would come back as a different number, and so would NaN or an infinity.
+    """
     if isinstance(value, str) and len(value) <= MAX_ID_LENGTH:
         return value
     if isinstance(value, bool):
-        return _NO_ID
+        return None
     if isinstance(value, int) and abs(value) <= MAX_SAFE_INTEGER:
         return value
     if isinstance(value, float) and value == value and abs(value) <= MAX_SAFE_INTEGER:
         return value
-    return _NO_ID
+    return None
 
 
 def error_reply(request_id: Any, error: RoleportError) -> dict[str, Any]:
     return {"id": request_id, "ok": False, "error": error.to_dict()}
+
+
+def frame_error(exc: FrameError) -> RoleportError:
+    """The error a frame that cannot be read is answered with."""
+    if exc.reason == "too_large":
+        return RoleportError("message_too_large", direction="request", size=exc.size)
+    return RoleportError("invalid_request", detail=exc.detail)
 
 
 @dataclass
@@ -133,10 +109,9 @@ class _Pending:
     """One accepted request until its single reply (result, error or timeout) is written."""
 
     seq: int
-    request_id: Any
+    request_id: str | int | float
     action: Action
     params: dict[str, Any]
-    deadline: float
     started: float
     answered: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -147,7 +122,8 @@ class Host:
 
     def __init__(self, reader: BinaryIO, writer: BinaryIO, context: HostContext, *,
                  forbidden: RoleportError | None = None,
-                 actions: Mapping[str, Action] | None = None) -> None:
+                 actions: Mapping[str, Action] | None = None,
+                 config_poll_seconds: float = CONFIG_POLL_SECONDS) -> None:
         self._reader = reader
         self._writer = FrameWriter(writer)
         self._context = context
@@ -157,31 +133,26 @@ class Host:
             "fast": ThreadPoolExecutor(FAST_WORKERS, thread_name_prefix="roleport-fast"),
             "slow": ThreadPoolExecutor(SLOW_WORKERS, thread_name_prefix="roleport-slow"),
         }
-        self._pending: dict[int, _Pending] = {}
+        # _state guards _pending and _busy, and is notified whenever either changes.
         self._state = threading.Condition()
-        self._deadlines: list[tuple[float, int]] = []
-        self._sequence = itertools.count(1)
-        self._stopping = False
-        self._output_broken = threading.Event()
-        self._stopped = threading.Event()
+        self._pending: dict[int, _Pending] = {}
         self._busy = 0
-        self._watchdog = threading.Thread(target=self._watch_deadlines,
-                                          name="roleport-deadlines", daemon=True)
+        self._sequence = itertools.count(1)
+        self._output_broken = threading.Event()
+        self._deadlines = DeadlineWatch(self._time_out)
+        self._warm_up = WarmUp(context, poll_seconds=config_poll_seconds)
 
     # -- loop ---------------------------------------------------------------------------
 
     def serve(self) -> int:
-        self._watchdog.start()
+        self._deadlines.start()
         exit_code = 0
         try:
             while not self._output_broken.is_set():
                 try:
                     message = read_message(self._reader)
                 except FrameError as exc:
-                    error = (RoleportError("message_too_large", direction="request",
-                                           size=exc.size)
-                             if exc.reason == "too_large"
-                             else RoleportError("invalid_request", detail=exc.detail))
+                    error = frame_error(exc)
                     log.warning("bad frame (%s): %s", exc.reason, exc.detail)
                     self._write(error_reply(None, self._forbidden or error))
                     if exc.recoverable and self._forbidden is None:
@@ -190,14 +161,13 @@ class Host:
                     break
                 except OSError as exc:
                     log.error("cannot read stdin: %s", exc)
-                    exit_code = 74
+                    exit_code = EXIT_IO_ERROR
                     break
                 if message is None:
                     log.info("end of input, exiting")
                     break
                 if self._forbidden is not None:
-                    # Issue 3, caller check: answer with forbidden_caller, then exit. A caller
-                    # that is not ours gets one reply and no process to keep probing.
+                    # A caller that is not ours gets one reply and no process to keep probing.
                     self._refuse(message, self._forbidden)
                     break
                 try:
@@ -210,19 +180,18 @@ class Host:
         finally:
             self._shutdown()
         if self._output_broken.is_set() and exit_code == 0:
-            exit_code = 74
+            exit_code = EXIT_IO_ERROR
         if self._forbidden is not None:
             exit_code = self._forbidden.exit_code
         return exit_code
 
     def _refuse(self, message: dict[str, Any], forbidden: RoleportError) -> None:
-        request_id = usable_id(message.get("id"))
         log.warning("forbidden caller %r sent a request; exiting", self._context.caller)
-        self._write(error_reply(None if request_id is _NO_ID else request_id, forbidden))
+        self._write(error_reply(usable_id(message.get("id")), forbidden))
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         request_id = usable_id(message.get("id"))
-        if request_id is _NO_ID:
+        if request_id is None:
             self._write(error_reply(None, RoleportError(
                 "invalid_request", detail="the request has no usable 'id' (a string of at "
                 f"most {MAX_ID_LENGTH} characters or a number)")))
@@ -234,8 +203,8 @@ class Host:
             return
         action = self._actions.get(name)
         if action is None:
-            shown = name if len(name) <= 64 else name[:63] + "\u2026"
-            self._write(error_reply(request_id, RoleportError("unknown_action", action=shown)))
+            self._write(error_reply(request_id, RoleportError(
+                "unknown_action", action=shorten(name, MAX_ACTION_SHOWN))))
             return
         try:
             params = validate_params(action, message.get("params"))
@@ -251,12 +220,10 @@ class Host:
                 "for their replies before sending more")))
             return
         now = time.monotonic()
-        pending = _Pending(next(self._sequence), request_id, action, params,
-                           now + action.deadline_seconds, now)
+        pending = _Pending(next(self._sequence), request_id, action, params, now)
         with self._state:
             self._pending[pending.seq] = pending
-            heapq.heappush(self._deadlines, (pending.deadline, pending.seq))
-            self._state.notify_all()
+        self._deadlines.add(now + action.deadline_seconds, pending.seq)
         self._pools[action.lane].submit(self._run, pending)
 
     def _run(self, pending: _Pending) -> None:
@@ -276,11 +243,22 @@ class Host:
                     "internal_error", detail=f"{pending.action.name} failed with "
                     f"{type(exc).__name__}"))
             if self._answer(pending, reply) and pending.action.starts_warm_up:
-                self._start_warm_up()
+                self._warm_up.start()
         finally:
             with self._state:
                 self._busy -= 1
                 self._state.notify_all()
+
+    def _time_out(self, seq: int) -> None:
+        """DeadlineWatch callback: answer the request with a timeout if it is still open."""
+        with self._state:
+            pending = self._pending.get(seq)
+        if pending is None:
+            return
+        action = pending.action
+        self._answer(pending, error_reply(pending.request_id, RoleportError(
+            "timeout", service=action.service or f"The '{action.name}' request",
+            seconds=f"{action.deadline_seconds:g}")))
 
     def _answer(self, pending: _Pending, reply: dict[str, Any]) -> bool:
         """Write the request's one reply; False if another (timeout or result) came first."""
@@ -321,70 +299,7 @@ class Host:
                 log.warning("cannot write to stdout (%s); the browser has gone", exc)
             self._output_broken.set()
 
-    # -- deadlines, warm-up, shutdown ------------------------------------------------------
-
-    def _watch_deadlines(self) -> None:
-        """One thread for all deadlines: answers overdue requests with a timeout error."""
-        while True:
-            with self._state:
-                while not self._stopping and (
-                        not self._deadlines
-                        or self._deadlines[0][0] > time.monotonic()):
-                    wait = (self._deadlines[0][0] - time.monotonic()
-                            if self._deadlines else None)
-                    self._state.wait(wait)
-                if self._stopping:
-                    return
-                _, seq = heapq.heappop(self._deadlines)
-                pending = self._pending.get(seq)
-            if pending is not None:
-                action = pending.action
-                self._answer(pending, error_reply(pending.request_id, RoleportError(
-                    "timeout", service=action.service or f"The '{action.name}' request",
-                    seconds=f"{action.deadline_seconds:g}")))
-
-    def _start_warm_up(self) -> None:
-        if not self._context.claim_warm_up():
-            return
-
-        def warm_up() -> None:
-            started = time.monotonic()
-            # Taken before the parse: an edit made while warming up is then seen as a change.
-            generation = config_generation(self._context)
-            try:
-                self._context.pipeline().warm_up()
-                self._refresh_profiles()
-                log.info("warm-up done in %.0f ms", (time.monotonic() - started) * 1000)
-            except Exception:  # warm-up is an optimisation: log and carry on cold
-                log.warning("warm-up failed", exc_info=True)
-                return
-            self._watch_config(generation)
-
-        threading.Thread(target=warm_up, name="roleport-warm-up", daemon=True).start()
-
-    def _refresh_profiles(self) -> None:
-        """Build the cached profile table now, so the next `profiles` request is a lookup."""
-        try:
-            handle_profiles(self._context, {})
-        except RoleportError as error:  # a broken config is reported when it is asked for
-            log.info("profiles not pre-built: %s", error.code)
-        except Exception:  # a bug must not kill the config watcher (its thread would die)
-            log.warning("profiles not pre-built", exc_info=True)
-
-    def _watch_config(self, generation: str) -> None:
-        """Re-parse in the background when the AWS config files change (stat() polling).
-
-        A persistent host otherwise pays botocore's full parse (hundreds of ms for thousands
-        of profiles) inside the first `profiles` request after every edit.
-        """
-        while not self._stopped.wait(CONFIG_POLL_SECONDS):
-            current = config_generation(self._context)
-            if current != generation:
-                generation = current
-                log.debug("config files changed; re-parsing in the background")
-                started = time.monotonic()
-                self._refresh_profiles()
-                log.debug("profiles re-built in %.0f ms", (time.monotonic() - started) * 1000)
+    # -- end of input ---------------------------------------------------------------------
 
     def _drain(self) -> None:
         """At end of input, let accepted requests answer; each is bounded by its deadline."""
@@ -398,10 +313,8 @@ class Host:
                 self._state.wait(max(0.0, grace_ends - time.monotonic()))
 
     def _shutdown(self) -> None:
-        self._stopped.set()
-        with self._state:
-            self._stopping = True
-            self._state.notify_all()
+        self._warm_up.stop()
+        self._deadlines.stop()
         for pool in self._pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -415,7 +328,13 @@ class Host:
 # ---------------------------------------------------------------------------- entry point
 
 def _binary_fds(*fds: int) -> None:
-    """Windows translates \\n to \\r\\n on text-mode pipes; frames must be byte-exact."""
+    """Put the protocol fds in binary mode on Windows.
+
+    Frames must be byte-exact, and a Windows C runtime fd in text mode turns "\\n" into
+    "\\r\\n" (Chrome for Developers, "Native messaging", "Debug native messaging": "make sure
+    that the program's I/O mode is set to O_BINARY"; Microsoft C runtime reference,
+    "_setmode").
+    """
     if sys.platform == "win32":
         import msvcrt
 
@@ -426,8 +345,10 @@ def _binary_fds(*fds: int) -> None:
 def claim_protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     """Move the browser's pipes off fds 0 and 1 and return them as private binary streams.
 
-    Rule (issue 3): nothing but the framing writes to stdout, and nothing else reads stdin.
-    Rebinding sys.stdout only covers Python code; a child process (botocore runs a profile's
+    Rule: nothing but the framing writes to stdout, and nothing else reads stdin, since both
+    carry the browser's frames ("Make sure that all output in stdout adheres to the
+    protocol": Chrome for Developers, "Native messaging", "Debug native messaging"). Rebinding
+    sys.stdout only covers Python code; a child process (botocore runs a profile's
     credential_process with stdin inherited) or a C library would still read frames off fd 0
     or write into fd 1. Afterwards fd 0 is the null device and fd 1 is stderr; the protocol
     fds are private (not inherited by children, PEP 446).
@@ -460,7 +381,7 @@ def run(argv: list[str], stdin: BinaryIO, stdout: BinaryIO, stderr: IO[str],
     configure_logging(environ=env)
     forbidden = check_caller(caller, env)
     if forbidden is not None:
-        log.warning("caller %r is not in ROLEPORT_ALLOWED_CALLERS; refusing", caller)
+        log.warning("caller %r is not in %s; refusing", caller, ENV_ALLOWED_CALLERS)
     else:
         log.info("roleport-host %s started for %s (pid %d)", __version__, caller, os.getpid())
     host = Host(stdin, stdout, HostContext(caller, env), forbidden=forbidden)

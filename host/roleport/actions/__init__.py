@@ -1,0 +1,57 @@
+"""The host's actions: one module per action, each registering itself in the dispatch table.
+
+- ``registry``: Action, Param, the ACTIONS table and parameter validation;
+- ``context``: HostContext, the state the handlers of one process share;
+- ``hello``, ``profiles``, ``login``: one handler each (PROTOCOL.md, "Actions").
+
+Importing this package registers every action. Nothing here imports botocore or requests:
+the pipeline is made on first use (HostContext).
+"""
+
+from __future__ import annotations
+
+from roleport.actions.context import HostContext, HostPipeline, PipelineFactory
+from roleport.actions.hello import PROTOCOL_VERSION, handle_hello
+from roleport.actions.login import handle_login, login_result
+from roleport.actions.profiles import (
+    PROFILE_COLUMNS,
+    ProfilePages,
+    config_generation,
+    handle_profiles,
+    page_rows,
+    profile_pages,
+    profile_rows,
+)
+from roleport.actions.registry import (
+    ACTIONS,
+    Action,
+    Lane,
+    Param,
+    capabilities,
+    register,
+    validate_params,
+)
+
+__all__ = [
+    "ACTIONS",
+    "PROFILE_COLUMNS",
+    "PROTOCOL_VERSION",
+    "Action",
+    "HostContext",
+    "HostPipeline",
+    "Lane",
+    "Param",
+    "PipelineFactory",
+    "ProfilePages",
+    "capabilities",
+    "config_generation",
+    "handle_hello",
+    "handle_login",
+    "handle_profiles",
+    "login_result",
+    "page_rows",
+    "profile_pages",
+    "profile_rows",
+    "register",
+    "validate_params",
+]
