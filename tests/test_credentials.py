@@ -1,24 +1,17 @@
 """Credential helpers: the no-prompt MFA prompter, the target-tracking cache, name rules and
-the mapping of botocore/STS failures onto stable codes (pure logic, no network)."""
+the sso login command (pure logic, no network)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from botocore import exceptions as bx
-from roleport.credentials import (
-    MfaCodeNeeded,
-    NoPromptMfa,
-    ResolvedCredentials,
-    TargetTrackingCache,
-    federation_user_name,
-    map_error,
-    new_file_cache,
-    role_session_name,
-    sso_login_command,
-    validate_mfa_code,
-)
+from roleport.credentials.caches import TargetTrackingCache, new_file_cache
+from roleport.credentials.long_term_keys import LongTermKeys, federation_user_name
+from roleport.credentials.mfa import MfaCodeNeeded, NoPromptMfa, validate_mfa_code
+from roleport.credentials.profile import sso_login_command
+from roleport.credentials.resolved import ResolvedCredentials
+from roleport.credentials.role_from_source import role_session_name
 from roleport.errors import RoleportError
 from roleport.federation import TemporaryCredentials
 
@@ -132,84 +125,15 @@ def test_role_session_name_fits_sts_rules():
     assert len(role_session_name("x" * 200)) == 64
 
 
+def test_long_term_keys_repr_hides_the_secret_key():
+    keys = LongTermKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    assert "wJalrXUtnFEMI" not in repr(keys) and "AKIAIOSFODNN7EXAMPLE" in repr(keys)
+
+
 def test_resolved_credentials_repr_hides_secrets():
     resolved = ResolvedCredentials(TemporaryCredentials("ASIAKEY", "sekret", "tok"), "role",
                                    False, "1", "R", "s", "arn:aws:sts::1:assumed-role/R/s")
     assert "sekret" not in repr(resolved) and "tok'" not in repr(resolved)
-
-
-def client_error(code: str, message: str, status: int = 403) -> bx.ClientError:
-    return bx.ClientError({"Error": {"Code": code, "Message": message},
-                           "ResponseMetadata": {"HTTPStatusCode": status}}, "AssumeRole")
-
-
-@pytest.mark.parametrize("exc, code", [
-    (MfaCodeNeeded("Enter MFA code for arn:aws:iam::1:mfa/me: "), "mfa_required"),
-    (bx.RefreshWithMFAUnsupportedError(), "mfa_required"),
-    (client_error("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time "
-                  "pass code."), "mfa_invalid"),
-    (client_error("AccessDenied", "User: x is not authorized to perform: sts:AssumeRole"),
-     "access_denied"),
-    (client_error("InvalidClientTokenId", "The security token included in the request is "
-                  "invalid."), "access_denied"),
-    (client_error("ExpiredToken", "The security token included in the request is expired",
-                  400), "credentials_expired"),
-    (client_error("Throttling", "Rate exceeded", 400), "network_error"),
-    (client_error("ValidationError", "DurationSeconds exceeds the 1 hour limit", 400),
-     "config_error"),
-    (client_error("UnauthorizedException", "Session token not found", 401),
-     "sso_login_required"),
-    (bx.UnauthorizedSSOTokenError(), "sso_login_required"),
-    (bx.SSOTokenLoadError(error_msg="Token for x does not exist"), "sso_login_required"),
-    (bx.EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), "network_error"),
-    (bx.ConnectTimeoutError(endpoint_url="http://127.0.0.1:1"), "timeout"),
-    (bx.ReadTimeoutError(endpoint_url="http://127.0.0.1:1"), "timeout"),
-    (bx.ProfileNotFound(profile="ghost"), "profile_not_found"),
-    (bx.InvalidConfigError(error_msg='The source_profile "x" does not exist.'),
-     "config_error"),
-    (bx.InfiniteLoopConfigError(source_profile="a", visited_profiles=["a", "b"]),
-     "config_error"),
-    (bx.PartialCredentialsError(provider="config-file", cred_var="aws_secret_access_key"),
-     "no_credentials"),
-    (bx.CredentialRetrievalError(provider="custom-process", error_msg="boom SECRET"),
-     "no_credentials"),
-    (bx.NoCredentialsError(), "no_credentials"),
-    (ValueError("something odd"), "internal_error"),
-])
-def test_errors_map_to_stable_codes(exc, code):
-    error = map_error(exc, "prof", "arn:aws:iam::1:mfa/me", None)
-    assert isinstance(error, RoleportError)
-    assert error.code == code
-    assert "{" not in error.message  # every template field was filled
-
-
-def test_sso_error_hint_is_the_exact_login_command():
-    error = map_error(bx.UnauthorizedSSOTokenError(), "sso-dev", None, None)
-    assert "`aws sso login --profile sso-dev`" in error.hint
-
-
-def test_mfa_required_carries_the_serial_of_the_prompt():
-    error = map_error(MfaCodeNeeded("Enter MFA code for arn:aws:iam::2:mfa/bob: "), "p",
-                      "arn:aws:iam::1:mfa/fallback", None)
-    assert error.to_dict()["mfa_serial"] == "arn:aws:iam::2:mfa/bob"
-
-
-def test_key_shaped_text_in_aws_messages_is_scrubbed():
-    error = map_error(client_error("AccessDenied", "denied for AKIAABCDEFGHIJKLMNOP and "
-                                   "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYxx"), "p", None, None)
-    assert "AKIAABCDEFGHIJKLMNOP" not in error.message
-    assert "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYxx" not in error.message
-
-
-def test_process_output_never_reaches_the_message():
-    error = map_error(bx.CredentialRetrievalError(provider="custom-process",
-                                                  error_msg="token=SUPERSECRET"), "p", None, None)
-    assert "SUPERSECRET" not in error.message + error.hint
-
-
-def test_timeout_message_names_the_configured_seconds():
-    error = map_error(bx.ReadTimeoutError(endpoint_url="x"), "p", None, None, (2.0, 0.5))
-    assert "0.5 seconds" in error.message
 
 
 def test_sso_login_command_names_the_sso_profile_at_the_bottom_of_the_chain():
@@ -226,14 +150,3 @@ def test_sso_login_command_names_the_sso_profile_at_the_bottom_of_the_chain():
     assert sso_login_command("from-legacy", raw) == "aws sso login --profile legacy"
     assert sso_login_command("my prof", raw) == "aws sso login --profile 'my prof'"
     assert sso_login_command("unknown", raw) == "aws sso login --profile unknown"
-
-
-def test_parameter_validation_names_settings_but_never_their_values():
-    report = ("Invalid length for parameter ExternalId, value: 1300, valid max length: 1224\n"
-              "Invalid type for parameter RoleSessionName, value: not-shown-value, type: str")
-    error = map_error(bx.ParamValidationError(report=report), "odd", None, None)
-    assert error.code == "config_error"
-    assert "external_id (ExternalId)" in error.message
-    assert "role_session_name (RoleSessionName)" in error.message
-    assert "not-shown-value" not in error.message + error.hint
-    assert "1300" not in error.message

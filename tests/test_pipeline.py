@@ -402,9 +402,9 @@ def test_broken_credential_process_is_no_credentials_without_its_output(
 
 def test_hanging_credential_process_is_a_timeout_and_is_killed(
         aws, aws_home, pipeline, tmp_path, monkeypatch):
-    import roleport.credentials
+    import roleport.botocore_hooks
 
-    monkeypatch.setattr(roleport.credentials, "CREDENTIAL_PROCESS_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(roleport.botocore_hooks, "CREDENTIAL_PROCESS_TIMEOUT_SECONDS", 1.0)
     pid_file = tmp_path / "pid"
     script = _write_process(tmp_path, "import os, threading\n"
                             f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"

@@ -66,9 +66,13 @@ class _Warm:
 
     def __init__(self, snapshot: ConfigSnapshot, connect_timeout: float,
                  read_timeout: float) -> None:
-        from roleport.credentials import StsClients, client_config
+        from roleport.botocore_hooks import check_botocore_hooks
+        from roleport.clients import StsClients, client_config
 
         self.snapshot = snapshot
+        # Before the first login of this config: a botocore without the internals roleport
+        # relies on fails loudly here instead of, say, running credential_process unbounded.
+        check_botocore_hooks(snapshot.session, snapshot.full_config)
         snapshot.session.set_default_client_config(client_config(connect_timeout, read_timeout))
         self.clients = StsClients(snapshot.session, connect_timeout, read_timeout)
 
@@ -164,7 +168,8 @@ class Pipeline:
 
     def _login(self, profile_name: str, region: str | None, destination: str | None,
                mfa_code: str | None, duration: int | None, issuer: str | None) -> LoginResult:
-        from roleport.credentials import CredentialResolver, validate_mfa_code
+        from roleport.credentials.mfa import validate_mfa_code
+        from roleport.credentials.resolver import CredentialResolver
 
         _require_text(profile_name, "profile")
         region = _check_region(region)
@@ -190,7 +195,9 @@ class Pipeline:
     def _login_role(self, account_id: str, role_name: str, source_profile: str | None,
                     region: str | None, destination: str | None, mfa_code: str | None,
                     duration: int | None, issuer: str | None) -> LoginResult:
-        from roleport.credentials import CredentialResolver, role_session_name, validate_mfa_code
+        from roleport.credentials.mfa import validate_mfa_code
+        from roleport.credentials.resolver import CredentialResolver
+        from roleport.credentials.role_from_source import role_session_name
 
         _require_text(account_id, "account id")
         _require_text(role_name, "role name")

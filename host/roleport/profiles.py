@@ -87,15 +87,13 @@ class ConfigSnapshot:
         if self._session is None:
             with self._session_lock:
                 if self._session is None:
+                    from roleport.botocore_hooks import share_parsed_config
+
                     session = new_botocore_session()
                     session.set_config_variable("config_file", self.files.config_file)
                     session.set_config_variable("credentials_file",
                                                 self.files.credentials_file)
-                    # Hand botocore the parse this snapshot already holds (merged exactly as
-                    # Session.full_config merges it) instead of parsing both files again:
-                    # with 2,000 profiles that second parse is most of a cold login. Should
-                    # botocore rename the attribute, the session simply parses on its own.
-                    session._config = self.full_config
+                    share_parsed_config(session, self.full_config)
                     self._session = session
         return self._session
 

@@ -1,0 +1,197 @@
+"""A profile's credentials, resolved by botocore's own providers and nothing else.
+
+botocore does all the work, in its documented precedence
+(https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html): role profiles
+through AssumeRoleProvider (source_profile chains, credential_source, external_id,
+role_session_name, duration_seconds, mfa_serial), IAM Identity Center profiles (sso_session
+and legacy) with the cached token, web identity, credential_process, keys in either file.
+The environment's keys are not used for a named profile: a profile named on the command line
+overrides them, as in the AWS CLI
+(https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
+
+The answer is temporary credentials (ResolvedCredentials) or an IAM user's long-term keys
+(LongTermKeys), which the resolver exchanges for temporary ones.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from roleport.arn import assumed_role_parts
+from roleport.botocore_hooks import bounded_provider_builder
+from roleport.clients import StsClients
+from roleport.credentials.caches import (
+    CHAINED_MIN_REMAINING,
+    TargetTrackingCache,
+    new_file_cache,
+    new_sso_token_cache,
+)
+from roleport.credentials.long_term_keys import LongTermKeys
+from roleport.credentials.mfa import MfaCodeNeeded, NoPromptMfa
+from roleport.credentials.resolved import ResolvedCredentials
+from roleport.error_map import map_error
+from roleport.errors import RoleportError
+from roleport.federation import (
+    CREDENTIALS_OTHER,
+    CREDENTIALS_ROLE,
+    CREDENTIALS_SSO,
+    TemporaryCredentials,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from roleport.profiles import ConfigSnapshot
+
+# botocore's Credentials.method for the providers whose keys come from AssumeRole*.
+_ASSUMED_ROLE_METHODS = frozenset({"assume-role", "assume-role-with-web-identity"})
+
+
+class ProfileCredentials:
+    """One profile's credentials through botocore's providers (new provider objects per call).
+
+    With no valid cached credentials and no MFA code the answer is `mfa_required`, carrying
+    the serial; a refused code is `mfa_invalid` (roleport.error_map).
+    """
+
+    def __init__(self, snapshot: ConfigSnapshot, clients: StsClients,
+                 cache_factory: Callable[[], Any] = new_file_cache) -> None:
+        self._snapshot = snapshot
+        self._clients = clients
+        self._cache_factory = cache_factory
+
+    def resolve(self, profile_name: str, region: str,
+                mfa_code: str | None = None) -> ResolvedCredentials | LongTermKeys:
+        profile = self._snapshot.get(profile_name)
+        raw = self._snapshot.raw_profile(profile_name)
+        cache = TargetTrackingCache(self._cache_factory(),
+                                    CHAINED_MIN_REMAINING if profile.chained else None)
+        try:
+            try:
+                frozen, method = self._frozen(profile_name, region, NoPromptMfa(mfa_code), cache)
+            except MfaCodeNeeded:
+                if mfa_code is not None or not cache.hid_valid_target:
+                    raise
+                # Re-assuming for a full hour needs an MFA code the caller does not have,
+                # while valid cached credentials exist: use them (mfa_required is only for
+                # when none exist); the console gets less time.
+                cache = TargetTrackingCache(self._cache_factory())
+                frozen, method = self._frozen(profile_name, region, NoPromptMfa(None), cache)
+        except RoleportError:
+            raise
+        except Exception as exc:  # every botocore failure gets a stable code
+            raise map_error(exc, profile_name, profile.mfa_serial,
+                            timeouts=self._clients.timeouts,
+                            sso_command=self.sso_login_command(profile_name)) from None
+        if not frozen.access_key or not frozen.secret_key:
+            raise RoleportError("no_credentials", profile=profile_name,
+                                detail="the credentials found are incomplete")
+        if not frozen.token:
+            return LongTermKeys(frozen.access_key, frozen.secret_key)
+        credentials = TemporaryCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+        if method in _ASSUMED_ROLE_METHODS:
+            arn = cache.target_arn
+            account, role, session = assumed_role_parts(arn)
+            return ResolvedCredentials(
+                credentials, CREDENTIALS_ROLE, profile.chained,
+                account=account or profile.account_id, role=role or profile.role_name,
+                session_name=session, arn=arn)
+        if method == "sso":
+            return ResolvedCredentials(credentials, CREDENTIALS_SSO, False,
+                                       account=profile.account_id, role=profile.role_name,
+                                       session_name=None, arn=None)
+        # Temporary keys of unknown origin (credential_process, a session token in the
+        # credentials file): usable as they are, without SessionDuration.
+        return ResolvedCredentials(credentials, CREDENTIALS_OTHER, False,
+                                   account=profile.account_id or raw.get("aws_account_id"),
+                                   role=profile.role_name, session_name=None, arn=None)
+
+    def frozen_source(self, profile_name: str, region: str, mfa_code: str | None) -> Any:
+        """The frozen credentials of any profile, as botocore resolves them (keys kept as
+        they are: a source of AssumeRole may hold long-term keys)."""
+        profile = self._snapshot.get(profile_name)
+        prompter = NoPromptMfa(mfa_code)
+        try:
+            creds = self.load(profile_name, region, prompter, TargetTrackingCache(
+                self._cache_factory()))
+            if creds is None:
+                raise RoleportError("no_credentials", profile=profile_name,
+                                    detail="the source profile has no credentials")
+            return creds.get_frozen_credentials()
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, profile_name, profile.mfa_serial,
+                            timeouts=self._clients.timeouts,
+                            sso_command=self.sso_login_command(profile_name)) from None
+
+    def load(self, profile_name: str, region: str, prompter: NoPromptMfa,
+             cache: TargetTrackingCache) -> Any:
+        """botocore's credentials for the profile (None when no provider has any)."""
+        from botocore.credentials import (
+            AssumeRoleProvider,
+            CanonicalNameCredentialSourcer,
+            ContainerProvider,
+            EnvProvider,
+            InstanceMetadataFetcher,
+            InstanceMetadataProvider,
+        )
+        from botocore.credentials import (
+            CredentialResolver as BotocoreResolver,
+        )
+
+        session = self._snapshot.session
+        builder = bounded_provider_builder(
+            self._clients.serialized_session, cache=cache, region_name=region,
+            sso_token_cache=new_sso_token_cache(),
+        )
+        # credential_source = Environment / EcsContainer / Ec2InstanceMetadata, as in botocore's
+        # default chain (IMDS honours AWS_EC2_METADATA_DISABLED).
+        sourcer = CanonicalNameCredentialSourcer([
+            EnvProvider(), ContainerProvider(),
+            InstanceMetadataProvider(iam_role_fetcher=InstanceMetadataFetcher(
+                timeout=1, num_attempts=1)),
+        ])
+        assume_role = AssumeRoleProvider(
+            load_config=lambda: session.full_config,
+            client_creator=self._clients.creator(region),
+            cache=cache,
+            profile_name=profile_name,
+            prompter=prompter,
+            credential_sourcer=sourcer,
+            profile_provider_builder=builder,
+        )
+        providers = [assume_role, *builder.providers(profile_name=profile_name,
+                                                     disable_env_vars=True)]
+        return BotocoreResolver(providers=providers).load_credentials()
+
+    def sso_login_command(self, profile_name: str) -> str:
+        return sso_login_command(profile_name, self._snapshot.full_config.get("profiles", {}))
+
+    def _frozen(self, profile_name: str, region: str, prompter: NoPromptMfa,
+                cache: TargetTrackingCache) -> tuple[Any, str]:
+        botocore_creds = self.load(profile_name, region, prompter, cache)
+        if botocore_creds is None:
+            raise RoleportError(
+                "no_credentials", profile=profile_name,
+                detail="the profile has no role_arn, sso settings, credential_process or keys")
+        frozen = botocore_creds.get_frozen_credentials()
+        return frozen, getattr(botocore_creds, "method", "") or ""
+
+
+def sso_login_command(profile_name: str, raw_profiles: dict[str, dict[str, Any]]) -> str:
+    """The exact `aws sso login` command that renews the token this profile depends on.
+
+    `aws sso login --profile P` reads the SSO settings of P itself and does not follow
+    source_profile (aws/aws-cli#7632), so a role chained from an SSO profile must name the SSO
+    profile at the bottom of its chain.
+    """
+    from roleport.profiles import role_chain
+
+    target = profile_name
+    for member in role_chain(profile_name, raw_profiles):
+        section = raw_profiles.get(member, {})
+        if "sso_session" in section or "sso_start_url" in section:
+            target = member
+            break
+    return f"aws sso login --profile {shlex.quote(target)}"
