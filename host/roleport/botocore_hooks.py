@@ -74,10 +74,10 @@ def bounded_provider_builder(session: Any, **kwargs: Any) -> Any:
     """botocore's ProfileProviderBuilder whose credential_process runs as a BoundedProcess."""
     from botocore.credentials import ProcessProvider, ProfileProviderBuilder
 
-    class BoundedProcessProvider(ProcessProvider):  # type: ignore[misc]
+    class BoundedProcessProvider(ProcessProvider):
         """Tells check_botocore_hooks that the override below was called."""
 
-    class Builder(ProfileProviderBuilder):  # type: ignore[misc]
+    class Builder(ProfileProviderBuilder):
         bounded_provider = BoundedProcessProvider
 
         def _create_process_provider(self, profile_name: str) -> ProcessProvider:
@@ -91,7 +91,7 @@ def bounded_provider_builder(session: Any, **kwargs: Any) -> Any:
 def share_parsed_config(session: botocore.session.Session, full_config: dict[str, Any]) -> None:
     """Hand botocore the parse roleport already holds (merged exactly as Session.full_config
     merges both files): with 2,000 profiles a second parse is most of a cold login."""
-    session._config = full_config
+    session._config = full_config  # type: ignore[attr-defined]  # the private hook itself
 
 
 def check_botocore_hooks(session: botocore.session.Session, full_config: dict[str, Any]) -> None:

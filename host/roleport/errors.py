@@ -65,7 +65,7 @@ _KINDS: tuple[ErrorKind, ...] = (
 ERRORS: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
 
 
-class _Defaults(dict):
+class _Defaults(dict[str, str]):
     """Leaves unknown template fields visible instead of raising KeyError."""
 
     def __missing__(self, key: str) -> str:

@@ -27,7 +27,7 @@ import threading
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from roleport.errors import RoleportError
 from roleport.rules import (
@@ -97,7 +97,9 @@ class Endpoints:
 def _partitions() -> list[dict[str, Any]]:
     import botocore.loaders
 
-    return botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    partitions: list[dict[str, Any]] = (
+        botocore.loaders.create_loader().load_data("partitions")["partitions"])
+    return partitions
 
 
 def partition_for_region(region: str) -> str:
@@ -420,7 +422,10 @@ class FederationClient:
             response = self.http.post(
                 endpoints.federation_url, data=form, allow_redirects=False,
                 timeout=(self.connect_timeout, self.read_timeout),
-                headers={"Accept": "application/json"}, proxies=proxies,
+                headers={"Accept": "application/json"},
+                # None values are requests' documented way to drop an environment proxy; its
+                # type stubs only know str values.
+                proxies=cast("dict[str, str] | None", proxies),
             )
         except requests.exceptions.ConnectTimeout:
             raise RoleportError("timeout", service=service,

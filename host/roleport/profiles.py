@@ -98,7 +98,8 @@ class ConfigSnapshot:
         return self._session
 
     def raw_profile(self, name: str) -> dict[str, Any]:
-        return self.full_config.get("profiles", {}).get(name, {})
+        section: dict[str, Any] = self.full_config.get("profiles", {}).get(name, {})
+        return section
 
     def get(self, name: str) -> Profile:
         profile = self.by_name.get(name)

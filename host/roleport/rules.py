@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import TypeGuard
 
 # -- environment variables -------------------------------------------------------------------
 
@@ -96,7 +97,7 @@ MAX_CONSOLE_DURATION = 43200
 DEFAULT_CONSOLE_DURATION = MAX_CONSOLE_DURATION
 
 
-def is_console_duration(value: object) -> bool:
+def is_console_duration(value: object) -> TypeGuard[int]:
     """Whole seconds within the federation endpoint's SessionDuration range."""
     return (isinstance(value, int) and not isinstance(value, bool)
             and MIN_CONSOLE_DURATION <= value <= MAX_CONSOLE_DURATION)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from roleport.config_files import ConfigFiles
 
@@ -72,4 +72,4 @@ class HostContext:
         with self._lock:
             if name not in self._shared:
                 self._shared[name] = factory()
-            return self._shared[name]
+            return cast(T, self._shared[name])

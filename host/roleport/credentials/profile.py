@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from roleport.arn import assumed_role_parts
 from roleport.botocore_hooks import bounded_provider_builder
@@ -155,7 +155,8 @@ class ProfileCredentials:
         assume_role = AssumeRoleProvider(
             load_config=lambda: session.full_config,
             client_creator=self._clients.creator(region),
-            cache=cache,
+            # botocore uses its cache through the mapping protocol only; its stubs say dict.
+            cache=cast("dict[str, Any]", cache),
             profile_name=profile_name,
             prompter=prompter,
             credential_sourcer=sourcer,

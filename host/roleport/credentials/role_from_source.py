@@ -15,7 +15,7 @@ RoleSessionName is 2-64 characters of [\\w+=,.@-]
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from roleport.arn import assumed_role_parts
 from roleport.clients import StsClients
@@ -60,7 +60,8 @@ class RoleFromSource:
         fetcher = AssumeRoleCredentialFetcher(
             client_creator=self._clients.creator(region),
             source_credentials=Credentials(source.access_key, source.secret_key, source.token),
-            role_arn=role_arn, extra_args={"RoleSessionName": session_name}, cache=cache,
+            role_arn=role_arn, extra_args={"RoleSessionName": session_name},
+            cache=cast("dict[str, Any]", cache),  # used through the mapping protocol only
             mfa_prompter=NoPromptMfa(None),
         )
         try:
