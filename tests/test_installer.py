@@ -1,9 +1,10 @@
 """Installer: exact files per browser/OS/scope, Windows registry writes, idempotence, repair,
-uninstall leaving nothing, and the clear errors of issue 4.
+uninstall leaving nothing, and a clear error (message and hint) for each failure.
 
 Everything runs against a temporary HOME and an injected platform; nothing touches the real
 ~/.aws or the real browser folders. Expected locations are spelled out literally here (from
-/work/shared/notes/native-messaging.md), not derived from the installer's own table.
+the browsers' "Native messaging" documentation: Chrome for Developers, Microsoft Edge, MDN),
+not derived from the installer's own table.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """install() and uninstall(): write, repair and remove exactly the host registrations.
 
-Rules implemented (issue 4): idempotent (unchanged files are not rewritten, so a second run
+Rules implemented: idempotent (unchanged files are not rewritten, so a second run
 reports "unchanged"); rerunning after the virtualenv moved rewrites the launchers with the new
 interpreter; uninstall removes exactly what install wrote, using a small record of it
 (``installed.json`` in roleport's data folder) — files, launchers, registry values and the
