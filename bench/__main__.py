@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): the native host's figures, as ratios to a naive baseline.
 
-Figures (issue 3, "Benchmarks"), all against the local stand-ins (moto STS + federation):
+Figures, all against the local stand-ins (moto STS + federation):
 - cold start to the first `hello` reply;
 - `profiles` with 2,000 profiles, cold (first request of a fresh host) and warm (cached);
 - warm `login` latency (request written -> reply read, after warm-up);
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
-from tests.standin import StandIn
+from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
+from support.standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "BENCHMARKS.md"
@@ -60,8 +60,8 @@ print(federation + "?" + urllib.parse.urlencode({
 """
 
 
-# The naive script on the reference machine of the issue's targets (shared notes,
-# performance.md): small config 247 ms, 2,003-profile config 375 ms, peak RSS 48 MiB.
+# The naive script on the reference machine the targets were set on: small config 247 ms,
+# 2,003-profile config 375 ms, peak RSS 48 MiB.
 # target / reference = the ratio a figure must reach on any machine, busy or not.
 REFERENCE_NAIVE = {"small": 247.0, "large": 375.0, "rss": 48.0}
 
@@ -360,9 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.logins} logins {rss_mib:.1f} MiB (flat memory means these stay close).",
         f"naive baseline peak RSS {((naive_rss or 0) / 1024):.1f} MiB; RSS ratio compares "
         "with it.",
-        "Ratio target = the issue's target / the naive script on the reference machine "
-        f"({small:g} ms, {large:g} ms with 2,003 profiles, {REFERENCE_NAIVE['rss']:g} MiB; "
-        "shared notes, performance.md): it holds when this machine is slower or busy.",
+        "Ratio target = the target / the naive script on the reference machine the targets "
+        f"were set on ({small:g} ms, {large:g} ms with 2,003 profiles, "
+        f"{REFERENCE_NAIVE['rss']:g} MiB): it holds when this machine is slower or busy.",
         "A fresh host's first `profiles` pays the botocore import and botocore's own config "
         "parse (configloader.build_profile_map runs shlex on every section name): no target, "
         "the extension sends `hello` first and the host warms up (and parses) in the "
@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         "'once the host re-parsed' figure.",
         "Times are medians; cold figures over fresh processes, warm ones over 50 requests on "
         "one process. Ratios = roleport figure / naive figure, measured in the same run.",
-        "The stand-in answers with TCP_NODELAY (tests/standin/_http.py), as AWS's front ends "
+        "The stand-in answers with TCP_NODELAY (support/standin/_http.py), as AWS's front ends "
         "do; otherwise Nagle + delayed ACK would add ~40 ms to every response.",
         "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
         "the URL; against the same stand-ins and config.",

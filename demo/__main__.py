@@ -9,7 +9,7 @@ With a display it is an interactive session until Ctrl-C (or until the browser i
 Without one (CI, SSH) it runs headless and performs the tour itself: popup screenshot, two
 consoles of two accounts (in two containers in Firefox), the MFA role, the chained role and the
 static user; it prints every step, saves screenshots into the folder it names and exits 0 only
-if every step worked (issue 6, "make demo"). Whatever happens, everything it started stops.
+if every step worked. Whatever happens, everything it started stops.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tests.e2e import awsconfig as aws
-from tests.e2e import harness
-from tests.standin import StandIn
+from support import awsconfig as aws
+from support import browsers
+from support.standin import StandIn
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -38,7 +38,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 class Tour:
     """Runs named steps in order, prints each outcome, stops at the first failure."""
 
-    browser: harness.Browser | None = None
+    browser: browsers.Browser | None = None
     failures: list[str] = field(default_factory=list)
     number: int = 0
 
@@ -76,7 +76,7 @@ def browser_from_environment(value: str | None) -> tuple[str, str | None]:
     name = Path((value or "").strip()).name.lower()
     if not name:
         return DEFAULT_BROWSER, None
-    for supported in sorted(harness.BROWSERS):
+    for supported in sorted(browsers.BROWSERS):
         if name.startswith(supported[:6]):  # chromium, chromium-browser; firefox, firefox-esr
             return supported, None
     return DEFAULT_BROWSER, (f"BROWSER={value} is not firefox or chromium: using "
@@ -89,7 +89,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="roleport end to end against a local AWS stand-in (no AWS account needed).",
     )
     default_browser, browser_note = browser_from_environment(os.environ.get("BROWSER"))
-    parser.add_argument("--browser", choices=sorted(harness.BROWSERS), default=None,
+    parser.add_argument("--browser", choices=sorted(browsers.BROWSERS), default=None,
                         help="browser to drive (default: $BROWSER if it names one, else firefox)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--headless", action="store_true",
@@ -113,11 +113,11 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def console_tab(browser: harness.Browser, profile: str) -> harness.Tab:
+def console_tab(browser: browsers.Browser, profile: str) -> browsers.Tab:
     role = aws.ROLE_OF.get(profile)
     account = aws.ACCOUNT_OF[profile]
 
-    def matches(tab: harness.Tab) -> bool:
+    def matches(tab: browsers.Tab) -> bool:
         who = f"Signed in as {role}/" if role else "Signed in as "
         return who in tab.text and f"in account {account}" in tab.text
 
@@ -125,7 +125,7 @@ def console_tab(browser: harness.Browser, profile: str) -> harness.Tab:
                                 message=f"a console tab signed in as {profile}")
 
 
-def click_role(browser: harness.Browser, profile: str) -> None:
+def click_role(browser: browsers.Browser, profile: str) -> None:
     browser.open_popup()
     browser.click(f'button.role[data-profile="{profile}"]')
 
@@ -134,13 +134,13 @@ def first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-def run_tour(browser: harness.Browser, standin: StandIn, tour: Tour) -> None:
+def run_tour(browser: browsers.Browser, standin: StandIn, tour: Tour) -> None:
     """The headless tour: each step waits on a visible condition, then takes a screenshot."""
-    opened: dict[str, harness.Tab] = {}
+    opened: dict[str, browsers.Tab] = {}
 
     def popup() -> str:
         browser.open_popup()
-        names = harness.wait_for(
+        names = browsers.wait_for(
             lambda: (found := browser.attributes_of("button.role", "data-profile"))
             and set(aws.ALL_PROFILES) <= set(found) and found,
             timeout=30,
@@ -157,27 +157,27 @@ def run_tour(browser: harness.Browser, standin: StandIn, tour: Tour) -> None:
             browser.switch_to(tab.handle)
             shot = browser.screenshot(shot_name)
             where = (f" in container #{tab.user_context_id}"
-                     if isinstance(browser, harness.FirefoxBrowser) else "")
+                     if isinstance(browser, browsers.FirefoxBrowser) else "")
             return f"{first_line(tab.text)}{where}; {shot.name}"
         return action
 
     def side_by_side() -> str:
-        if not isinstance(browser, harness.FirefoxBrowser):
+        if not isinstance(browser, browsers.FirefoxBrowser):
             logouts = [r for r in standin.federation_requests if r.action == "logout"]
             if not logouts:
-                raise harness.HarnessError("the second login did not sign out the first")
+                raise browsers.HarnessError("the second login did not sign out the first")
             return "Chromium has no containers: the second login signed out the first one"
         a, b = opened[aws.PLAIN_DEV], opened[aws.PLAIN_PROD]
         if not (a.user_context_id and b.user_context_id
                 and a.user_context_id != b.user_context_id):
-            raise harness.HarnessError(
+            raise browsers.HarnessError(
                 f"expected two different containers, got {a.user_context_id} and "
                 f"{b.user_context_id}")
         tabs = {tab.handle: tab for tab in browser.tabs()}
         for profile, tab in ((aws.PLAIN_DEV, a), (aws.PLAIN_PROD, b)):
             now = tabs.get(tab.handle)
             if now is None or f"in account {aws.ACCOUNT_OF[profile]}" not in now.text:
-                raise harness.HarnessError(f"the {profile} console is no longer signed in")
+                raise browsers.HarnessError(f"the {profile} console is no longer signed in")
         names = {c["userContextId"]: c["name"] for c in browser.containers()}
         return (f"both signed in at once: containers '{names.get(a.user_context_id)}' and "
                 f"'{names.get(b.user_context_id)}'")
@@ -199,7 +199,7 @@ def run_tour(browser: harness.Browser, standin: StandIn, tour: Tour) -> None:
               open_console(aws.PLAIN_DEV, "console-dev-admin"))
     tour.step(f"open {aws.PLAIN_PROD} (account {aws.PROD_ACCOUNT})",
               open_console(aws.PLAIN_PROD, "console-prod-readonly"))
-    tour.step("two accounts side by side" if isinstance(browser, harness.FirefoxBrowser)
+    tour.step("two accounts side by side" if isinstance(browser, browsers.FirefoxBrowser)
               else "second account after signing out of the first", side_by_side)
     tour.step(f"open {aws.MFA} (MFA role)", mfa)
     tour.step(f"open {aws.CHAINED} (role chained from {aws.PLAIN_DEV})",
@@ -208,7 +208,7 @@ def run_tour(browser: harness.Browser, standin: StandIn, tour: Tour) -> None:
               open_console(aws.STATIC, "console-static-user"))
 
 
-def wait_interactively(browser: harness.Browser, standin: StandIn) -> None:
+def wait_interactively(browser: browsers.Browser, standin: StandIn) -> None:
     codes = ", ".join(sorted(standin.mfa_codes))
     print(
         "\nThe browser shows roleport's popup. Try:\n"
@@ -232,13 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    screenshots = (args.screenshots or harness.REPO_ROOT / "artifacts" / "demo"
+    screenshots = (args.screenshots or browsers.REPO_ROOT / "artifacts" / "demo"
                    / f"{args.browser}-{stamp}").resolve()
     screenshots.mkdir(parents=True, exist_ok=True)
-    home = harness.temp_home("roleport-demo-")
+    home = browsers.temp_home("roleport-demo-")
     tour = Tour()
     standin: StandIn | None = None
-    browser: harness.Browser | None = None
+    browser: browsers.Browser | None = None
     mode = "interactive" if args.interactive else "headless"
     if args.browser_note:
         print(args.browser_note, flush=True)
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         def start_browser() -> str:
             nonlocal browser
             assert standin is not None
-            browser = harness.make_browser(
+            browser = browsers.make_browser(
                 args.browser, home, env=standin.env(), artifacts=screenshots,
                 headless=not args.interactive, install_host=False,
             )
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             for result in results:
                 print(f"     {result.line()}", flush=True)
             browser.start()
-            return f"extension loaded from {harness.REPO_ROOT}"
+            return f"extension loaded from {browsers.REPO_ROOT}"
 
         tour.step("write the demo AWS config into a temporary HOME", write_config)
         tour.step("start the local AWS stand-in", start_standin)

@@ -1,8 +1,8 @@
 """Fixtures every suite shares: a sealed AWS home and the local AWS stand-in.
 
-House rule: tests never touch the real ~/.aws or a real account. `aws_home` seals the
-environment (temp HOME, temp config/credentials files, IMDS off, every other AWS_* and
-ROLEPORT_* removed); `standin` then adds only the stand-in's documented test hooks.
+Tests never touch the real ~/.aws or a real account. `aws_home` seals the environment (temp
+HOME, temp config/credentials files, IMDS off, every other AWS_* and ROLEPORT_* removed);
+`standin` then adds only the stand-in's documented test hooks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from botocore.credentials import SSOProvider
 from botocore.tokens import SSOTokenProvider
 from botocore.utils import JSONFileCache
 
-from tests.standin import StandIn, reset_moto, start_moto
+from support.standin import StandIn, reset_moto, start_moto
 
 
 @dataclass(frozen=True)

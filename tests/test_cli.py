@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from roleport import cli
 from roleport.errors import ERRORS
+from roleport_installer import command
 
 CONFIG = """
 [profile dev]
@@ -261,9 +262,10 @@ def test_subcommands_dispatch_through_func():
     assert parser.parse_args(["login", "x"]).func is cli.run_login
 
 
-def test_installer_commands_are_plugged_in_when_available():
-    pytest.importorskip("roleport_installer.cli")
-    parser = cli.build_parser()
+def test_the_roleport_command_has_the_host_and_the_installer_commands():
+    parser = command.build_parser()
+    assert parser.parse_args(["list"]).func is cli.run_list
+    assert parser.parse_args(["login", "x"]).func is cli.run_login
     assert callable(parser.parse_args(["doctor"]).func)
     assert callable(parser.parse_args(["install", "--dry-run"]).func)
 
@@ -276,8 +278,38 @@ def test_cli_works_without_the_installer(monkeypatch):
         parser.parse_args(["doctor"])
 
 
+def test_the_host_package_never_imports_the_installer():
+    code = ("import importlib, pkgutil, sys, roleport; "
+            "[importlib.import_module(f'roleport.{m.name}') "
+            " for m in pkgutil.iter_modules(roleport.__path__)]; "
+            "from roleport.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith('roleport_installer')))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert output.stdout.strip() == "[]"
+
+
 def _console_script() -> Path:
     return Path(sys.executable).parent / "roleport"
+
+
+def test_roleport_doctor_fails_loudly_when_the_installer_cannot_be_imported(aws_home):
+    # A broken installer must not turn into a `roleport` without install/uninstall/doctor
+    # ("invalid choice: 'doctor'"): the ImportError itself is the answer.
+    script = _console_script()
+    if not script.exists():
+        pytest.skip("the roleport console script is not installed in this environment")
+    run_script_with_a_broken_installer = (
+        "import runpy, sys; sys.modules['roleport_installer.cli'] = None; "
+        f"sys.argv[0] = {str(script)!r}; runpy.run_path(sys.argv[0], run_name='__main__')")
+    completed = subprocess.run([sys.executable, "-c", run_script_with_a_broken_installer,
+                                "doctor"], env=dict(os.environ), capture_output=True,
+                               text=True, timeout=60)
+    assert completed.returncode != 0
+    assert "invalid choice" not in completed.stderr
+    last_line = completed.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(("ImportError", "ModuleNotFoundError"))
+    assert "roleport_installer.cli" in last_line
 
 
 def test_installed_console_script_prints_a_url_the_standin_issued(aws):

@@ -1,5 +1,5 @@
 """`roleport doctor` on a good install (with a real `hello` round trip through the written
-launcher and the real roleport-host) and on each kind of broken install (issue 4)."""
+launcher and the real roleport-host) and on each kind of broken install."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from roleport_installer import FakeRegistry, doctor, install
 from roleport_installer.cli import add_commands
-from roleport_installer.doctor import Check, exchange_hello
+from roleport_installer.doctor import Check, check_aws_config, exchange_hello
+from roleport_installer.platforms import Places
 
 from tests.test_installer import OTHER_ID, make_env, pinned_chrome_id, sealed_environment
 
@@ -40,7 +41,7 @@ def profile(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def installed(env: dict[str, str], profile: Path) -> dict[str, str]:
-    """The issue's install: `--browser firefox --browser chromium --user-data-dir X`."""
+    """`roleport install --browser firefox --browser chromium --user-data-dir X`."""
     install(["firefox", "chromium"], user_data_dir=profile, platform="linux", env=env)
     return env
 
@@ -222,6 +223,17 @@ def test_aws_config_error_never_shows_the_offending_line(installed: dict[str, st
     assert "TOPSECRETVALUE" not in check.line()
 
 
+def test_aws_config_paths_expand_variables_and_tilde_as_botocore_does(
+        env: dict[str, str]) -> None:
+    home = Path(env["HOME"])
+    env["AWS_CONFIG_FILE"] = "$HOME/.aws/config"
+    env["AWS_SHARED_CREDENTIALS_FILE"] = "~/.aws/credentials"
+    check = check_aws_config(Places.resolve("linux", env))
+    assert check.ok, check.line()
+    assert check.detail == (
+        f"2 profiles in {home / '.aws' / 'config'} and {home / '.aws' / 'credentials'}")
+
+
 def test_no_aws_profiles(installed: dict[str, str], profile: Path) -> None:
     Path(installed["AWS_CONFIG_FILE"]).unlink()
     Path(installed["AWS_SHARED_CREDENTIALS_FILE"]).unlink()
@@ -269,7 +281,8 @@ def test_cli_doctor_exit_code(installed: dict[str, str], profile: Path,
 
 
 def test_roleport_command_install_doctor_uninstall(env: dict[str, str], tmp_path: Path) -> None:
-    """The issue's commands through the installed `roleport` console script, in a sealed env."""
+    """install, doctor, uninstall through the installed `roleport` console script, in a sealed
+    env."""
     import subprocess
 
     roleport = Path(sys.executable).with_name("roleport")

@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.hostproc import CHROME_CALLER, HostProcess, frame, host_env
+from support.hostproc import CHROME_CALLER, HostProcess, frame, host_env
+from support.standin import StandIn
 from tests.conftest import AwsHome
-from tests.standin import StandIn
 
 KEY_ID = "AKIAROLEPORTPROP0001"
 SECRET = "propTestSecret000000000000000000000Key01"

@@ -1,9 +1,10 @@
 """Installer: exact files per browser/OS/scope, Windows registry writes, idempotence, repair,
-uninstall leaving nothing, and the clear errors of issue 4.
+uninstall leaving nothing, and a clear error (message and hint) for each failure.
 
 Everything runs against a temporary HOME and an injected platform; nothing touches the real
 ~/.aws or the real browser folders. Expected locations are spelled out literally here (from
-/work/shared/notes/native-messaging.md), not derived from the installer's own table.
+the browsers' "Native messaging" documentation: Chrome for Developers, Microsoft Edge, MDN),
+not derived from the installer's own table.
 """
 
 from __future__ import annotations
@@ -645,6 +646,45 @@ def test_uninstall_keeps_a_manifest_another_install_rewrote(tmp_path: Path) -> N
     uninstall(platform="linux", env=env)
     # Only the empty folders the first install created remain: that record is gone.
     assert files(tmp_path) == set()
+
+
+def test_uninstall_says_it_kept_a_manifest_another_install_rewrote(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = make_env(tmp_path)
+    profile = tmp_path / "profile"
+    install(["firefox"], user_data_dir=profile, platform="linux", env=env)
+    install(["firefox"], platform="linux", env=env)
+    manifest = tmp_path / "home/.mozilla/native-messaging-hosts/roleport.json"
+    launcher = profile / "roleport/firefox/roleport-host"
+
+    args = parse(["uninstall", "--user-data-dir", str(profile), "--dry-run"])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"firefox: would keep {manifest}: it no longer points at this install's launcher "
+        f"(would remove {launcher})"]
+
+    args = parse(["uninstall", "--user-data-dir", str(profile)])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"firefox: kept {manifest}: it no longer points at this install's launcher "
+        f"(removed {launcher})"]
+    assert manifest.is_file() and not launcher.exists()
+
+
+def test_uninstall_says_it_kept_a_registration_another_browser_still_uses(
+        tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    env = windows_env(tmp_path)
+    install(["chrome", "brave"], platform="windows", env=env, registry=registry)
+    key = r"HKCU\Software\Google\Chrome\NativeMessagingHosts\roleport"
+    folder = tmp_path / "local/roleport/chrome"
+    [brave] = uninstall(["brave"], platform="windows", env=env, registry=registry)
+    assert brave.line() == (
+        f"brave: kept {key} -> {folder / 'roleport.json'}: chrome stays installed and uses "
+        f"the same registration (launcher {folder / 'roleport-host.cmd'})")
+    assert (folder / "roleport.json").is_file() and (folder / "roleport-host.cmd").is_file()
+    [chrome] = uninstall(["chrome"], platform="windows", env=env, registry=registry)
+    assert chrome.action == "removed"
 
 
 def test_windows_interpreter_path_cmd_cannot_quote_is_refused(tmp_path: Path) -> None:

@@ -26,9 +26,9 @@ from roleport.deadlines import DeadlineWatch
 from roleport.errors import ERRORS, RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
-from bench.hostproc import CHROME_CALLER, FIREFOX_CALLER, HostProcess, frame, host_env
+from support.hostproc import CHROME_CALLER, FIREFOX_CALLER, HostProcess, frame, host_env
+from support.standin import StandIn
 from tests.conftest import AwsHome
-from tests.standin import StandIn
 
 ACCOUNT = "111122223333"
 BASE_KEY_ID = "AKIAROLEPORTTEST0001"

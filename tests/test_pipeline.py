@@ -17,7 +17,7 @@ import pytest
 from roleport.errors import RoleportError
 from roleport.pipeline import LoginResult, Pipeline
 
-from tests.standin import CHAINED_ROLE, FEDERATION_TOKEN, ROLE, SSO
+from support.standin import CHAINED_ROLE, FEDERATION_TOKEN, ROLE, SSO
 
 CONFIG = """
 [profile dev]

@@ -13,7 +13,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.standin import (
+from support.standin import (
     CHAINED_ROLE,
     FEDERATION_TOKEN,
     INVALID_CREDENTIALS_TEXT,
@@ -495,7 +495,7 @@ def test_botocore_sso_profile_with_expired_cached_token_fails(standin: StandIn,
 def test_sso_token_cache_file_has_botocore_format(tmp_path: Any) -> None:
     import hashlib
 
-    from tests.standin import write_sso_token_cache
+    from support.standin import write_sso_token_cache
 
     path = write_sso_token_cache(tmp_path, access_token="tok", start_url="https://x/start",
                                  session_name="corp", region="eu-west-1")
@@ -528,7 +528,7 @@ def test_standin_fixture_applies_env_and_seals_aws(standin: StandIn, aws_home: A
     assert boto3.Session(profile_name="x").region_name == "eu-west-1"
 
 
-def test_python_m_tests_standin_serves_until_interrupted(aws_home: Any) -> None:
+def test_python_m_support_standin_serves_until_interrupted(aws_home: Any) -> None:
     import os
     import queue
     import signal
@@ -537,7 +537,7 @@ def test_python_m_tests_standin_serves_until_interrupted(aws_home: Any) -> None:
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]
-    process = subprocess.Popen([sys.executable, "-u", "-m", "tests.standin"], cwd=repo,
+    process = subprocess.Popen([sys.executable, "-u", "-m", "support.standin"], cwd=repo,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=dict(os.environ))
     lines: queue.Queue[str] = queue.Queue()
@@ -578,7 +578,7 @@ def login_url(standin: StandIn, token: str) -> str:
 
 
 def _browser_or_skip(name: str) -> Any:
-    from tests.e2e import harness
+    from support import browsers as harness
 
     if not harness.browsers_available()[name]:
         pytest.skip(f"{name} not installed: run scripts/ensure-system-deps.sh")
@@ -649,7 +649,7 @@ def test_firefox_containers_hold_one_console_session_each(
 
 # -- pure logic and hygiene ----------------------------------------------------------------
 def test_identity_from_arn() -> None:
-    from tests.standin import Identity
+    from support.standin import Identity
 
     role = Identity.from_arn("arn:aws-us-gov:sts::123456789012:assumed-role/Ops/me@corp")
     assert (role.partition, role.account, role.role, role.session_name) == (
@@ -662,7 +662,7 @@ def test_identity_from_arn() -> None:
 
 
 def test_caller_key_id_and_issued_parsing() -> None:
-    from tests.standin.sts import caller_key_id, parse_issued
+    from support.standin.sts import caller_key_id, parse_issued
 
     header = ("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/sts/aws4_request, "
               "SignedHeaders=host, Signature=abc")
@@ -675,7 +675,7 @@ def test_caller_key_id_and_issued_parsing() -> None:
 def test_sts_error_body_is_parsed_by_botocore() -> None:
     from botocore.parsers import QueryParser
 
-    from tests.standin.sts import sts_error_body
+    from support.standin.sts import sts_error_body
 
     body = sts_error_body("ExpiredToken", "The security token included in the request is expired")
     parsed = QueryParser().parse({"status_code": 400, "headers": {}, "body": body.encode()},

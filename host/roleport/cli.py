@@ -1,11 +1,18 @@
-"""The `roleport` command: list profiles, open a console, and (from roleport_installer)
-install/uninstall/doctor.
+"""The host's commands of `roleport`: `list` and `login`, plus the runner every command shares.
 
-Rules implemented here (issue 2, "CLI"):
+This module never imports the installer: ``add_commands(subparsers)`` adds list and login, the
+installer's ``roleport_installer.cli.add_commands`` adds install/uninstall/doctor, and the
+`roleport` console script (roleport_installer.command) builds one parser from both.
+
+Rules implemented here:
 - `roleport list [--json]`: a table ordered by account, or JSON for scripts;
 - `roleport login PROFILE [...] [--print]` opens the URL with the stdlib webbrowser; --print
-  writes only the URL to stdout and a one-line credential warning to stderr;
-- `roleport login --account-id ID --role-name NAME [--profile SOURCE]`: the AWS blog's flow;
+  writes only the URL to stdout and a one-line credential warning to stderr (a sign-in URL
+  grants console access to whoever holds it, AWS IAM User Guide, "Enable custom identity
+  broker access to the AWS console");
+- `roleport login --account-id ID --role-name NAME [--profile SOURCE]`: assume the role named
+  by account and role name with the source profile's credentials, then sign in (the AWS
+  Security Blog post "How to Enable Cross-Account Access to the AWS Management Console");
 - MFA: when a code is needed and stdin is a terminal, ask for it (on stderr, never stdout);
 - exit codes come from errors.py; an error is one line plus its hint on stderr, never a
   traceback; subcommands dispatch through `set_defaults(func=...)`.
@@ -16,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from roleport import __version__
@@ -36,13 +43,12 @@ class _Parser(argparse.ArgumentParser):
                   f"roleport: error: {error.message}\n  hint: see `{self.prog} --help`.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="roleport",
-        description="Open the AWS Management Console of the right account and role.")
-    parser.add_argument("--version", action="version", version=f"roleport {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+CommandGroup = Callable[[Any], None]
+"""``add_commands(subparsers)``: adds a group of subcommands, each with ``func`` as default."""
 
+
+def add_commands(subparsers: Any) -> None:
+    """Add list and login to the `roleport` command's subparsers."""
     listing = subparsers.add_parser(
         "list", help="list the profiles of your AWS config",
         description="List the profiles of ~/.aws/config and ~/.aws/credentials (or "
@@ -75,12 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where an expired console session sends you (default: roleport)")
     login.set_defaults(func=run_login)
 
-    try:  # install/uninstall/doctor arrive with the installer package
-        from roleport_installer.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(subparsers)
+
+def build_parser(command_groups: Sequence[CommandGroup] = (add_commands,)
+                 ) -> argparse.ArgumentParser:
+    """The `roleport` parser (--version, usage errors as invalid_request) with the subcommands
+    of ``command_groups``; by default only this module's list and login."""
+    parser = _Parser(
+        prog="roleport",
+        description="Open the AWS Management Console of the right account and role.")
+    parser.add_argument("--version", action="version", version=f"roleport {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in command_groups:
+        add(subparsers)
     return parser
 
 
@@ -233,10 +245,12 @@ def _is_terminal(stream: TextIO) -> bool:
 # -- entry point --------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
-    """`roleport` console script; returns the exit code (0 ok, errors.py codes otherwise)."""
+         stderr: TextIO | None = None, *, parser: argparse.ArgumentParser | None = None) -> int:
+    """Parse ``argv`` with ``parser`` (default: list and login only), run the subcommand and
+    return the exit code (0 ok, errors.py codes otherwise); the `roleport` console script
+    passes the parser with every command (roleport_installer.command)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    parser = build_parser()
+    parser = parser or build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:

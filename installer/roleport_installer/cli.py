@@ -1,8 +1,10 @@
-"""`roleport install|uninstall|doctor`, plugged into the `roleport` command by roleport.cli.
+"""`roleport install|uninstall|doctor`, plugged into the `roleport` command by command.py.
 
-roleport.cli calls ``add_commands(subparsers)``; each subcommand sets ``func`` to a callable
-taking the parsed arguments and returning the exit code. Results go to stdout (one line per
-browser or check); errors to stderr as message + hint.
+command.py calls ``add_commands(subparsers)`` next to roleport.cli's; each subcommand sets
+``func`` to a callable taking the parsed arguments and returning the exit code. Results go to
+stdout (one line per browser or check); errors to stderr as message + hint. ``main`` is
+`python -m roleport_installer`: the same three commands without the console script (it still
+works after the virtualenv moved and the script's shebang went stale).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`roleport doctor`: is the host registered, reachable and able to talk? One line per check.
 
-Per browser (issue 4): manifest present, valid JSON with the right name, type, path and allowed
+Per browser: manifest present, valid JSON with the right name, type, path and allowed
 ids, launcher executable, then a real `hello` round trip through the launcher with real frames,
 started exactly as the browser starts it. Then: the AWS config parses (profile count, or file
 and line of the error) and the federation test hook is not set. Every failure carries its fix.
@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from roleport.config_files import ConfigFiles
+from roleport.rules import ENV_FEDERATION_URL
+
 from .errors import InstallerError
 from .identity import ExtensionIdentity, chrome_origin, load_identity
 from .launcher import flatpak_host_command, launcher_interpreter
@@ -33,7 +36,6 @@ from .targets import Target, check_scope, data_folder, plan_targets
 
 HELLO_TIMEOUT_SECONDS = 15.0
 """Generous for a cold start of botocore on a slow disk; a healthy host answers in < 1 s."""
-FEDERATION_OVERRIDE = "ROLEPORT_FEDERATION_URL"
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ def _reinstall_with_this_interpreter(reinstall: str) -> str:
 
 def browser_arguments(target: Target, manifest_path: Path, identity: ExtensionIdentity
                       ) -> list[str]:
-    """What the browser passes (native-messaging.md, "Arguments the host receives")."""
+    """What the browser passes: Chrome the caller's origin (Chrome for Developers, "Native
+    messaging"), Firefox the manifest's path and the add-on id (MDN, "Native messaging")."""
     if target.browser.family == "chromium":
         return [chrome_origin(identity.chrome_id)]
     return [str(manifest_path), identity.gecko_id]
@@ -347,9 +350,8 @@ def check_aws_config(places: Places) -> Check:
     from botocore.configloader import raw_config_parse  # lazy: heavy import
     from botocore.exceptions import ConfigNotFound, ConfigParseError
 
-    aws = places.home / ".aws"
-    files = [Path(places.env.get("AWS_CONFIG_FILE") or aws / "config"),
-             Path(places.env.get("AWS_SHARED_CREDENTIALS_FILE") or aws / "credentials")]
+    located = ConfigFiles.from_environment(places.env)
+    files = [Path(located.config_file), Path(located.credentials_file)]
     profiles: set[str] = set()
     found = []
     for index, path in enumerate(files):
@@ -395,9 +397,9 @@ def _describe_parse_error(path: Path, error: object) -> str:
 
 
 def check_federation_override(env: Mapping[str, str]) -> Check:
-    value = env.get(FEDERATION_OVERRIDE)
+    value = env.get(ENV_FEDERATION_URL)
     if value:
         return Check("federation endpoint", False,
-                     f"{FEDERATION_OVERRIDE} is set to {value}, a test hook that sends sign-ins "
-                     "to a local stand-in", f"unset {FEDERATION_OVERRIDE} (it exists for tests)")
+                     f"{ENV_FEDERATION_URL} is set to {value}, a test hook that sends sign-ins "
+                     "to a local stand-in", f"unset {ENV_FEDERATION_URL} (it exists for tests)")
     return Check("federation endpoint", True, "the real AWS sign-in endpoint is used")

@@ -11,7 +11,6 @@ EX_USAGE = 64
 EX_UNAVAILABLE = 69
 EX_SOFTWARE = 70
 EX_CANTCREAT = 73
-EX_NOPERM = 77
 
 
 class InstallerError(Exception):

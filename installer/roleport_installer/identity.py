@@ -1,8 +1,9 @@
 """The extension's identities, read from manifest.json so they are never typed twice.
 
 Chrome pins an unpacked extension's id with the manifest ``key`` (base64 DER public key): the id
-is the first 32 hex digits of SHA-256(DER), each digit 0-f mapped to a-p (native-messaging.md,
-"Extension IDs"). Firefox uses ``browser_specific_settings.gecko.id``.
+is the first 32 hex digits of SHA-256(DER), each digit 0-f mapped to a-p (Chrome for
+Developers, manifest "key"). Firefox uses ``browser_specific_settings.gecko.id`` (MDN,
+"browser_specific_settings").
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The launcher a host manifest points at.
 
-Browsers started from a desktop get a minimal PATH and environment (native-messaging.md, "Host
-manifest"), so the launcher names the interpreter of the environment roleport is installed in
-by absolute path and carries the allowed callers the host checks (ROLEPORT_ALLOWED_CALLERS).
-Flatpak browsers run sandboxed: their launcher hops out with ``flatpak-spawn --host`` (best
-effort: it needs the browser's permission to talk to org.freedesktop.Flatpak).
+Browsers started from a desktop get a minimal PATH and environment, and start the host by the
+manifest's absolute ``path`` (Chrome for Developers and MDN, "Native messaging"), so the
+launcher names the interpreter of the environment roleport is installed in by absolute path
+and carries the allowed callers the host checks (ROLEPORT_ALLOWED_CALLERS). Flatpak browsers
+run sandboxed: their launcher hops out with ``flatpak-spawn --host`` (best effort: it needs the
+browser's permission to talk to org.freedesktop.Flatpak).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Sequence
+
+from roleport.rules import ENV_ALLOWED_CALLERS
 
 from .table import OperatingSystem
 
@@ -23,8 +26,6 @@ first on sys.path, and browsers start hosts in folders other programs write to (
 manifest's folder), so that entry ('') is dropped before anything is imported; filtering
 rather than deleting sys.path[0] keeps the right entries when PYTHONSAFEPATH already left it
 out."""
-
-ALLOWED_CALLERS_VARIABLE = "ROLEPORT_ALLOWED_CALLERS"
 
 
 def launcher_file_name(system: OperatingSystem) -> str:
@@ -45,13 +46,13 @@ def render_posix(python: str, callers: str, *, flatpak: bool = False) -> str:
     command = [python, "-c", HOST_ENTRY]
     if flatpak:
         # The sandbox does not see the host's interpreter; flatpak-spawn forwards the variable.
-        command = ["flatpak-spawn", "--host", f"--env={ALLOWED_CALLERS_VARIABLE}={callers}",
+        command = ["flatpak-spawn", "--host", f"--env={ENV_ALLOWED_CALLERS}={callers}",
                    *command]
     return (
         "#!/bin/sh\n"
         "# Written by `roleport install`; rerun it after moving roleport's environment.\n"
-        f"{ALLOWED_CALLERS_VARIABLE}={shlex.quote(callers)}\n"
-        f"export {ALLOWED_CALLERS_VARIABLE}\n"
+        f"{ENV_ALLOWED_CALLERS}={shlex.quote(callers)}\n"
+        f"export {ENV_ALLOWED_CALLERS}\n"
         f"exec {shlex.join(command)} \"$@\"\n"
     )
 
@@ -64,7 +65,7 @@ def render_cmd(python: str, callers: str) -> str:
     return (
         "@echo off\r\n"
         "rem Written by `roleport install`; rerun it after moving roleport's environment.\r\n"
-        f"set \"{ALLOWED_CALLERS_VARIABLE}={callers}\"\r\n"
+        f"set \"{ENV_ALLOWED_CALLERS}={callers}\"\r\n"
         f"\"{python}\" -c \"{HOST_ENTRY}\" %*\r\n"
     )
 

@@ -1,6 +1,6 @@
 """install() and uninstall(): write, repair and remove exactly the host registrations.
 
-Rules implemented (issue 4): idempotent (unchanged files are not rewritten, so a second run
+Rules implemented: idempotent (unchanged files are not rewritten, so a second run
 reports "unchanged"); rerunning after the virtualenv moved rewrites the launchers with the new
 interpreter; uninstall removes exactly what install wrote, using a small record of it
 (``installed.json`` in roleport's data folder) — files, launchers, registry values and the
@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,20 +38,21 @@ class Result:
 
     target: str
     action: str
-    """installed | unchanged | would install | removed | would remove | not installed"""
+    """installed | unchanged | would install | removed | would remove | kept | would keep |
+    not installed"""
     manifest: str | None = None
     launcher: str | None = None
     registry_key: str | None = None
-
-    @property
-    def browser(self) -> str:
-        return self.target.split(" ")[0]
+    kept_because: str | None = None
+    """kept / would keep: why uninstall leaves the manifest on disk."""
 
     def line(self) -> str:
         if self.action == "not installed":
             return f"{self.target}: not installed, nothing to remove"
         where = (f"{self.registry_key} -> {self.manifest}" if self.registry_key
                  else str(self.manifest))
+        if self.kept_because is not None:
+            return f"{self.target}: {self.action} {where}: {self.kept_because}"
         return f"{self.target}: {self.action} {where} (launcher {self.launcher})"
 
 
@@ -332,15 +333,21 @@ def uninstall(browsers: Iterable[str] | None = None, scope: str = "user",
         record.targets.get(key, {}).get("registry_key") for key in keys) else None
     results: list[Result] = []
     removed = {key: record.targets.pop(key) for key in keys if key in record.targets}
-    still_used = {value for entry in record.targets.values()
-                  for value in (entry.get("manifest"), entry.get("launcher"),
-                                entry.get("registry_key")) if value}
+    # What the targets that stay installed use, and which of them uses it.
+    still_used = {value: _label(other_key, other)
+                  for other_key, other in record.targets.items()
+                  for value in (other.get("manifest"), other.get("launcher"),
+                                other.get("registry_key")) if value}
     for key in keys:
         entry = removed.get(key)
         if entry is None:
             results.append(Result(key, "not installed"))
             continue
-        label = f"{entry['browser']} (flatpak)" if key.endswith("-flatpak") else entry["browser"]
+        kept_because = _manifest_kept_because(entry, still_used, dry_run)
+        if kept_because is not None:
+            action = "would keep" if dry_run else "kept"
+        else:
+            action = "would remove" if dry_run else "removed"
         if not dry_run:
             try:
                 _remove_entry(entry, still_used, reg)
@@ -349,9 +356,8 @@ def uninstall(browsers: Iterable[str] | None = None, scope: str = "user",
                     f"Cannot remove {exc.filename or 'a file'}: {exc.strerror or exc}.",
                     "Check the folder's permissions (system scope needs administrator "
                     "rights) and run `roleport uninstall` again.", EX_CANTCREAT) from None
-        results.append(Result(label, "would remove" if dry_run else "removed",
-                              entry.get("manifest"), entry.get("launcher"),
-                              entry.get("registry_key")))
+        results.append(Result(_label(key, entry), action, entry.get("manifest"),
+                              entry.get("launcher"), entry.get("registry_key"), kept_because))
     if not dry_run and removed:
         # Folders a removed target created that still hold other targets' files go away
         # together with the last target.
@@ -365,7 +371,34 @@ def uninstall(browsers: Iterable[str] | None = None, scope: str = "user",
     return results
 
 
-def _remove_entry(entry: dict[str, Any], still_used: set[str], registry: Registry | None) -> None:
+def _label(key: str, entry: Mapping[str, Any]) -> str:
+    return f"{entry['browser']} (flatpak)" if key.endswith("-flatpak") else entry["browser"]
+
+
+def _manifest_kept_because(entry: Mapping[str, Any], still_used: Mapping[str, str],
+                           dry_run: bool) -> str | None:
+    """Why uninstalling ``entry`` leaves its manifest on disk; None when it goes (or is gone).
+
+    The same decisions as _remove_entry, taken before anything is removed so that a dry run
+    says the same as the real run.
+    """
+    manifest, launcher = entry.get("manifest"), entry.get("launcher")
+    if not manifest:
+        return None
+    if manifest in still_used:
+        # The whole registration (registry value, manifest, launcher) is shared.
+        return (f"{still_used[manifest]} stays installed and uses the same registration "
+                f"(launcher {launcher})")
+    if Path(manifest).exists() and not _manifest_points_at(Path(manifest), launcher):
+        if not launcher or launcher in still_used:
+            return "it no longer points at this install's launcher"
+        removal = "would remove" if dry_run else "removed"
+        return f"it no longer points at this install's launcher ({removal} {launcher})"
+    return None
+
+
+def _remove_entry(entry: dict[str, Any], still_used: Collection[str],
+                  registry: Registry | None) -> None:
     registry_key = entry.get("registry_key")
     manifest = entry.get("manifest")
     if registry is not None and registry_key and registry_key not in still_used:

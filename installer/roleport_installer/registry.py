@@ -1,7 +1,8 @@
 """A small Windows registry interface: the real winreg on Windows, a recording fake in tests.
 
 Windows browsers find a native host through the default value of
-``HKCU|HKLM\\<browser key>\\NativeMessagingHosts\\<name>`` (native-messaging.md); the installer
+``HKCU|HKLM\\<browser key>\\NativeMessagingHosts\\<name>`` (Chrome for Developers and MDN,
+"Native messaging", Windows host location); the installer
 only ever sets, reads and deletes that one value, so the interface is exactly those three calls.
 Keys are written ``HKCU\\Software\\...``.
 """

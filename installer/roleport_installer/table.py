@@ -1,9 +1,9 @@
 """The one data table: browser x OS x scope -> where its native messaging manifests go.
 
-Adding a browser is adding one row. Locations come from the verified notes
-(/work/shared/notes/native-messaging.md): Chrome's, Edge's and MDN's documentation, Firefox's
-NativeManifests.sys.mjs and KeePassXC's installer. A scope that has no verified location is
-simply absent from ``where``; the installer then says so instead of guessing.
+Adding a browser is adding one row. Locations come from Chrome for Developers' and Microsoft
+Edge's "Native messaging" pages, MDN's "Native manifests", Firefox's NativeManifests.sys.mjs
+and KeePassXC's NativeMessageInstaller.cpp. A scope that none of these documents is simply
+absent from ``where``; the installer then says so instead of guessing.
 
 Templates use these fields, filled by :mod:`roleport_installer.platforms`:
 ``{home}``, ``{config}`` (XDG_CONFIG_HOME), ``{appdata}``, ``{localappdata}`` and ``{root}``
@@ -11,7 +11,7 @@ Templates use these fields, filled by :mod:`roleport_installer.platforms`:
 registry keys (``HKCU\\...`` or ``HKLM\\...``) whose ``roleport`` subkey's default value holds the
 manifest's path.
 
-Opera is left out: its native messaging location is not verified in our notes.
+Opera is left out: none of these sources documents where it reads host manifests.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ Family = Literal["chromium", "firefox"]
 OperatingSystem = Literal["linux", "darwin", "windows"]
 Scope = Literal["user", "system"]
 
-OPERATING_SYSTEMS: tuple[OperatingSystem, ...] = ("linux", "darwin", "windows")
 SCOPES: tuple[Scope, ...] = ("user", "system")
 
 HOST_NAME = "roleport"

@@ -66,7 +66,8 @@ def resolve_browsers(names: Iterable[str]) -> list[BrowserRow]:
 def absolute_user_data_dir(places: Places, user_data_dir: str | os.PathLike[str] | None
                            ) -> Path | None:
     """--user-data-dir as an absolute path: manifests must name their launcher by absolute
-    path on Linux and macOS (native-messaging.md, "Host manifest"), and the browser resolves
+    path on Linux and macOS (Chrome for Developers, "Native messaging": the manifest's
+    ``path``), and the browser resolves
     nothing relative to the folder roleport happened to run in."""
     if user_data_dir is None:
         return None

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import awsconfig, harness
+from support import awsconfig, browsers
 
-LaunchBrowser = Callable[..., harness.Browser]
+LaunchBrowser = Callable[..., browsers.Browser]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -35,7 +35,7 @@ def _failed(item: pytest.Item) -> bool:
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
     """artifacts/e2e/<test name>/, emptied at the start of the test."""
-    folder = harness.artifacts_dir(request.node.name)
+    folder = browsers.artifacts_dir(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
@@ -43,7 +43,7 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def demo_config(aws_home: Any) -> Any:
-    """The standard AWS files (tests/e2e/awsconfig.py) in this test's sealed home."""
+    """The standard AWS files (support/awsconfig.py) in this test's sealed home."""
     aws_home.write_config(awsconfig.CONFIG)
     aws_home.write_credentials(awsconfig.CREDENTIALS)
     return aws_home
@@ -52,11 +52,11 @@ def demo_config(aws_home: Any) -> Any:
 @pytest.fixture
 def launch(request: pytest.FixtureRequest, aws_home: Any, standin: Any,
            artifacts: Path) -> Iterator[LaunchBrowser]:
-    """launch("chromium" | "firefox", install_host=True) -> a started harness.Browser."""
-    started: list[harness.Browser] = []
+    """launch("chromium" | "firefox", install_host=True) -> a started browsers.Browser."""
+    started: list[browsers.Browser] = []
 
-    def start(name: str, *, install_host: bool = True, **kwargs: Any) -> harness.Browser:
-        browser = harness.make_browser(
+    def start(name: str, *, install_host: bool = True, **kwargs: Any) -> browsers.Browser:
+        browser = browsers.make_browser(
             name, aws_home.home, env=standin.env(), artifacts=artifacts,
             install_host=install_host, **kwargs,
         )

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import awsconfig as aws
-from tests.e2e import harness
+from support import awsconfig as aws
+from support import browsers as harness
+from support.standin.federation import LOGOUT_FIRST_TEXT
 from tests.e2e.conftest import LaunchBrowser
-from tests.standin.federation import LOGOUT_FIRST_TEXT
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import awsconfig as aws
-from tests.e2e import harness
+from support import awsconfig as aws
+from support import browsers as harness
 
 pytestmark = pytest.mark.browser
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import awsconfig as aws
-from tests.e2e import harness
+from support import awsconfig as aws
+from support import browsers as harness
+from support.standin.federation import LOGOUT_FIRST_TEXT
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
-from tests.standin.federation import LOGOUT_FIRST_TEXT
 
 pytestmark = pytest.mark.browser
 

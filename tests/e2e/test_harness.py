@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.e2e import harness
+from support import browsers as harness
 
 POPUP = """<!doctype html><meta charset=utf-8><title>probe</title>
 <input type=search autofocus placeholder=filter>

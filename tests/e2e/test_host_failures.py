@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import harness
+from support import browsers as harness
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_popup_flows import ALERT, alert_text
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import awsconfig as aws
-from tests.e2e import harness
+from support import awsconfig as aws
+from support import browsers as harness
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import (
     ROLE_BUTTON,

@@ -22,9 +22,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.standin._http import LOOPBACK, LoopbackHTTPServer, ServingThread
-from tests.standin.federation import FEDERATION_FAULT_KINDS, LOGOUT_FIRST_TEXT, FederationHandler
-from tests.standin.records import (
+from support.standin._http import LOOPBACK, LoopbackHTTPServer, ServingThread
+from support.standin.federation import FEDERATION_FAULT_KINDS, LOGOUT_FIRST_TEXT, FederationHandler
+from support.standin.records import (
     CHAINED_ROLE,
     FEDERATION_TOKEN,
     SESSION_TOKEN,
@@ -36,8 +36,8 @@ from tests.standin.records import (
     SsoRequest,
     StsCall,
 )
-from tests.standin.sso import SsoPortalHandler, write_sso_token_cache
-from tests.standin.sts import (
+from support.standin.sso import SsoPortalHandler, write_sso_token_cache
+from support.standin.sts import (
     CHAINED_DURATION_MESSAGE,
     CHAINED_ROLE_MAX_SECONDS,
     MFA_FAILED_MESSAGE,

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from botocore.utils import JSONFileCache, SSOTokenLoader
 
-from tests.standin._http import StandinHandler
+from support.standin._http import StandinHandler
 
 if TYPE_CHECKING:
-    from tests.standin.standin import StandIn
+    from support.standin.standin import StandIn
 
 # The real portal's error type header value carries a coral suffix botocore strips at ":".
 _ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"

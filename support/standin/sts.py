@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from tests.standin._http import StandinHandler
-from tests.standin.records import (
+from support.standin._http import StandinHandler
+from support.standin.records import (
     CHAINED_ROLE,
     FEDERATION_TOKEN,
     ROLE,
@@ -30,7 +30,7 @@ from tests.standin.records import (
 )
 
 if TYPE_CHECKING:
-    from tests.standin.standin import StandIn
+    from support.standin.standin import StandIn
 
 STS_XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 MFA_FAILED_MESSAGE = "MultiFactorAuthentication failed with invalid MFA one time pass code."

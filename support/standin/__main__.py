@@ -1,4 +1,4 @@
-"""`python -m tests.standin`: run the stand-in until Ctrl-C, printing its URLs and env."""
+"""`python -m support.standin`: run the stand-in until Ctrl-C, printing its URLs and env."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import shlex
 import threading
 
-from tests.standin import StandIn
+from support.standin import StandIn
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.standin",
+    parser = argparse.ArgumentParser(prog="python -m support.standin",
                                      description="Run the local AWS stand-in on loopback.")
     parser.add_argument("--mfa-code", action="append", default=None,
                         help="accepted MFA code (repeatable; default 123456)")

@@ -1,6 +1,7 @@
 """Federation endpoint, sign-out endpoint and console page stand-ins (one loopback server).
 
-Rules implemented (see /work/shared/notes/federation.md):
+Rules implemented (AWS IAM User Guide, "Enable custom identity broker access to the AWS
+console"; AWS STS API Reference for which credentials may call it):
 - getSigninToken accepts only temporary credentials moto issued through the stand-in, with
   the matching secret and session token, not expired; SessionDuration (900..43200) only for
   role (AssumeRole*, SSO) credentials; GetSessionToken credentials never sign in. Every
@@ -19,11 +20,11 @@ from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from tests.standin._http import StandinHandler
-from tests.standin.records import Identity
+from support.standin._http import StandinHandler
+from support.standin.records import Identity
 
 if TYPE_CHECKING:
-    from tests.standin.standin import StandIn
+    from support.standin.standin import StandIn
 
 INVALID_CREDENTIALS_TEXT = "Invalid credentials parameter"
 LOGOUT_FIRST_TEXT = "You must first log out before logging into a different AWS account"

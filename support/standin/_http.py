@@ -1,6 +1,6 @@
 """Loopback HTTP plumbing shared by the stand-in's servers.
 
-Every server binds 127.0.0.1 only (house rule: no traffic beyond loopback), runs in a daemon
+Every server binds 127.0.0.1 only (a test reaches nothing beyond loopback), runs in a daemon
 thread, and on stop also cuts keep-alive connections and releases hanging fault handlers, so a
 stopped stand-in never answers another request and never keeps a test waiting.
 """
@@ -22,7 +22,7 @@ LOOPBACK = "127.0.0.1"
 # Bodies of STS and federation requests are a few KiB; anything far larger is a client bug.
 MAX_BODY_BYTES = 1024 * 1024
 
-log = logging.getLogger("tests.standin")
+log = logging.getLogger("support.standin")
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):

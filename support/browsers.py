@@ -1,12 +1,14 @@
 """Drive Debian's Chromium and Firefox ESR with the unpacked roleport extension loaded.
 
-Used by the end-to-end tests (tests/e2e) and by the demo (``python -m demo``). The recipe is the
-one verified in ../shared/notes/browser-e2e.md: Chromium through Selenium and
-/usr/bin/chromedriver, Firefox ESR through marionette_driver with --remote-allow-system-access.
+Used by the end-to-end tests (tests/e2e) and by the demo (``python -m demo``). Chromium runs
+through Selenium and Debian's /usr/bin/chromedriver; Firefox ESR through marionette_driver,
+started with ``--remote-allow-system-access`` so that Marionette may use the privileged
+(chrome) context it installs the temporary add-on from (Firefox source docs, "Marionette").
 
-Rules this module implements (issue 6):
+Rules this module implements:
 - every browser runs with its own temporary HOME and profile, and an environment sealed off
-  from the real AWS account (no inherited AWS_* variable, no instance metadata);
+  from the real AWS account (no inherited AWS_* variable, no instance metadata), so a test can
+  never reach a real account;
 - the environment of the stand-in is given to the browser, and the native host inherits it;
 - the host is installed through the real installer (roleport_installer.install), never by hand;
 - every process started here is killed on stop(), on test failure and at interpreter exit;
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS_ROOT = REPO_ROOT / "artifacts" / "e2e"
 CHROMIUM_BINARY = "/usr/lib/chromium/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -137,7 +139,8 @@ def read_manifest(extension_dir: Path = REPO_ROOT) -> dict[str, Any]:
 def chromium_extension_id(extension_dir: Path = REPO_ROOT) -> str:
     """The ID Chromium gives the unpacked extension: pinned by the manifest ``key``.
 
-    Rule (native-messaging.md): first 32 hex digits of SHA-256(DER public key), 0-f -> a-p.
+    Rule (Chrome for Developers, manifest "key"): the first 32 hex digits of the SHA-256 of
+    the DER public key, each digit 0-f written as a letter a-p.
     """
     key = read_manifest(extension_dir).get("key")
     if not key:
@@ -558,7 +561,8 @@ class RedactingLog:
     """A pipe whose lines land in ``path`` redacted (redact_line).
 
     Browser and driver logs echo the URLs they navigate, and a login URL carries a
-    SigninToken: the house rule is that no secret reaches a file, so raw output never does.
+    SigninToken, and no secret may reach a file (AWS: a sign-in URL grants console access to
+    whoever holds it), so raw output never does.
     """
 
     def __init__(self, path: Path) -> None:
@@ -714,8 +718,9 @@ class FirefoxBrowser(Browser):
 
     name = "firefox"
 
-    # Quiet, loopback-only profile (browser-e2e.md): no updates, telemetry, remote settings,
-    # captive portal or connectivity checks, so the browser talks to nothing but 127.0.0.1.
+    # Quiet, loopback-only profile (after the remote agent's RecommendedPreferences in Firefox's
+    # source): no updates, telemetry, remote settings, captive portal or connectivity checks,
+    # so the browser talks to nothing but 127.0.0.1.
     PREFS: dict[str, Any] = {
         "app.update.disabledForTesting": True,
         "app.update.auto": False,
