@@ -28,6 +28,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 lint: $(PY_STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	npx --no-install eslint .
 	npx --no-install web-ext lint --self-hosted --warnings-as-errors=false
 

@@ -578,43 +578,43 @@ def login_url(standin: StandIn, token: str) -> str:
 
 
 def _browser_or_skip(name: str) -> Any:
-    from support import browsers as harness
+    from support import browsers
 
-    if not harness.browsers_available()[name]:
+    if not browsers.browsers_available()[name]:
         pytest.skip(f"{name} not installed: run scripts/ensure-system-deps.sh")
-    return harness
+    return browsers
 
 
 @pytest.mark.browser
 def test_chromium_single_jar_refuses_second_identity_until_logout(
         standin: StandIn, aws_home: Any, tmp_path: Any) -> None:
-    harness = _browser_or_skip("chromium")
+    browsers = _browser_or_skip("chromium")
     token_a = signin_token(standin, assume(standin))
     token_b = signin_token(standin, assume(standin, ROLE_B, "bob"))
     token_b2 = signin_token(standin, assume(standin, ROLE_B, "bob"))
-    with harness.make_browser("chromium", aws_home.home, env=standin.env(),
+    with browsers.make_browser("chromium", aws_home.home, env=standin.env(),
                               artifacts=tmp_path, install_host=False) as browser:
         browser.navigate(login_url(standin, token_a))
-        harness.wait_for(lambda: "Signed in as Admin/alice" in browser.page_text(),
+        browsers.wait_for(lambda: "Signed in as Admin/alice" in browser.page_text(),
                          message=lambda: f"console A, got {browser.page_text()!r}")
         browser.navigate(login_url(standin, token_b))
-        harness.wait_for(lambda: LOGOUT_FIRST_TEXT in browser.page_text(),
+        browsers.wait_for(lambda: LOGOUT_FIRST_TEXT in browser.page_text(),
                          message=lambda: f"the refusal, got {browser.page_text()!r}")
         logout = requests.Request("GET", f"{standin.base_url}/oauth", params={
             "Action": "logout", "redirect_uri": login_url(standin, token_b2)}).prepare().url
         browser.navigate(logout)
-        harness.wait_for(lambda: "Signed in as ReadOnly/bob" in browser.page_text(),
+        browsers.wait_for(lambda: "Signed in as ReadOnly/bob" in browser.page_text(),
                          message=lambda: f"console B, got {browser.page_text()!r}")
 
 
 @pytest.mark.browser
 def test_firefox_containers_hold_one_console_session_each(
         standin: StandIn, aws_home: Any, tmp_path: Any) -> None:
-    harness = _browser_or_skip("firefox")
+    browsers = _browser_or_skip("firefox")
     token_a = signin_token(standin, assume(standin))
     token_b = signin_token(standin, assume(standin, ROLE_B, "bob"))
     token_b_in_a = signin_token(standin, assume(standin, ROLE_B, "bob"))
-    with harness.make_browser("firefox", aws_home.home, env=standin.env(),
+    with browsers.make_browser("firefox", aws_home.home, env=standin.env(),
                               artifacts=tmp_path, install_host=False) as browser:
         with browser.marionette.using_context("chrome"):
             browser.marionette.execute_script("""
@@ -631,7 +631,7 @@ def test_firefox_containers_hold_one_console_session_each(
                      if tab.user_context_id and "Signed in as" in tab.text}
             return texts if len(texts) == 2 else None
 
-        texts = harness.wait_for(consoles, message=lambda: browser.describe_tabs())
+        texts = browsers.wait_for(consoles, message=lambda: browser.describe_tabs())
         assert "Signed in as Admin/alice in account 111111111111" in texts[1]
         assert "Signed in as ReadOnly/bob in account 222222222222" in texts[2]
         # Container 1's jar already holds A: B is refused there, as in a single-jar browser.
@@ -641,7 +641,7 @@ def test_firefox_containers_hold_one_console_session_each(
                 gBrowser.addTab(arguments[0], {userContextId: 1,
                   triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});
                 """, script_args=[login_url(standin, token_b_in_a)])
-        harness.wait_for(
+        browsers.wait_for(
             lambda: any(LOGOUT_FIRST_TEXT in tab.text and tab.user_context_id == 1
                         for tab in browser.tabs()),
             message=lambda: browser.describe_tabs())

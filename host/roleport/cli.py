@@ -133,7 +133,8 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
     rows = [("ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES")]
     for profile in sorted(profiles, key=order):
         account = profile.account_id or "-"
-        name = profile.account_name or account_names.get(profile.account_id)
+        name = profile.account_name or (
+            account_names.get(profile.account_id) if profile.account_id else None)
         if name:
             account = f"{name} ({account})"
         notes = [note for flag, note in ((profile.mfa, "mfa"), (profile.chained, "chained"),

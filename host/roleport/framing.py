@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 MAX_INBOUND_BYTES = 1024 * 1024
 """Largest request body accepted (PROTOCOL.md: inbound cap)."""
@@ -57,7 +57,7 @@ class MessageTooLarge(Exception):
         self.limit = limit
 
 
-def _read_exactly(stream: BinaryIO, count: int) -> bytes:
+def _read_exactly(stream: IO[bytes], count: int) -> bytes:
     """Read ``count`` bytes, looping on short reads; fewer only at end of input."""
     parts: list[bytes] = []
     remaining = count
@@ -70,7 +70,7 @@ def _read_exactly(stream: BinaryIO, count: int) -> bytes:
     return b"".join(parts)
 
 
-def read_frame(stream: BinaryIO, max_bytes: int = MAX_INBOUND_BYTES) -> bytes | None:
+def read_frame(stream: IO[bytes], max_bytes: int = MAX_INBOUND_BYTES) -> bytes | None:
     """Return the next frame's body, or None at end of input on a frame boundary.
 
     Raises FrameError (unrecoverable) for a truncated length, a truncated body or a length above
@@ -119,7 +119,7 @@ def decode_message(body: bytes) -> dict[str, Any]:
     return message
 
 
-def read_message(stream: BinaryIO, max_bytes: int = MAX_INBOUND_BYTES) -> dict[str, Any] | None:
+def read_message(stream: IO[bytes], max_bytes: int = MAX_INBOUND_BYTES) -> dict[str, Any] | None:
     """Read and decode one request; None at a clean end of input."""
     body = read_frame(stream, max_bytes)
     if body is None:

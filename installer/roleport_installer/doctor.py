@@ -240,7 +240,7 @@ def check_hello(name: str, target: Target, launcher: Path, manifest_path: Path,
             return Check(check_name, True, f"host {version} answered {via}")
         return Check(check_name, False, "the host's hello reply has no version",
                      "update roleport so extension and host agree on the protocol")
-    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    error: dict[str, Any] = reply["error"] if isinstance(reply.get("error"), dict) else {}
     return Check(check_name, False,
                  f"the host refused hello: {error.get('code', 'no error code')}: "
                  f"{error.get('message', '')}".rstrip(": "),

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -79,7 +80,7 @@ def bundled_manifest_path() -> Path:
     return Path(str(resources.files(__package__).joinpath("manifest.json")))
 
 
-def load_identity(manifest_path: str | Path | None = None,
+def load_identity(manifest_path: str | os.PathLike[str] | None = None,
                   extension_ids: tuple[str, ...] | list[str] = ()) -> ExtensionIdentity:
     """Read the pinned Chrome id and the gecko id from the extension manifest."""
     path = Path(manifest_path) if manifest_path is not None else bundled_manifest_path()

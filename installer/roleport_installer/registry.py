@@ -9,7 +9,7 @@ Keys are written ``HKCU\\Software\\...``.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Registry(Protocol):
@@ -36,8 +36,10 @@ class WindowsRegistry:
     def __init__(self) -> None:
         import winreg  # noqa: PLC0415 - Windows only
 
-        self._winreg = winreg
-        self._hives = {"HKCU": winreg.HKEY_CURRENT_USER, "HKLM": winreg.HKEY_LOCAL_MACHINE}
+        # Any: type checkers on other systems see a winreg without these names.
+        self._winreg: Any = winreg
+        self._hives = {"HKCU": self._winreg.HKEY_CURRENT_USER,
+                       "HKLM": self._winreg.HKEY_LOCAL_MACHINE}
 
     def get_default(self, key: str) -> str | None:
         hive, path = _split(key)

@@ -45,7 +45,7 @@ def check_scope(scope: str) -> Scope:
     if scope not in SCOPES:
         raise InstallerError(f"Unknown scope {scope!r}.",
                              f"Use one of: {', '.join(SCOPES)}.", EX_USAGE)
-    return scope  # type: ignore[return-value]
+    return scope
 
 
 def resolve_browsers(names: Iterable[str]) -> list[BrowserRow]:

@@ -1,1 +1,1 @@
-"""Real-browser end-to-end suites (Chromium and Firefox ESR) and their harness."""
+"""Real-browser end-to-end suites (Chromium and Firefox ESR) and their browsers."""

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 from support.standin.federation import LOGOUT_FIRST_TEXT
 from tests.e2e.conftest import LaunchBrowser
 
@@ -20,7 +20,7 @@ def signed_in_as(profile: str) -> str:
     return f"Signed in as {aws.ROLE_OF[profile]}/"
 
 
-def console_tab_of(browser: harness.Browser, profile: str) -> harness.Tab:
+def console_tab_of(browser: browsers.Browser, profile: str) -> browsers.Tab:
     account = aws.ACCOUNT_OF[profile]
     return browser.wait_for_tab(
         lambda tab: signed_in_as(profile) in tab.text and f"in account {account}" in tab.text,
@@ -28,9 +28,9 @@ def console_tab_of(browser: harness.Browser, profile: str) -> harness.Tab:
     )
 
 
-def open_and_wait_listed(browser: harness.Browser) -> list[str]:
+def open_and_wait_listed(browser: browsers.Browser) -> list[str]:
     browser.open_popup()
-    return harness.wait_for(
+    return browsers.wait_for(
         lambda: (names := browser.attributes_of("button.role", "data-profile"))
         and set(aws.ALL_PROFILES) <= set(names) and names,
         message=lambda: f"every profile listed (popup: {browser.page_text()[:400]!r})",
@@ -58,7 +58,7 @@ def test_chromium_lists_grouped_filters_and_opens_two_roles(
     browser.screenshot("popup-grouped")
 
     browser.send_keys("input[type=search]", "readonly")
-    harness.wait_for(
+    browsers.wait_for(
         lambda: browser.attributes_of("button.role", "data-profile") == [aws.PLAIN_PROD],
         message=lambda: "the filter to leave only prod-readonly, got "
         f"{browser.attributes_of('button.role', 'data-profile')}",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +22,13 @@ SECRET_MARKERS = ("SigninToken", "Action=login", "ASIA", "aws_secret_access_key"
 @pytest.mark.parametrize("browser_name", ["firefox", "chromium"])
 def test_demo_runs_headless_and_passes(tmp_path: Path, browser_name: str) -> None:
     screenshots = tmp_path / "shots"
-    env = harness.sealed_env(tmp_path / "home")
+    env = browsers.sealed_env(tmp_path / "home")
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     env["BROWSER"] = browser_name
     process = subprocess.Popen(
         [sys.executable, "-m", "demo", "--headless", "--screenshots", str(screenshots)],
-        cwd=harness.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=browsers.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )
     try:
@@ -52,14 +52,14 @@ def test_demo_runs_headless_and_passes(tmp_path: Path, browser_name: str) -> Non
 
 def test_demo_interrupted_stops_everything(tmp_path: Path) -> None:
     """Ctrl-C in the middle of the tour: exit 130, no browser or host left behind."""
-    env = harness.sealed_env(tmp_path / "home")
+    env = browsers.sealed_env(tmp_path / "home")
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     env["BROWSER"] = "chromium"
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "demo", "--headless", "--screenshots",
          str(tmp_path / "shots")],
-        cwd=harness.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=browsers.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )
     lines: list[str] = []

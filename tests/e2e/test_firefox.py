@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
 
@@ -18,7 +18,7 @@ def test_firefox_opens_each_role_in_its_own_container_side_by_side(
     launch: LaunchBrowser, demo_config: Any
 ) -> None:
     browser = launch("firefox")
-    assert isinstance(browser, harness.FirefoxBrowser)
+    assert isinstance(browser, browsers.FirefoxBrowser)
     open_and_wait_listed(browser)
     browser.screenshot("popup")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 from support.standin.federation import LOGOUT_FIRST_TEXT
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
@@ -34,7 +34,7 @@ def test_firefox_profiles_sharing_a_container_sign_in_one_after_the_other(
 ) -> None:
     demo_config.write_config(shared_container_config())
     browser = launch("firefox")
-    assert isinstance(browser, harness.FirefoxBrowser)
+    assert isinstance(browser, browsers.FirefoxBrowser)
     open_and_wait_listed(browser)
 
     browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from support import browsers as harness
+from support import browsers
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_popup_flows import ALERT, alert_text
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 OTHER_EXTENSION = "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
 
 
-def installed_manifest(browser: harness.Browser) -> Path:
+def installed_manifest(browser: browsers.Browser) -> Path:
     results = browser.install_host()
     manifests = [Path(result.manifest) for result in results if result.manifest]
     assert len(manifests) == 1, results

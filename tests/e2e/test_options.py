@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
 
@@ -21,7 +21,7 @@ SAVED_FIELDS = """
 """
 
 
-def saved_settings(browser: harness.Browser) -> dict[str, Any]:
+def saved_settings(browser: browsers.Browser) -> dict[str, Any]:
     editing = browser.current_handle()
     browser.open_options()
     try:
@@ -32,7 +32,7 @@ def saved_settings(browser: harness.Browser) -> dict[str, Any]:
         browser.switch_to(editing)
 
 
-def set_options(browser: harness.Browser, **fields: str | bool) -> None:
+def set_options(browser: browsers.Browser, **fields: str | bool) -> None:
     """Set the options page's fields (css id -> value) and wait until storage holds them."""
     browser.open_options()
     browser.wait_css("body[data-ready]")
@@ -44,7 +44,7 @@ def set_options(browser: harness.Browser, **fields: str | bool) -> None:
         "session-duration": "sessionDuration", "keep-popup-open": "keepPopupOpen",
     }
     wanted = {expected[field]: value for field, value in fields.items()}
-    harness.wait_for(
+    browsers.wait_for(
         lambda: all((saved := saved_settings(browser)).get(key) == value
                     for key, value in wanted.items()) and saved,
         message=lambda: f"settings {wanted} saved",
@@ -77,7 +77,7 @@ def test_chromium_test_connection_without_host_shows_the_fix(
     browser = launch("chromium", install_host=False)
     browser.open_options()
     browser.click("#test-connection")
-    harness.wait_for(
+    browsers.wait_for(
         lambda: "roleport install" in browser.text_of("#connection-status [role=alert]"),
         message=lambda: f"the install fix, got {browser.text_of('#connection-status')!r}",
     )
@@ -85,7 +85,7 @@ def test_chromium_test_connection_without_host_shows_the_fix(
 
 def test_firefox_container_prefix_and_switch(launch: LaunchBrowser, demo_config: Any) -> None:
     browser = launch("firefox")
-    assert isinstance(browser, harness.FirefoxBrowser)
+    assert isinstance(browser, browsers.FirefoxBrowser)
     set_options(browser, **{"container-prefix": "aws-"})
     open_and_wait_listed(browser)
     browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
@@ -117,6 +117,6 @@ def test_test_connection_by_keyboard_keeps_focus(
         "return document.activeElement && document.activeElement.outerHTML.slice(0, 80);")
     # A second press while nothing runs tests again, and the result stays one result.
     browser.send_keys(None, browser.key("ENTER"))
-    harness.wait_for(lambda: len(browser.texts_of("#host-version")) == 1
+    browsers.wait_for(lambda: len(browser.texts_of("#host-version")) == 1
                      and browser.find("#connection-status").get_attribute("aria-busy") is None,
                      message="one fresh result")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from support import awsconfig as aws
-from support import browsers as harness
+from support import browsers
 from tests.e2e.conftest import LaunchBrowser
 from tests.e2e.test_chromium import (
     ROLE_BUTTON,
@@ -22,9 +22,9 @@ MFA_FIELD = "input[autocomplete=one-time-code]"
 ALERT = "[role=alert]"
 
 
-def alert_text(browser: harness.Browser, *needles: str) -> str:
+def alert_text(browser: browsers.Browser, *needles: str) -> str:
     """Wait until the popup's alert shows every needle; returns the alert's text."""
-    return harness.wait_for(
+    return browsers.wait_for(
         lambda: (text := browser.text_of(ALERT)) and all(n in text for n in needles) and text,
         message=lambda: f"an alert with {needles!r}, alert is {browser.text_of(ALERT)!r}",
     )
@@ -42,7 +42,7 @@ def test_mfa_wrong_code_then_right_code_then_cached(
     open_and_wait_listed(browser)
     browser.click(ROLE_BUTTON.format(aws.MFA))
     browser.wait_css(MFA_FIELD)
-    harness.wait_for(lambda: browser.focused_matches(MFA_FIELD), message="focus in the MFA field")
+    browsers.wait_for(lambda: browser.focused_matches(MFA_FIELD), message="focus in the MFA field")
     browser.screenshot("mfa-asked")
 
     browser.type_into(MFA_FIELD, aws.WRONG_MFA_CODE + browser.key("ENTER"))
@@ -124,11 +124,11 @@ def test_keyboard_focus_arrows_and_enter(
     assert browser.focused_matches("input[type=search]")
 
     browser.send_keys(None, browser.key("ARROW_DOWN"))
-    harness.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(listed[0])),
+    browsers.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(listed[0])),
                      message=f"focus on the first row ({listed[0]})")
     browser.send_keys(None, browser.key("ARROW_DOWN"))
     second = listed[1]
-    harness.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(second)),
+    browsers.wait_for(lambda: browser.focused_matches(ROLE_BUTTON.format(second)),
                      message=f"focus on the second row ({second})")
     assert second in aws.ROLE_OF and second != aws.MFA, listed
     browser.send_keys(None, browser.key("ENTER"))

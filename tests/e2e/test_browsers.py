@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from support import browsers as harness
+from support import browsers
 
 POPUP = """<!doctype html><meta charset=utf-8><title>probe</title>
 <input type=search autofocus placeholder=filter>
@@ -89,9 +89,9 @@ def page_url() -> Iterator[str]:
 
 def test_chromium_extension_id_follows_the_manifest_key(tmp_path: Path) -> None:
     extension = write_probe_extension(tmp_path / "ext")
-    extension_id = harness.chromium_extension_id(extension)
+    extension_id = browsers.chromium_extension_id(extension)
     assert len(extension_id) == 32 and set(extension_id) <= set("abcdefghijklmnop")
-    assert harness.chromium_extension_id(harness.REPO_ROOT) == "lcdhbonoaganhbjkpgecgonmncjbaiij"
+    assert browsers.chromium_extension_id(browsers.REPO_ROOT) == "lcdhbonoaganhbjkpgecgonmncjbaiij"
 
 
 def test_sealed_env_drops_real_aws_settings(
@@ -99,7 +99,7 @@ def test_sealed_env_drops_real_aws_settings(
 ) -> None:
     monkeypatch.setenv("AWS_PROFILE", "prod")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREAL")
-    env = harness.sealed_env(tmp_path, {"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"})
+    env = browsers.sealed_env(tmp_path, {"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"})
     assert "AWS_PROFILE" not in env and "AWS_ACCESS_KEY_ID" not in env
     assert env["HOME"] == str(tmp_path)
     assert env["AWS_CONFIG_FILE"].startswith(str(tmp_path))
@@ -111,15 +111,15 @@ def test_redact_line_removes_tokens_queries_and_temporary_keys() -> None:
     line = ('[INFO]: RESPONSE GetCurrentUrl "http://127.0.0.1:5/federation?Action=login'
             '&SigninToken=abcDEF123&Destination=x" key ASIAABCDEFGHIJKLMNOP '
             '{"SigninToken": "zzz"} sessionToken=qqq')
-    redacted = harness.redact_line(line)
+    redacted = browsers.redact_line(line)
     for secret in ("abcDEF123", "ASIAABCDEFGHIJKLMNOP", "zzz", "qqq", "Action=login"):
         assert secret not in redacted
     assert "http://127.0.0.1:5/federation" in redacted
 
 
 def test_wait_for_reports_what_it_waited_for() -> None:
-    with pytest.raises(harness.HarnessError, match="the moon"):
-        harness.wait_for(lambda: False, timeout=0.3, message="the moon")
+    with pytest.raises(browsers.HarnessError, match="the moon"):
+        browsers.wait_for(lambda: False, timeout=0.3, message="the moon")
 
 
 @pytest.mark.browser
@@ -128,9 +128,9 @@ def test_browser_loads_extension_opens_tabs_and_cleans_up(
     browser_name: str, tmp_path: Path, page_url: str, request: pytest.FixtureRequest
 ) -> None:
     extension = write_probe_extension(tmp_path / "ext")
-    browser = harness.make_browser(
+    browser = browsers.make_browser(
         browser_name, tmp_path / "home", extension_dir=extension, install_host=False,
-        artifacts=harness.artifacts_dir(request.node.name),
+        artifacts=browsers.artifacts_dir(request.node.name),
     )
     with browser:
         browser.open_popup()
@@ -149,7 +149,7 @@ def test_browser_loads_extension_opens_tabs_and_cleans_up(
         process = (browser._service.process if browser_name == "chromium"  # type: ignore[attr-defined]
                    else browser._process)  # type: ignore[attr-defined]
         group = process.pid
-        helpers = harness._crash_helpers_of(group)
+        helpers = browsers._crash_helpers_of(group)
         if browser_name == "firefox":
             assert helpers, "expected Firefox's crash helper (the check below would be vacuous)"
     with pytest.raises(ProcessLookupError):
@@ -162,4 +162,4 @@ def test_browser_loads_extension_opens_tabs_and_cleans_up(
                     return False
         return True
 
-    harness.wait_for(helpers_gone, timeout=5, message="Firefox's crash helper to exit")
+    browsers.wait_for(helpers_gone, timeout=5, message="Firefox's crash helper to exit")
