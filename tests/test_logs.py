@@ -112,7 +112,7 @@ def test_redact_keeps_hex_digests(text: str) -> None:
     "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
     "login id=42 ok in 12.5 ms",
     "region eu-west-1, account 123456789012",
-    "Loading JSON file: /work/main/.venv/lib/python3.11/site-packages/botocore/data/sts/"
+    "Loading JSON file: /home/u/roleport/.venv/lib/python3.11/site-packages/botocore/data/sts/"
     "2011-06-15/endpoint-rule-set-1.json.gz",
 ])
 def test_redact_keeps_ordinary_text(text: str) -> None:

@@ -1,4 +1,4 @@
-"""The secret-leak scan of the core (issue 2, "Errors"): run succeeding and failing logins
+"""The secret-leak scan of the core (README, "Security"): run succeeding and failing logins
 through the library and the CLI, capture everything they write (stderr, stdout except the
 --print URL, log records, exception text, files in HOME except the AWS CLI cache) and assert
 that none of it contains an issued access key id, secret key, session token, SigninToken,

@@ -1,6 +1,6 @@
 """The pipeline: profile -> temporary credentials -> SigninToken -> console login URL.
 
-Rules implemented here (issue 2, ARCHITECTURE.md "Library API"):
+Rules implemented here (docs/ARCHITECTURE.md, "Library API"):
 - one Pipeline per process keeps warm state: the botocore session of the current config
   (re-created when the config files change), STS clients per region and credentials, one
   keep-alive HTTP session to the sign-in endpoint;
@@ -55,10 +55,6 @@ class LoginResult:
     def __repr__(self) -> str:
         return (f"LoginResult(url=<redacted>, expires_at={self.expires_at!r}, "
                 f"identity={self.identity!r}, container={self.container!r})")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "expires_at": self.expires_at, "identity": dict(self.identity),
-                "container": self.container, "logout_url": self.logout_url}
 
 
 class _Warm:

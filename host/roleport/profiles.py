@@ -1,6 +1,6 @@
 """AWS profiles as roleport sees them, read through botocore's own config loader.
 
-Rules implemented here (issue 2, "Profiles"):
+Rules implemented here (AWS CLI User Guide, "Configuration and credential file settings"):
 - the files are the ones botocore uses: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
   ~/.aws/config and ~/.aws/credentials; AWS_PROFILE names the default profile;
 - parsing is cached on the (path, mtime, size) of both files, so 2,000 profiles cost one parse

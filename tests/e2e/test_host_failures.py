@@ -1,4 +1,4 @@
-"""The popup tells a host that refuses this extension apart from one that crashes (issue 5).
+"""The popup tells a host that refuses this extension apart from one that crashes.
 
 The host manifest written by the real installer is edited afterwards: browsers read it on every
 connectNative, so the next popup meets the broken host.
