@@ -28,6 +28,7 @@ from typing import Any, NoReturn, TextIO
 
 from roleport import __version__
 from roleport.errors import RoleportError
+from roleport.rules import MAX_CONSOLE_DURATION, MIN_CONSOLE_DURATION
 
 MFA_ATTEMPTS = 3
 URL_WARNING = ("roleport: warning: the URL on stdout signs in to the AWS console for 15 "
@@ -68,7 +69,9 @@ def add_commands(subparsers: Any) -> None:
                        help="a service like 'ec2', a console path like '/ec2/home' or a "
                             "console URL of the same partition")
     login.add_argument("--duration", type=int, metavar="SECONDS",
-                       help="console session length, 900-43200 (where AWS allows it)")
+                       help="console session length, "
+                            f"{MIN_CONSOLE_DURATION}-{MAX_CONSOLE_DURATION} seconds "
+                            "(where AWS allows it)")
     login.add_argument("--mfa-code", metavar="CODE", help="the current code of your MFA device")
     login.add_argument("--print", action="store_true", dest="print_url",
                        help="print the URL instead of opening a browser (it is a credential)")

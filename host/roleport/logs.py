@@ -18,6 +18,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from roleport.rules import ENV_LOG_FILE, ENV_LOG_LEVEL, ENV_LOG_STDERR, ENV_STATE_DIR
+
 LOGGER_NAME = "roleport"
 LOG_FILE_NAME = "host.log"
 MAX_LOG_BYTES = 1024 * 1024
@@ -110,8 +112,8 @@ def state_dir(environ: Mapping[str, str] | None = None, platform: str | None = N
     """
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
-    if env.get("ROLEPORT_STATE_DIR"):
-        return Path(env["ROLEPORT_STATE_DIR"]).expanduser()
+    if env.get(ENV_STATE_DIR):
+        return Path(env[ENV_STATE_DIR]).expanduser()
     home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
     if platform == "win32":
         base = env.get("LOCALAPPDATA")
@@ -128,15 +130,15 @@ def state_dir(environ: Mapping[str, str] | None = None, platform: str | None = N
 def log_file(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
     """ROLEPORT_LOG_FILE if set, else host.log in ``state_dir``."""
     env = os.environ if environ is None else environ
-    if env.get("ROLEPORT_LOG_FILE"):
-        return Path(env["ROLEPORT_LOG_FILE"]).expanduser()
+    if env.get(ENV_LOG_FILE):
+        return Path(env[ENV_LOG_FILE]).expanduser()
     return state_dir(env, platform) / LOG_FILE_NAME
 
 
 def log_level(environ: Mapping[str, str] | None = None) -> int:
     """ROLEPORT_LOG_LEVEL as a name (debug, info, warning, error) or a number; INFO otherwise."""
     env = os.environ if environ is None else environ
-    raw = (env.get("ROLEPORT_LOG_LEVEL") or "").strip()
+    raw = (env.get(ENV_LOG_LEVEL) or "").strip()
     if not raw:
         return DEFAULT_LEVEL
     if raw.isdigit():
@@ -174,7 +176,7 @@ def configure_logging(*, stderr: bool | None = None,
     """
     env = os.environ if environ is None else environ
     if stderr is None:
-        stderr = env.get("ROLEPORT_LOG_STDERR", "") not in ("", "0", "false", "no")
+        stderr = env.get(ENV_LOG_STDERR, "") not in ("", "0", "false", "no")
     level = log_level(env)
     root = logging.getLogger()
     for handler in list(root.handlers):
