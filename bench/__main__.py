@@ -6,6 +6,8 @@ Figures, all against the local stand-ins (moto STS + federation):
 - warm `login` latency (request written -> reply read, after warm-up);
 - RSS after 1,000 logins;
 - the popup's search ranking for one keystroke over 5,000 profiles (bench/ranking.mjs, node);
+- a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
+  (bench/soak.py; alone: `python -m bench --only soak`);
 - baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
   requests getSigninToken, print the URL), with the small and with the 2,000-profile config.
 Ratios to the baseline are printed next to every figure: they hold on a noisy machine where
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import soak
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
 
@@ -292,7 +295,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
+    parser.add_argument("--only", choices=("soak",),
+                        help="run one part alone and print it (BENCHMARKS.md is kept)")
+    parser.add_argument("--soak-requests", type=int, default=soak.DEFAULT_REQUESTS,
+                        help="requests of the soak")
     args = parser.parse_args(argv)
+    if args.only == "soak":
+        with tempfile.TemporaryDirectory(prefix="roleport-soak-") as scratch, StandIn() as aws:
+            home = Path(scratch) / "home"
+            write_config(home, 2000)
+            result = soak.run_soak(sealed_env(home, aws), Path(scratch) / "host.log",
+                                   args.soak_requests)
+        figures = [Figure(name, value, unit, target, None)
+                   for name, value, unit, target in result.rows()]
+        print(render(figures, result.notes()))
+        missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
+        return 1 if missed and args.strict else 0
 
     with tempfile.TemporaryDirectory(prefix="roleport-bench-") as scratch, StandIn() as aws:
         small_home, large_home = Path(scratch) / "small", Path(scratch) / "large"
@@ -328,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                                                profile_count, after_background=True)
         print(f"warm login and {args.logins} logins ...", flush=True)
         login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
+        print(f"soak of {args.soak_requests:,} mixed requests ...", flush=True)
+        soaked = soak.run_soak(large_env, log, args.soak_requests)
     print("popup search ranking over 5,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(5000)
 
@@ -351,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         Figure(f"RSS after {args.logins} logins", rss_mib, "MiB", 60,
                (naive_rss or 0) / 1024 or None, REFERENCE_NAIVE["rss"]),
     ]
+    figures += [Figure(name, value, unit, target, None)
+                for name, value, unit, target in soaked.rows()]
     if ranking is not None:
         # One frame is 16 ms: a keystroke's ranking must leave most of it for painting.
         figures.append(Figure("popup search ranking, 5,000 profiles, per keystroke", ranking,
@@ -378,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         "do; otherwise Nagle + delayed ACK would add ~40 ms to every response.",
         "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
         "the URL; against the same stand-ins and config.",
+        *soaked.notes(),
     ]
     table = render(figures, notes)
     print()

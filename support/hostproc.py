@@ -152,7 +152,7 @@ class HostProcess:
 
     def remaining_replies(self) -> list[dict[str, Any]]:
         """Replies still queued after the host exited."""
-        found = []
+        found: list[dict[str, Any]] = []
         while True:
             message = self.replies.get(timeout=5)
             if message is None:
@@ -180,16 +180,34 @@ class HostProcess:
         self.close()
 
 
-def rss_kib(pid: int) -> int | None:
-    """Resident set size from /proc (Linux); None elsewhere."""
+def _status_field(pid: int, field: str) -> int | None:
+    """The first number of a /proc/<pid>/status line (Linux); None elsewhere."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def rss_kib(pid: int) -> int | None:
+    """Resident set size from /proc (Linux); None elsewhere."""
+    return _status_field(pid, "VmRSS")
+
+
+def thread_count(pid: int) -> int | None:
+    """Threads of the process from /proc (Linux); None elsewhere."""
+    return _status_field(pid, "Threads")
+
+
+def open_fd_count(pid: int) -> int | None:
+    """Open file descriptors of the process from /proc (Linux); None elsewhere."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
 
 
 def host_env(base: Mapping[str, str], log_file: Path,

@@ -12,7 +12,8 @@ console"; summarised with its sources in docs/FEDERATION.md):
   errors and 5xx only;
 - Destination is always a console URL of the credentials' partition: the host must never
   become an open redirect;
-- ROLEPORT_FEDERATION_URL is honoured only for loopback hosts because it receives credentials.
+- ROLEPORT_FEDERATION_URL is honoured only for loopback hosts because it receives credentials,
+  and only when the checked string is the one used (no whitespace, no control characters).
 No message built here contains a credential, a SigninToken or a login URL.
 """
 
@@ -25,6 +26,7 @@ import os
 import re
 import threading
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
@@ -146,11 +148,24 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def federation_override(environ: dict[str, str] | None = None) -> str | None:
-    """ROLEPORT_FEDERATION_URL when it points at a loopback address; refused otherwise."""
+def federation_override(environ: Mapping[str, str] | None = None) -> str | None:
+    """ROLEPORT_FEDERATION_URL when it points at a loopback address; refused otherwise.
+
+    The string returned is exactly the string checked. urllib.parse.urlsplit follows the
+    WHATWG URL Standard ("basic URL parser": leading and trailing C0 control or space are
+    stripped, ASCII tab and newline removed anywhere) and so checks a cleaned copy, while
+    the raw value is what would be used: a value with any whitespace or control character is
+    refused before it is parsed.
+    """
     value = (environ if environ is not None else os.environ).get(ENV_FEDERATION_URL)
     if not value:
         return None
+    if any(character.isspace() or not character.isprintable() for character in value):
+        raise RoleportError(
+            "invalid_request",
+            detail=f"{ENV_FEDERATION_URL} contains whitespace or a control character; set it "
+                   "to the endpoint's URL alone, like http://127.0.0.1:8080/federation",
+        )
     try:
         parts = urllib.parse.urlsplit(value)
         host = parts.hostname

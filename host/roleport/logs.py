@@ -4,8 +4,14 @@ Rules implemented here (README, "Security"):
 - logs go to a rotating file in the user's state directory, never to stdout (the native
   protocol owns stdout), and to stderr only when asked;
 - every record of every logger (ours, botocore's, urllib3's) passes ``RedactionFilter``
-  before it is written, so access key ids, secret keys, session tokens, SigninTokens and
-  console login URLs never reach a log line, whatever the caller formatted into it.
+  before it is written, so access key ids, secret keys, session tokens, SigninTokens, MFA
+  codes and console login URLs never reach a log line, whatever the caller formatted into it;
+- a value is recognised by the name it is given (``TokenCode=``, ``"SecretAccessKey": ``,
+  ``<SessionToken>...</SessionToken>``) whatever its length, because AWS documents no fixed
+  length for secret keys or session tokens (STS API Reference, "Credentials": the key and
+  token are plain strings), and by its shape where it stands alone. At DEBUG botocore logs
+  each request's parameters (``TokenCode`` of AssumeRole, the MFA code) and each response
+  body (the STS XML ``Credentials`` element).
 """
 
 from __future__ import annotations
@@ -29,18 +35,32 @@ REDACTED = "[REDACTED]"
 
 _FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
 
-# Order matters: whole login/federation URLs first, then key=value pairs, then bare values.
+# Names under which a secret travels. "token_code" and "mfa_code" before "token": a name is
+# matched from its start, and TokenCode must not stop at "Token".
+_SECRET_NAMES = (r"(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"
+                 r"|secret_?key|session_?key|signin_?token|access_?key_?id|token_?code"
+                 r"|mfa_?code|x-amz-security-token|x-amz-signature|x-amz-credential"
+                 r"|credential|signature|password|token|authorization|session)")
+# XML elements whose whole text is a secret (STS responses, query bodies echoed as XML).
+_SECRET_ELEMENTS = (r"(?:SecretAccessKey|SecretKey|SessionToken|SecurityToken|AccessKeyId"
+                    r"|TokenCode|SigninToken|Password|SAMLAssertion|WebIdentityToken)")
+
+# Order matters: whole login/federation URLs first, then named values (XML elements, then
+# key=value pairs), then bare values.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A console login URL or a federation call carrying a token or credentials is a credential.
     (re.compile(r"""https?://[^\s"'<>]*?(?:signintoken|action=login|[?&]session=)"""
                 r"""[^\s"'<>]*""", re.IGNORECASE), "[REDACTED login URL]"),
+    # <SecretAccessKey>...</SecretAccessKey>, with or without a namespace prefix or
+    # attributes: everything up to the closing tag, whatever its length.
+    (re.compile(r"(?P<open><(?P<tag>(?:[\w.-]+:)?" + _SECRET_ELEMENTS + r")(?:\s[^<>]*)?>)"
+                r"[^<]*(?P<close></(?P=tag)\s*>)", re.IGNORECASE),
+     r"\g<open>" + REDACTED + r"\g<close>"),
     # Secret-bearing fields as key=value, key: value, "key": "value" (JSON, INI, query, repr),
-    # also 'key': b'value' (botocore logs header values as bytes).
-    (re.compile(r"""(?P<key>(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"""
-                r"""|secret_?key|session_?key|signin_?token|x-amz-security-token"""
-                r"""|x-amz-signature|x-amz-credential|credential|signature|password|token"""
-                r"""|authorization|session))(?P<sep>["']?\s*[:=]\s*(?:b(?=["']))?["']?)"""
-                r"""(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
+    # \"key\": \"value\" (JSON escaped inside a string), also 'key': b'value' (botocore
+    # logs header values as bytes).
+    (re.compile(r"(?P<key>" + _SECRET_NAMES + r""")(?P<sep>\\?["']?\s*[:=]\s*"""
+                r"""(?:b(?=["']))?\\?["']?)(?P<value>[^\s"',&;}]+)""", re.IGNORECASE),
      r"\g<key>\g<sep>" + REDACTED),
     # AWS access key ids (long-term AKIA..., temporary ASIA..., and the rarer prefixes), also
     # right after a %XX or \uXXXX escape (URL-encoded or escaped JSON: %22ASIA...) or a "_".

@@ -9,9 +9,11 @@ messaging"). Rules implemented here:
 - the caller the browser names in argv must be allowed (roleport.callers), else the first
   request is answered with forbidden_caller before anything touches credentials, and the
   host exits 77;
-- every request gets exactly one reply. Requests run on two small thread pools ("fast" for
-  hello/profiles, "slow" for network calls), replies are written whole under a lock and may
-  come out of order; at most MAX_IN_FLIGHT requests wait for their replies at once;
+- every request gets exactly one reply. Requests run on one small thread pool per lane
+  ("instant" for hello, "fast" for profiles, "slow" for network calls), so that a large
+  config being parsed or a hanging network call never holds back a hello; replies are
+  written whole under a lock and may come out of order; at most MAX_IN_FLIGHT requests per
+  lane wait for their replies at once;
 - every request has a deadline after which a timeout error is the reply, whatever the
   handler is doing (roleport.deadlines);
 - after the first hello the pipeline warms up in the background (roleport.warmup);
@@ -28,6 +30,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -65,10 +68,11 @@ it is not meant to be run from a terminal.
 # Exit codes follow sysexits.h: EX_USAGE (64) and EX_IOERR (74).
 EXIT_USAGE = 64
 EXIT_IO_ERROR = 74
+INSTANT_WORKERS = 1
 FAST_WORKERS = 2
 SLOW_WORKERS = 4
 BUSY_GRACE_SECONDS = 1.0
-MAX_IN_FLIGHT = 256  # accepted requests not yet answered; bounds memory under a flood
+MAX_IN_FLIGHT = 256  # per lane, accepted requests not yet answered; bounds memory under a flood
 MAX_ID_LENGTH = 256
 MAX_ACTION_SHOWN = 64
 MAX_SAFE_INTEGER = 2**53  # ids come from JavaScript numbers: keep them exact both ways
@@ -130,12 +134,15 @@ class Host:
         self._forbidden = forbidden
         self._actions = ACTIONS if actions is None else actions
         self._pools = {
+            "instant": ThreadPoolExecutor(INSTANT_WORKERS,
+                                          thread_name_prefix="roleport-instant"),
             "fast": ThreadPoolExecutor(FAST_WORKERS, thread_name_prefix="roleport-fast"),
             "slow": ThreadPoolExecutor(SLOW_WORKERS, thread_name_prefix="roleport-slow"),
         }
-        # _state guards _pending and _busy, and is notified whenever either changes.
+        # _state guards _pending, _in_flight and _busy, and is notified when they change.
         self._state = threading.Condition()
         self._pending: dict[int, _Pending] = {}
+        self._in_flight: Counter[str] = Counter()  # _pending counted per lane
         self._busy = 0
         self._sequence = itertools.count(1)
         self._output_broken = threading.Event()
@@ -212,17 +219,19 @@ class Host:
             self._write(error_reply(request_id, error))
             return
         with self._state:
-            in_flight = len(self._pending)
+            in_flight = self._in_flight[action.lane]
         if in_flight >= MAX_IN_FLIGHT:
-            # Back-pressure without blocking the reader: hello must stay answerable.
+            # Back-pressure without blocking the reader, and per lane: a flood of logins
+            # leaves hello and profiles answerable.
             self._write(error_reply(request_id, RoleportError(
-                "invalid_request", detail=f"{in_flight} requests are already in flight; wait "
-                "for their replies before sending more")))
+                "invalid_request", detail=f"{in_flight} '{action.lane}' requests are already "
+                "in flight; wait for their replies before sending more")))
             return
         now = time.monotonic()
         pending = _Pending(next(self._sequence), request_id, action, params, now)
         with self._state:
             self._pending[pending.seq] = pending
+            self._in_flight[action.lane] += 1
         self._deadlines.add(now + action.deadline_seconds, pending.seq)
         self._pools[action.lane].submit(self._run, pending)
 
@@ -271,7 +280,8 @@ class Host:
         # Only now is the request done: _drain() (end of input) waits on _pending, and the
         # process must not exit while this reply is still being written.
         with self._state:
-            self._pending.pop(pending.seq, None)
+            if self._pending.pop(pending.seq, None) is not None:
+                self._in_flight[pending.action.lane] -= 1
             self._state.notify_all()
         elapsed_ms = (time.monotonic() - pending.started) * 1000
         outcome = "ok" if reply["ok"] else reply["error"]["code"]

@@ -125,6 +125,7 @@ def read_full_config(files: ConfigFiles) -> dict[str, Any]:
     """Both files through botocore's config loader, merged exactly as
     botocore.session.Session.full_config merges them (credentials-file sections extend the
     config file's profiles)."""
+    files.check_sizes()
     import botocore.configloader
     from botocore.exceptions import ConfigNotFound, ConfigParseError
 

@@ -14,6 +14,7 @@ from roleport.actions.context import HostContext, HostPipeline, PipelineFactory
 from roleport.actions.hello import PROTOCOL_VERSION, handle_hello
 from roleport.actions.login import handle_login, login_result
 from roleport.actions.profiles import (
+    MAX_CELL_CHARS,
     PROFILE_COLUMNS,
     ProfilePages,
     config_generation,
@@ -34,6 +35,7 @@ from roleport.actions.registry import (
 
 __all__ = [
     "ACTIONS",
+    "MAX_CELL_CHARS",
     "PROFILE_COLUMNS",
     "PROTOCOL_VERSION",
     "Action",

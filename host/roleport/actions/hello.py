@@ -29,5 +29,6 @@ def handle_hello(context: HostContext, params: dict[str, Any]) -> dict[str, Any]
     }
 
 
-register(Action("hello", handle_hello, deadline_seconds=5.0, starts_warm_up=True,
-                service="The host"))
+# Its own lane: two `profiles` requests parsing a large config must not hold it back.
+register(Action("hello", handle_hello, lane="instant", deadline_seconds=5.0,
+                starts_warm_up=True, service="The host"))

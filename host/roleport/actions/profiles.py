@@ -7,7 +7,10 @@ Rules (PROTOCOL.md, "profiles"):
   from the native messaging host is 1 MB"); only a larger list is split, so a client unaware
   of paging still gets a valid first page instead of a dropped connection;
 - ``generation`` changes whenever either AWS file does (roleport.config_files), which is the
-  extension's cue to ask again.
+  extension's cue to ask again;
+- a text cell holds at most MAX_CELL_CHARS characters (a longer value is cut and ends with
+  "\u2026"), so one row is at most a few tens of KiB even in \\uXXXX escapes and a page of
+  at least one row always fits: paging always moves on, whatever a config value holds.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from roleport.actions.context import HostContext
-from roleport.actions.registry import Action, Param, register
+from roleport.actions.registry import Action, Param, register, shorten
 from roleport.framing import MAX_OUTBOUND_BYTES, EncodedJSON
 
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -31,6 +34,13 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 PROFILE_ATTRIBUTES = {"role": "role_name"}
 BOOLEAN_COLUMNS = ("mfa", "chained")
 
+MAX_CELL_CHARS = 1024
+"""Longest text cell of a ``profiles`` row, ellipsis included (PROTOCOL.md, "Limits").
+
+Far above any real name, ARN part, region or colour, and small enough that a row of twelve
+cells (at most 6 bytes per character as a JSON escape) stays under 80 KiB.
+"""
+
 PAGE_BUDGET_BYTES = MAX_OUTBOUND_BYTES - 16 * 1024
 """Room for rows in one reply; the rest covers the envelope, id and paths (PROTOCOL.md)."""
 
@@ -41,13 +51,15 @@ def config_generation(context: HostContext) -> str:
 
 
 def column_value(profile: Any, column: str) -> Any:
-    """One cell: a JSON scalar, with empty strings sent as null."""
+    """One cell: a JSON scalar, with empty strings sent as null and text capped at
+    MAX_CELL_CHARS."""
     value = getattr(profile, PROFILE_ATTRIBUTES.get(column, column), None)
     if column in BOOLEAN_COLUMNS:
         return bool(value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value if value != "" else None
-    return str(value)
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return shorten(text, MAX_CELL_CHARS) if text else None
 
 
 def profile_rows(profiles: Sequence[Any]) -> list[list[Any]]:

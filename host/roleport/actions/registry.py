@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from roleport.actions.context import HostContext
     from roleport.framing import EncodedJSON
 
-Lane = Literal["fast", "slow"]
+Lane = Literal["instant", "fast", "slow"]
 Check = Callable[[Any], "str | None"]
 Handler = Callable[["HostContext", dict[str, Any]], "dict[str, Any] | EncodedJSON"]
 
@@ -48,8 +48,11 @@ class Param:
 class Action:
     """A dispatch-table entry: handler, declared params, deadline and scheduling lane.
 
-    "slow" actions (network calls) run on their own workers so that they can never delay a
-    "fast" one such as hello or profiles (PROTOCOL.md, "Deadlines and concurrency").
+    Each lane has workers of its own, so no lane can delay another (PROTOCOL.md, "Deadlines
+    and concurrency"): "slow" for network calls (login), "fast" for local work that may
+    still take seconds (profiles parses the config), "instant" for answers that are cheap
+    whatever the config holds and must come within their deadline whatever else runs
+    (hello).
     ``service`` names the work in a timeout message: "<service> did not answer ...".
     """
 
