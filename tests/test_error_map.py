@@ -129,7 +129,7 @@ def test_every_aws_error_code_of_the_table_fills_its_template(code):
     assert "{" not in error.message + error.hint
 
 
-@pytest.mark.parametrize("status, code", [(403, "access_denied"), (500, "internal_error")])
+@pytest.mark.parametrize("status, code", [(403, "access_denied"), (400, "internal_error")])
 def test_an_unknown_aws_error_code_is_judged_by_its_status(status, code):
     error = map_error(client_error("SomethingNew", "text", status), "p")
     assert error.code == code

@@ -1,73 +1,60 @@
 """Every place roleport relies on a botocore internal, and the check that each still exists.
 
-botocore documents its session and clients, not the classes behind its credential chain.
-roleport uses three of those internals:
+botocore documents its session, its clients and their events, not the classes behind its
+credential chain. roleport uses these internals:
 
 - ``ProfileProviderBuilder._create_process_provider``, overridden so that a profile's
-  credential_process runs as a ``BoundedProcess``; ``ProfileProviderBuilder.providers()`` must
-  still call it;
+  credential_process runs as a ``BoundedProcess`` (roleport.credentials.process);
+  ``ProfileProviderBuilder.providers()`` must still call it;
 - ``ProcessProvider``'s ``popen`` argument, the process class it runs the command with;
 - ``Session._config``, the parse of the config files that ``Session.full_config`` returns:
   roleport hands a session the parse it already holds (``share_parsed_config``) instead of
-  letting botocore read both files a second time.
+  letting botocore read both files a second time;
+- the RoleSessionName botocore's assume-role fetchers make up when a profile sets no
+  role_session_name, ``botocore-session-<seconds>``: ``name_sessions_after`` puts a person's
+  name in its place when the request is sent (``provide-client-params``, a documented client
+  event), after botocore has computed the cache key without it.
 
 ``check_botocore_hooks`` runs when the credential path is first built and raises
 internal_error, naming the installed botocore version and the supported range, when any of
 them is gone. Without it a botocore release that renamed the builder method would silently
-drop the credential_process time limit.
+drop the credential_process limits.
 
 botocore is imported inside the functions: importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-import json
-import subprocess
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from roleport.credentials.process import (
+    TIMEOUT_SECONDS,
+    BoundedProcess,
+    kill_running_processes,
+)
 from roleport.errors import RoleportError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
 
+__all__ = ["BoundedProcess", "CREDENTIAL_PROCESS_TIMEOUT_SECONDS", "bounded_provider_builder",
+           "check_botocore_hooks", "kill_running_processes", "name_sessions_after",
+           "share_parsed_config"]
+
 # The botocore releases CI tests (constraints.txt) and pyproject.toml declares. A release
 # outside the range is still used when check_botocore_hooks finds every hook in place.
 SUPPORTED_BOTOCORE = ">=1.44,<1.45"
 
-CREDENTIAL_PROCESS_TIMEOUT_SECONDS = 60.0
+# Read each time a provider is built (a test may lower it).
+CREDENTIAL_PROCESS_TIMEOUT_SECONDS = TIMEOUT_SECONDS
 
-
-class BoundedProcess(subprocess.Popen):  # type: ignore[type-arg]
-    """credential_process as botocore's ProcessProvider runs it, bounded in time and checked.
-
-    The command must print one JSON document ("Sourcing credentials with an external
-    process", https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sourcing-external.html).
-    botocore waits for the command without a limit and parses its output with json.loads
-    unguarded: a hung command would hang the login and a command printing a prompt on stdout
-    would surface as an internal error. Here the command is killed after
-    CREDENTIAL_PROCESS_TIMEOUT_SECONDS (timeout) and non-JSON output is botocore's own
-    CredentialRetrievalError (no_credentials), never echoing the output.
-    """
-
-    def communicate(self, input: Any = None, timeout: float | None = None) -> Any:  # noqa: A002
-        limit = timeout if timeout is not None else CREDENTIAL_PROCESS_TIMEOUT_SECONDS
-        try:
-            stdout, stderr = super().communicate(input, timeout=limit)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            super().communicate()
-            raise RoleportError("timeout", service="The profile's credential_process",
-                                seconds=f"{limit:g}") from None
-        if self.returncode == 0:
-            try:
-                json.loads(stdout.decode("utf-8"))
-            except ValueError:  # UnicodeDecodeError is a ValueError too
-                from botocore.exceptions import CredentialRetrievalError
-
-                raise CredentialRetrievalError(provider="custom-process",
-                                               error_msg="the output is not JSON") from None
-        return stdout, stderr
+# What BaseAssumeRoleCredentialFetcher._generate_assume_role_name makes up.
+BOTOCORE_DEFAULT_SESSION_NAME = re.compile(r"botocore-session-[0-9]+")
+_NAMED_OPERATIONS = ("AssumeRole", "AssumeRoleWithWebIdentity")
 
 
 def bounded_provider_builder(session: Any, **kwargs: Any) -> Any:
@@ -81,9 +68,11 @@ def bounded_provider_builder(session: Any, **kwargs: Any) -> Any:
         bounded_provider = BoundedProcessProvider
 
         def _create_process_provider(self, profile_name: str) -> ProcessProvider:
+            popen = functools.partial(BoundedProcess, profile=profile_name,
+                                      timeout_seconds=CREDENTIAL_PROCESS_TIMEOUT_SECONDS)
             return BoundedProcessProvider(profile_name=profile_name,
                                           load_config=lambda: session.full_config,
-                                          popen=BoundedProcess)
+                                          popen=popen)
 
     return Builder(session, **kwargs)
 
@@ -92,6 +81,30 @@ def share_parsed_config(session: botocore.session.Session, full_config: dict[str
     """Hand botocore the parse roleport already holds (merged exactly as Session.full_config
     merges both files): with 2,000 profiles a second parse is most of a cold login."""
     session._config = full_config  # type: ignore[attr-defined]  # the private hook itself
+
+
+def name_sessions_after(session: botocore.session.Session, name: Callable[[], str]) -> None:
+    """Role sessions botocore would call ``botocore-session-<seconds>`` get ``name()`` instead.
+
+    Administrators read the session name in CloudTrail "to help identify who performed an
+    action" (AssumeRole, RoleSessionName,
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html); a number says
+    nothing about who it was. A role_session_name in the profile is sent as configured.
+
+    The name is put in when the request is sent, not handed to botocore as RoleSessionName:
+    botocore leaves its made-up name out of the key of ~/.aws/cli/cache but puts a given one
+    in, so the AWS CLI would no longer find roleport's entries, nor roleport the CLI's (and
+    an MFA code typed for one would not serve the other). The price: a session the AWS CLI
+    assumed and cached first keeps its botocore-session name until it expires.
+    """
+    def replace_default(params: dict[str, Any], **_: Any) -> None:
+        current = params.get("RoleSessionName")
+        if isinstance(current, str) and BOTOCORE_DEFAULT_SESSION_NAME.fullmatch(current):
+            params["RoleSessionName"] = name()
+
+    for operation in _NAMED_OPERATIONS:
+        session.register(f"provide-client-params.sts.{operation}", replace_default,
+                         unique_id=f"roleport-session-name-{operation}")
 
 
 def check_botocore_hooks(session: botocore.session.Session, full_config: dict[str, Any]) -> None:
@@ -111,6 +124,9 @@ def check_botocore_hooks(session: botocore.session.Session, full_config: dict[st
         missing.append("ProcessProvider(load_config=..., popen=...)")
     if not _returns_shared_config(session, full_config):
         missing.append("Session._config as the source of Session.full_config")
+    if not _makes_up_default_session_names():
+        missing.append("AssumeRoleCredentialFetcher's default RoleSessionName "
+                       "botocore-session-<seconds>")
     if missing:
         error = RoleportError(
             "internal_error",
@@ -131,6 +147,19 @@ def _builder_calls_override(session: Any) -> bool:
     except Exception:  # a changed constructor or signature: the hook is not usable either
         return False
     return any(isinstance(provider, builder.bounded_provider) for provider in providers)
+
+
+def _makes_up_default_session_names() -> bool:
+    from botocore.credentials import AssumeRoleCredentialFetcher
+
+    try:
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=None, source_credentials=None,
+            role_arn="arn:aws:iam::123456789012:role/roleport-hooks-check")
+        made_up = fetcher._assume_kwargs.get("RoleSessionName")
+    except Exception:
+        return False
+    return isinstance(made_up, str) and BOTOCORE_DEFAULT_SESSION_NAME.fullmatch(made_up) is not None
 
 
 def _parameters(callable_: Any) -> dict[str, Any]:

@@ -10,6 +10,13 @@
   with clients", https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html):
   every create_client on the shared session runs under one lock.
 
+- AWS STS fits in the login deadline (roleport.rules.LOGIN_DEADLINE_SECONDS) with room left
+  for the sign-in endpoint: a read timeout is not retried (the request may have been
+  processed; the user learns at once that AWS STS did not answer), and within one login no
+  STS attempt starts unless it can end, at its worst, within STS_WINDOW_SECONDS of the
+  login's first STS attempt (the `before-send` and `needs-retry` client events,
+  https://boto3.amazonaws.com/v1/documentation/api/latest/guide/events.html).
+
 botocore is imported inside the functions: importing this module stays cheap.
 """
 
@@ -17,15 +24,27 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+
+from roleport.errors import RoleportError
+from roleport.rules import LOGIN_DEADLINE_SECONDS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
 
-STS_CONNECT_TIMEOUT = 5
-STS_READ_TIMEOUT = 10
+STS_CONNECT_TIMEOUT = 3.0
+STS_READ_TIMEOUT = 8.0
+STS_MAX_ATTEMPTS = 2  # in all, the first attempt included ("standard" retry mode)
+# The sign-in endpoint's share of a login: its read timeout (federation.READ_TIMEOUT_SECONDS)
+# after the last STS answer.
+FEDERATION_SHARE_SECONDS = 10.0
+STS_WINDOW_SECONDS = LOGIN_DEADLINE_SECONDS - FEDERATION_SHARE_SECONDS
+STS_SERVICE = "AWS STS"
 
 
 def client_config(connect_timeout: float = STS_CONNECT_TIMEOUT,
@@ -34,7 +53,60 @@ def client_config(connect_timeout: float = STS_CONNECT_TIMEOUT,
     from botocore.config import Config
 
     return Config(connect_timeout=connect_timeout, read_timeout=read_timeout,
-                  retries={"max_attempts": 2, "mode": "standard"})
+                  retries={"max_attempts": STS_MAX_ATTEMPTS, "mode": "standard"})
+
+
+class StsWindow:
+    """The time one login may spend on AWS STS, from its first STS attempt on."""
+
+    def __init__(self, seconds: float, attempt_seconds: float) -> None:
+        self.seconds = seconds
+        self.attempt_seconds = attempt_seconds  # an attempt's worst case: connect + read
+        self.opened_at: float | None = None
+
+    def admit_attempt(self) -> None:
+        """Raise timeout (AWS STS) unless an attempt started now ends within the window."""
+        now = time.monotonic()
+        if self.opened_at is None:
+            self.opened_at = now
+        if now - self.opened_at + self.attempt_seconds > self.seconds:
+            raise RoleportError("timeout", service=STS_SERVICE, seconds=f"{self.seconds:g}")
+
+
+_window: ContextVar[StsWindow | None] = ContextVar("roleport_sts_window", default=None)
+
+
+@contextmanager
+def sts_window(seconds: float, attempt_seconds: float) -> Iterator[StsWindow]:
+    """Every STS attempt made in this block (this thread) shares one StsWindow."""
+    window = StsWindow(seconds, attempt_seconds)
+    token = _window.set(window)
+    try:
+        yield window
+    finally:
+        _window.reset(token)
+
+
+def _admit_sts_attempt(**_: Any) -> None:
+    window = _window.get()
+    if window is not None:
+        window.admit_attempt()
+
+
+def _no_retry_after_read_timeout(caught_exception: BaseException | None = None,
+                                 **_: Any) -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    if isinstance(caught_exception, ReadTimeoutError):
+        raise caught_exception
+
+
+def limit_sts_time(session: botocore.session.Session) -> None:
+    """Register the STS window and the no-retry-after-read-timeout rule on `session`; every
+    client created from it afterwards has them (idempotent)."""
+    session.register("before-send.sts", _admit_sts_attempt, unique_id="roleport-sts-window")
+    session.register("needs-retry.sts", _no_retry_after_read_timeout,
+                     unique_id="roleport-sts-read-timeout")
 
 
 class SerializedSession:

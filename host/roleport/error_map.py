@@ -4,7 +4,9 @@ Two tables decide the answer:
 - AWS_ERROR_CODES: the Error.Code of an STS or SSO error response ("Common Errors",
   https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html, and each action's
   Errors section, e.g. API_AssumeRole.html) -> the roleport error it becomes; an unknown code
-  is access_denied on HTTP 403, else internal_error;
+  is aws_unavailable on an HTTP 5xx (a server fault: InternalFailure, ServiceUnavailable,
+  ...; botocore has already retried it once), access_denied on HTTP 403, else
+  internal_error;
 - the exception table (_exception_builders): a class of botocore.exceptions ("Error
   handling", https://boto3.amazonaws.com/v1/documentation/api/latest/guide/error-handling.html)
   -> the builder of its roleport error. The first class of an exception's MRO that the table
@@ -100,6 +102,15 @@ AWS_ERROR_CODES: dict[str, CodeBuilder] = {
     code: builder for codes, builder in _AWS_ERROR_ROWS for code in codes}
 
 
+# The service that answered, by operation (ClientError.operation_name).
+_SERVICE_OF_OPERATION = {
+    "AssumeRole": "AWS STS", "AssumeRoleWithWebIdentity": "AWS STS",
+    "AssumeRoleWithSAML": "AWS STS", "GetFederationToken": "AWS STS",
+    "GetSessionToken": "AWS STS", "GetCallerIdentity": "AWS STS",
+    "GetRoleCredentials": "AWS IAM Identity Center", "CreateToken": "AWS IAM Identity Center",
+}
+
+
 def _client_error(failure: _Failure, exc: Any) -> RoleportError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code", ""))
@@ -107,6 +118,10 @@ def _client_error(failure: _Failure, exc: Any) -> RoleportError:
     if builder is not None:
         return builder(failure, code, safe_aws_message(str(error.get("Message", ""))))
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if isinstance(status, int) and 500 <= status <= 599:
+        service = _SERVICE_OF_OPERATION.get(getattr(exc, "operation_name", ""), "AWS")
+        return RoleportError("aws_unavailable", profile=failure.profile, service=service,
+                             status=status)
     return RoleportError("access_denied" if status == 403 else "internal_error",
                          profile=failure.profile, detail=f"AWS answered {code or status}")
 
@@ -160,6 +175,13 @@ def _config_unparsable(failure: _Failure, exc: Any) -> RoleportError:
 def _source_loop(failure: _Failure, exc: Any) -> RoleportError:
     return RoleportError("config_error", detail=f"profile '{failure.profile}': the "
                          "source_profile chain loops back on itself")
+
+
+def _chain_too_deep(failure: _Failure, exc: Any) -> RoleportError:
+    # botocore follows source_profile by recursion; roleport refuses long chains before
+    # (credentials.profile.MAX_ROLE_CHAIN), this is the net under that check.
+    return RoleportError("config_error", detail=f"profile '{failure.profile}': its "
+                         "source_profile chain is too long to follow")
 
 
 def _config_invalid(failure: _Failure, exc: Any) -> RoleportError:
@@ -226,6 +248,7 @@ def _exception_builders() -> dict[type, ExceptionBuilder]:
         ((bx.NoCredentialsError,), _no_credentials),
         ((bx.ParamValidationError,), _parameter_refused),
         ((bx.NoRegionError,), _no_region),
+        ((RecursionError,), _chain_too_deep),
     )
     return {cls: builder for classes, builder in rows for cls in classes}
 

@@ -60,6 +60,14 @@ _KINDS: tuple[ErrorKind, ...] = (
               "Run `roleport install --extension-id <id>` to allow another extension build."),
     ErrorKind("message_too_large", 74, "The {direction} message is too large ({size} bytes).",
               "Native messages are limited to 1 MiB; narrow the request."),
+    # 71: the first number of the sysexits range no other code uses (EX_UNAVAILABLE, 69, is
+    # mfa_invalid's). A server fault says nothing about the request: trying again later is
+    # the remedy ("Error retries and exponential backoff in AWS",
+    # https://docs.aws.amazon.com/general/latest/gr/api-retries.html).
+    ErrorKind("aws_unavailable", 71,
+              "{service} answered HTTP {status}; AWS may be having problems.",
+              "Try again in a minute; check the AWS Health Dashboard "
+              "(https://health.aws.amazon.com/health/status)."),
 )
 
 ERRORS: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}

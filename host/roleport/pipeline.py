@@ -4,6 +4,10 @@ Rules implemented here (docs/ARCHITECTURE.md, "Library API"):
 - one Pipeline per process keeps warm state: the botocore session of the current config
   (re-created when the config files change), STS clients per region and credentials, one
   keep-alive HTTP session to the sign-in endpoint;
+- a login's credentials come first, within the STS window (roleport.clients), so that the
+  sign-in endpoint still has its share of the login deadline;
+- a role session botocore would name botocore-session-<seconds> is named after the person
+  (roleport.credentials.session_name; roleport.botocore_hooks.name_sessions_after);
 - `import roleport.pipeline` stays cheap: botocore and requests are imported on first use;
 - thread-safe: the native host calls login() from a thread pool;
 - every failure is a RoleportError with a code from errors.py; nothing else escapes.
@@ -62,28 +66,40 @@ class _Warm:
 
     def __init__(self, snapshot: ConfigSnapshot, connect_timeout: float,
                  read_timeout: float) -> None:
-        from roleport.botocore_hooks import check_botocore_hooks
-        from roleport.clients import StsClients, client_config
+        from roleport.botocore_hooks import check_botocore_hooks, name_sessions_after
+        from roleport.clients import StsClients, client_config, limit_sts_time
+        from roleport.credentials.session_name import person_session_name
 
         self.snapshot = snapshot
         # Before the first login of this config: a botocore without the internals roleport
         # relies on fails loudly here instead of, say, running credential_process unbounded.
         check_botocore_hooks(snapshot.session, snapshot.full_config)
         snapshot.session.set_default_client_config(client_config(connect_timeout, read_timeout))
+        limit_sts_time(snapshot.session)
+        name_sessions_after(snapshot.session, person_session_name)
         self.clients = StsClients(snapshot.session, connect_timeout, read_timeout)
 
 
 class Pipeline:
     """Warm, thread-safe access to profiles and console logins (one per process)."""
 
-    def __init__(self, *, connect_timeout: float = federation.CONNECT_TIMEOUT_SECONDS,
-                 read_timeout: float = federation.READ_TIMEOUT_SECONDS) -> None:
-        """Timeouts (seconds) apply to STS, the SSO portal and the sign-in endpoint alike."""
+    def __init__(self, *, connect_timeout: float | None = None,
+                 read_timeout: float | None = None,
+                 sts_window_seconds: float | None = None) -> None:
+        """Timeouts (seconds) given here apply to STS, the SSO portal and the sign-in endpoint
+        alike; by default each has its own (roleport.clients, roleport.federation).
+        `sts_window_seconds` bounds one login's STS attempts (clients.STS_WINDOW_SECONDS)."""
+        from roleport.clients import STS_CONNECT_TIMEOUT, STS_READ_TIMEOUT, STS_WINDOW_SECONDS
+
         self._lock = threading.Lock()
         self._warm: _Warm | None = None
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
-        self._federation = federation.FederationClient(connect_timeout, read_timeout)
+        self._connect_timeout = STS_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+        self._read_timeout = STS_READ_TIMEOUT if read_timeout is None else read_timeout
+        self._sts_window_seconds = (STS_WINDOW_SECONDS if sts_window_seconds is None
+                                    else sts_window_seconds)
+        self._federation = federation.FederationClient(
+            federation.CONNECT_TIMEOUT_SECONDS if connect_timeout is None else connect_timeout,
+            federation.READ_TIMEOUT_SECONDS if read_timeout is None else read_timeout)
 
     # -- warm state ----------------------------------------------------------------------
 
@@ -184,8 +200,9 @@ class Pipeline:
         landing = federation.build_destination(destination or profile.destination, endpoints)
         sts_region = region or federation.default_region(partition)
         resolver = CredentialResolver(warm.snapshot, warm.clients)
-        resolved = resolver.resolve(profile_name, sts_region, mfa_code,
-                                    federation_duration=requested)
+        with self._sts_window():
+            resolved = resolver.resolve(profile_name, sts_region, mfa_code,
+                                        federation_duration=requested)
         return self._finish(resolved, endpoints, landing, requested, issuer, profile.container)
 
     def _login_role(self, account_id: str, role_name: str, source_profile: str | None,
@@ -225,9 +242,15 @@ class Pipeline:
         sts_region = region or federation.default_region(partition)
         role_arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
         resolver = CredentialResolver(warm.snapshot, warm.clients)
-        resolved = resolver.assume_role_from(source_name, role_arn, sts_region,
-                                             role_session_name(source_name), mfa_code)
+        with self._sts_window():
+            resolved = resolver.assume_role_from(source_name, role_arn, sts_region,
+                                                 role_session_name(source_name), mfa_code)
         return self._finish(resolved, endpoints, landing, duration, issuer, None)
+
+    def _sts_window(self) -> Any:
+        from roleport.clients import sts_window
+
+        return sts_window(self._sts_window_seconds, self._connect_timeout + self._read_timeout)
 
     def _finish(self, resolved: Any, endpoints: federation.Endpoints, landing: str,
                 requested: int | None, issuer: str | None,

@@ -17,6 +17,10 @@ Sources:
 - Role names and session names: IAM ``RoleName`` and STS ``RoleSessionName`` patterns
   (``[\\w+=,.@-]``); account ids are 12 digits (AWS General Reference, "AWS account
   identifiers").
+- Login deadline: how long the native host lets one ``login`` run before it answers
+  ``timeout`` (PROTOCOL.md, "Deadlines and concurrency"); every time limit on the way to a
+  console URL (credential_process, AWS STS) is set below it so that the reply names the part
+  that did not answer.
 - Environment variables: the AWS CLI's and botocore's (``AWS_PROFILE``, ``AWS_CONFIG_FILE``,
   ...; AWS CLI User Guide, "Environment variables to configure the AWS CLI").
 """
@@ -61,6 +65,11 @@ def profile_from_environment(environ: Mapping[str, str] | None = None) -> str | 
 def default_profile_name(environ: Mapping[str, str] | None = None) -> str:
     """The profile the AWS CLI uses when none is given: the environment's, else "default"."""
     return profile_from_environment(environ) or DEFAULT_PROFILE
+
+
+# -- time limits -----------------------------------------------------------------------------
+
+LOGIN_DEADLINE_SECONDS = 30.0
 
 
 # -- regions ---------------------------------------------------------------------------------

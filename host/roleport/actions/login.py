@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from roleport.actions.context import HostContext
 from roleport.actions.registry import Action, Param, register, shorten
 from roleport.rules import (
+    LOGIN_DEADLINE_SECONDS,
     MAX_CONSOLE_DURATION,
     MIN_CONSOLE_DURATION,
     has_control_characters,
@@ -80,7 +81,8 @@ def handle_login(context: HostContext, params: dict[str, Any]) -> dict[str, Any]
 
 
 register(Action(
-    "login", handle_login, lane="slow", deadline_seconds=30.0, service="AWS sign-in",
+    "login", handle_login, lane="slow", deadline_seconds=LOGIN_DEADLINE_SECONDS,
+    service="AWS sign-in",
     params=(
         Param("profile", (str,), required=True, check=profile_name_problem,
               expected="a profile name string"),

@@ -11,6 +11,8 @@ https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html).
 - caches.py          the AWS CLI's assumed-role cache, the SSO token cache, and the wrapper
                      that re-assumes chained roles whose cached session is too short;
 - mfa.py             MFA codes come from the caller, never from a prompt;
+- process.py         a profile's credential_process, bounded in time, output and lifetime;
+- session_name.py    the person a role session is named after;
 - resolved.py        ResolvedCredentials, what the units hand back.
 
 Every failure leaves as a RoleportError (roleport.error_map); no message carries a secret.

@@ -11,17 +11,35 @@
   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html); a cached
   one with less than CHAINED_MIN_REMAINING left is hidden so botocore assumes the role again
   and the console session gets close to its full hour.
+- Both caches are read defensively (SafeFileCache): another program, another user or a disk
+  error may have left anything there, and an entry decides whose credentials open the
+  console. An entry that is not a regular file of the user's own, is writable by others, is
+  larger than MAX_ENTRY_BYTES, is not JSON or has the wrong shape is a miss, logged with the
+  reason (never the content), and the fresh credentials replace it. The folder is created
+  0700 or tightened to it; one that is not a folder, or belongs to another user, is a
+  config_error naming it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import stat
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from roleport.errors import RoleportError
+
+logger = logging.getLogger(__name__)
+
 CHAINED_MIN_REMAINING = timedelta(minutes=50)
+MAX_ENTRY_BYTES = 64 * 1024  # an assumed-role entry is about 2 KB, an SSO token about 4 KB
+_CHECKS_OWNER = sys.platform != "win32" and hasattr(os, "getuid")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_CREDENTIAL_KEYS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 
 
 def aws_cli_cache_dir() -> str:
@@ -34,25 +52,191 @@ def sso_token_cache_dir() -> str:
     return os.path.join(os.path.expanduser("~"), ".aws", "sso", "cache")
 
 
-def new_file_cache() -> Any:
+def new_file_cache() -> SafeFileCache:
     """The AWS CLI's assumed-role cache; the directory is private to the user."""
-    from botocore.utils import JSONFileCache
-
-    directory = aws_cli_cache_dir()
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    return JSONFileCache(directory)  # mkstemp + os.replace: files are created 0600
+    return SafeFileCache(aws_cli_cache_dir(), assumed_role_entry_problem)
 
 
-def new_sso_token_cache() -> Any:
+def new_sso_token_cache() -> SafeFileCache:
     """The SSO token cache `aws sso login` writes, with the file format it writes.
 
     A refreshed token is saved back with RFC 3339 UTC timestamps ("...Z"), as botocore's own
     SSOTokenProvider writes them, not JSONFileCache's default ("...UTC").
     """
-    from botocore.utils import JSONFileCache
-
-    return JSONFileCache(sso_token_cache_dir(),
+    return SafeFileCache(sso_token_cache_dir(), sso_token_problem,
                          dumps_func=lambda token: json.dumps(token, default=_utc_timestamp))
+
+
+def assumed_role_entry_problem(entry: Any) -> str | None:
+    """Why `entry` is not what botocore's assume-role fetchers cache (None when it is): the
+    AssumeRole response, {"Credentials": {AccessKeyId, SecretAccessKey, SessionToken,
+    Expiration}, ...}."""
+    if not isinstance(entry, dict):
+        return "is not a JSON object"
+    credentials = entry.get("Credentials")
+    if not isinstance(credentials, dict):
+        return "has no Credentials object"
+    for key in _CREDENTIAL_KEYS:
+        if not isinstance(credentials.get(key), str) or not credentials[key]:
+            return f"has no Credentials.{key}"
+    if _expiration_of(entry) is None:
+        return "has no readable Credentials.Expiration"
+    return None
+
+
+def sso_token_problem(entry: Any) -> str | None:
+    """Why `entry` is not an SSO token cache entry (botocore checks its fields itself)."""
+    return None if isinstance(entry, dict) else "is not a JSON object"
+
+
+class SafeFileCache:
+    """botocore's JSONFileCache (the AWS CLI's file format and names), read defensively.
+
+    The dict-like interface botocore's fetchers use: ``in``, ``[]``, ``[]=`` and ``del``. An
+    entry that cannot be trusted is absent (see the module docstring); writing never fails a
+    login, since the credentials are already issued.
+    """
+
+    def __init__(self, directory: str, entry_problem: Callable[[Any], str | None],
+                 dumps_func: Callable[[Any], str] | None = None) -> None:
+        from botocore.utils import JSONFileCache
+
+        self.directory = directory
+        self._entry_problem = entry_problem
+        self._files = JSONFileCache(directory, dumps_func=dumps_func)
+        self._folder_ready = False
+
+    def path_of(self, key: str) -> str:
+        return os.path.join(self.directory, key + ".json")
+
+    def __contains__(self, key: str) -> bool:
+        return self._read(key) is not None
+
+    def __getitem__(self, key: str) -> Any:
+        entry = self._read(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._prepare_folder()
+        path = self.path_of(key)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)  # an empty folder in the entry's place; a full one stays
+            self._files[key] = value  # mkstemp (0600) + os.replace: replaces any file or link
+        except (OSError, ValueError) as exc:
+            logger.warning("could not write the cache entry %s: %s", path,
+                           getattr(exc, "strerror", None) or type(exc).__name__)
+
+    def __delitem__(self, key: str) -> None:
+        try:
+            os.unlink(self.path_of(key))
+        except FileNotFoundError:
+            raise KeyError(key) from None
+        except OSError as exc:
+            logger.warning("could not delete the cache entry %s: %s", self.path_of(key),
+                           exc.strerror)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _read(self, key: str) -> Any | None:
+        """The entry, or None (a miss) after logging why it was not used."""
+        self._prepare_folder()
+        path = self.path_of(key)
+        try:
+            descriptor = os.open(path, _OPEN_FLAGS)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # ELOOP: a symbolic link (O_NOFOLLOW); EACCES; ...
+            return self._miss(path, "is a symbolic link" if os.path.islink(path)
+                              else f"cannot be opened ({exc.strerror})")
+        try:
+            # Judged by what was opened, not by the name: nothing can be swapped in between.
+            problem = _file_problem(os.fstat(descriptor))
+            if problem is not None:
+                return self._miss(path, problem)
+            try:
+                data = _read_at_most(descriptor, MAX_ENTRY_BYTES + 1)
+            except OSError as exc:
+                return self._miss(path, f"cannot be read ({exc.strerror})")
+        finally:
+            os.close(descriptor)
+        if len(data) > MAX_ENTRY_BYTES:
+            return self._miss(path, f"is larger than {MAX_ENTRY_BYTES // 1024} KiB")
+        try:
+            entry = json.loads(data.decode("utf-8"))
+        except ValueError:
+            return self._miss(path, "is not JSON")
+        problem = self._entry_problem(entry)
+        if problem is not None:
+            return self._miss(path, problem)
+        return entry
+
+    @staticmethod
+    def _miss(path: str, reason: str) -> None:
+        logger.warning("ignoring the cache entry %s: it %s; it will be replaced", path, reason)
+        return None
+
+    def _prepare_folder(self) -> None:
+        """Create the folder 0700, or tighten it to 0700; config_error when it is not a
+        folder of the user's own."""
+        if self._folder_ready:
+            return
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            real = os.path.realpath(self.directory)
+            info = os.stat(real)
+        except (FileExistsError, NotADirectoryError):  # a file where a folder should be
+            raise self._unusable("is not a folder") from None
+        except OSError as exc:
+            raise self._unusable(f"cannot be created or opened ({exc.strerror})") from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise self._unusable("is not a folder")
+        if _CHECKS_OWNER:
+            if info.st_uid != os.getuid():
+                raise self._unusable(f"belongs to another user (uid {info.st_uid})")
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                try:
+                    os.chmod(real, 0o700)
+                except OSError as exc:
+                    raise self._unusable(f"cannot be made private ({exc.strerror})") from None
+                logger.warning("made the cache folder %s private (it was %s)", self.directory,
+                               oct(stat.S_IMODE(info.st_mode)))
+        self._folder_ready = True
+
+    def _unusable(self, reason: str) -> RoleportError:
+        error = RoleportError("config_error",
+                              detail=f"the credential cache {self.directory} {reason}")
+        error.hint = (f"Move {self.directory} away or fix it; roleport and the AWS CLI create "
+                      "it again as a private folder.")
+        return error
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        try:
+            chunk = os.read(descriptor, limit - size)
+        except BlockingIOError:  # pragma: no cover - O_NONBLOCK on a regular file never waits
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _file_problem(info: os.stat_result) -> str | None:
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if _CHECKS_OWNER:
+        if info.st_uid != os.getuid():
+            return f"belongs to another user (uid {info.st_uid})"
+        if info.st_mode & 0o022:
+            return f"can be written by other users (mode {oct(stat.S_IMODE(info.st_mode))})"
+    return None
 
 
 def _utc_timestamp(value: Any) -> Any:
@@ -131,13 +315,22 @@ def _expiration_of(entry: Any) -> datetime | None:
         value = entry["Credentials"]["Expiration"]
     except (KeyError, TypeError):
         return None
+    return expiration_moment(value)
+
+
+def expiration_moment(value: Any) -> datetime | None:
+    """An expiration time read as botocore's credential code reads it (dateutil's parser, so
+    both ISO 8601 and the "...UTC" form JSONFileCache writes); None unless it names a moment
+    with a time zone, which botocore needs to compare it with the current time."""
     if isinstance(value, datetime):
         moment = value
-    else:
+    elif isinstance(value, str):
+        from dateutil.parser import parse
+
         try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
+            moment = parse(value)
+        except (ValueError, OverflowError):
             return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+    else:
+        return None
+    return moment if moment.tzinfo is not None else None

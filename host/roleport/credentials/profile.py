@@ -45,6 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 # botocore's Credentials.method for the providers whose keys come from AssumeRole*.
 _ASSUMED_ROLE_METHODS = frozenset({"assume-role", "assume-role-with-web-identity"})
+# Longest source_profile chain roleport follows. botocore follows a chain by recursion, a few
+# hundred profiles deep it fails with RecursionError; real chains have a handful.
+MAX_ROLE_CHAIN = 50
+_CHAIN_SHOWN = 3
 
 
 class ProfileCredentials:
@@ -128,6 +132,7 @@ class ProfileCredentials:
     def load(self, profile_name: str, region: str, prompter: NoPromptMfa,
              cache: TargetTrackingCache) -> Any:
         """botocore's credentials for the profile (None when no provider has any)."""
+        self._check_chain_length(profile_name)
         from botocore.credentials import (
             AssumeRoleProvider,
             CanonicalNameCredentialSourcer,
@@ -165,6 +170,18 @@ class ProfileCredentials:
         providers = [assume_role, *builder.providers(profile_name=profile_name,
                                                      disable_env_vars=True)]
         return BotocoreResolver(providers=providers).load_credentials()
+
+    def _check_chain_length(self, profile_name: str) -> None:
+        from roleport.profiles import role_chain
+
+        chain = role_chain(profile_name, self._snapshot.full_config.get("profiles", {}))
+        if len(chain) > MAX_ROLE_CHAIN:
+            shown = " -> ".join(f"'{name}'" for name in chain[:_CHAIN_SHOWN])
+            raise RoleportError(
+                "config_error",
+                detail=f"profile '{profile_name}': its source_profile chain ({shown} -> ...) "
+                       f"is {len(chain)} profiles long; roleport follows at most "
+                       f"{MAX_ROLE_CHAIN}")
 
     def sso_login_command(self, profile_name: str) -> str:
         return sso_login_command(profile_name, self._snapshot.full_config.get("profiles", {}))
