@@ -14,9 +14,9 @@ import pytest
 from roleport.clients import STS_READ_TIMEOUT
 from roleport.rules import LOGIN_DEADLINE_SECONDS
 
-from bench.hostproc import CHROME_CALLER, HostProcess, host_env
+from support.hostproc import CHROME_CALLER, HostProcess, host_env
+from support.standin import StandIn
 from tests.conftest import AwsHome
-from tests.standin import StandIn
 from tests.test_hostile_credentials import is_running, wait_until
 from tests.test_native_host import CONFIG, CREDENTIALS
 

@@ -97,7 +97,8 @@ def name_sessions_after(session: botocore.session.Session, name: Callable[[], st
     an MFA code typed for one would not serve the other). The price: a session the AWS CLI
     assumed and cached first keeps its botocore-session name until it expires.
     """
-    def replace_default(params: dict[str, Any], **_: Any) -> None:
+    def replace_default(**event: Any) -> None:
+        params: dict[str, Any] = event["params"]
         current = params.get("RoleSessionName")
         if isinstance(current, str) and BOTOCORE_DEFAULT_SESSION_NAME.fullmatch(current):
             params["RoleSessionName"] = name()
@@ -154,9 +155,11 @@ def _makes_up_default_session_names() -> bool:
 
     try:
         fetcher = AssumeRoleCredentialFetcher(
-            client_creator=None, source_credentials=None,
+            client_creator=None,  # type: ignore[arg-type]  # a probe: nothing is called
+            source_credentials=None,
             role_arn="arn:aws:iam::123456789012:role/roleport-hooks-check")
-        made_up = fetcher._assume_kwargs.get("RoleSessionName")
+        made_up = fetcher._assume_kwargs.get(  # type: ignore[attr-defined]  # the hook itself
+            "RoleSessionName")
     except Exception:
         return False
     return isinstance(made_up, str) and BOTOCORE_DEFAULT_SESSION_NAME.fullmatch(made_up) is not None
