@@ -38,7 +38,7 @@ PROTOCOL_VERSION = 1
 
 PROFILE_COLUMNS: tuple[str, ...] = (
     "name", "account_id", "account_name", "role", "region", "kind", "mfa", "chained",
-    "container", "color", "icon", "destination",
+    "container", "color", "icon", "destination", "problem",
 )
 """Column order of a ``profiles`` row (PROTOCOL.md): rows are arrays to fit 10,000 in 1 MiB."""
 
