@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from roleport import actions, cli
 from roleport.errors import ERRORS, RoleportError
-from roleport.profiles import load_snapshot
+from roleport.profiles import MAX_VALUE_LENGTH, load_snapshot
 
 from bench.hostproc import CHROME_CALLER
 
@@ -74,7 +74,7 @@ def forbidden_events() -> Iterator[list[str]]:
 # -- random AWS files ------------------------------------------------------------------------
 
 ACCOUNTS = ("111122223333", "123456789012", "000000000001")
-FIXED_NAMES = ("default", "dev", "Dev", "prod", "base", "admin", "café", "名前", "a.b-c_d@x",
+FIXED_NAMES = ("", "default", "dev", "Dev", "prod", "base", "admin", "café", "名前", "a.b-c_d@x",
                "two words", "x" * 300)
 names = st.one_of(
     st.sampled_from(FIXED_NAMES),
@@ -457,6 +457,10 @@ def test_roleport_lists_what_botocore_lists(aws_home: Any, files: tuple[bytes, b
         assert host[1] == len(actions.PROFILE_COLUMNS)
         for profile in listed:
             assert profile["kind"] in set(KIND_OF_METHOD.values())
+            for field, value in profile.items():  # wire-ready values (profiles.Profile)
+                assert value is None or isinstance(value, (bool, int, str)), field
+                if isinstance(value, str) and field != "name":
+                    assert 0 < len(value) <= MAX_VALUE_LENGTH, field
             assert profile["problem"] is None or isinstance(profile["problem"], str)
             method, chained = botocore_resolution(session, profile["name"])
             event(f"botocore: {method}, roleport: {profile['kind']}")

@@ -477,9 +477,23 @@ def test_profiles_json_is_exactly_the_indented_json_of_the_profiles(aws_home: Aw
         [profile "odd \\" name"]
         roleport_account_name = caf\u00e9 \U0001f600 \u2028 tab\there
         roleport_console_duration = 3600
+
+        [profile 'a}, {"b, "c']
+        roleport_account_name = x, "y" }, {"z": ", "
     """.replace("        ", ""))
     profiles = list_profiles()
-    assert len(profiles) == 3
+    assert len(profiles) == 4
     expected = json.dumps([profile.to_dict() for profile in profiles], indent=2)
     assert profiles_json(profiles) == expected
+    assert profiles_json(profiles[:1]) == json.dumps([profiles[0].to_dict()], indent=2)
     assert profiles_json([]) == json.dumps([], indent=2)
+
+
+def test_listed_profiles_are_ordinary_profiles(aws_home: AwsHome) -> None:
+    aws_home.write_config(INDENTED_CREDENTIAL_SOURCE + ROLES)
+    aws_home.write_credentials(ROLE_KEYS)
+    for profile in list_profiles():
+        rebuilt = Profile(**profile.to_dict())
+        assert rebuilt == profile and hash(rebuilt) == hash(profile)
+        assert repr(rebuilt) == repr(profile)
+        assert list(vars(profile)) == list(profile.to_dict())

@@ -35,7 +35,12 @@ class _Parser(argparse.ArgumentParser):
                   f"roleport: error: {error.message}\n  hint: see `{self.prog} --help`.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands of this module: asked for one of them, the parser leaves out the installer's
+# commands, whose imports would cost `roleport list` and `login` tens of milliseconds.
+OWN_COMMANDS = ("list", "login")
+
+
+def build_parser(installer: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="roleport",
         description="Open the AWS Management Console of the right account and role.")
@@ -74,12 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where an expired console session sends you (default: roleport)")
     login.set_defaults(func=run_login)
 
-    try:  # install/uninstall/doctor arrive with the installer package
-        from roleport_installer.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(subparsers)
+    if installer:
+        try:  # install/uninstall/doctor arrive with the installer package
+            from roleport_installer.cli import add_commands
+        except ImportError:
+            pass
+        else:
+            add_commands(subparsers)
     return parser
 
 
@@ -240,7 +246,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """`roleport` console script; returns the exit code (0 ok, errors.py codes otherwise)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(installer=not argv or argv[0] not in OWN_COMMANDS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:

@@ -31,7 +31,8 @@ botocore is imported lazily: the native host answers `hello` without paying for 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -88,6 +89,8 @@ class Profile:
 
     ``problem`` is a short sentence when the profile cannot be fully described or botocore
     will refuse it; it never quotes a value of the file other than profile and session names.
+    Every value is wire-ready: a non-empty string of at most MAX_VALUE_LENGTH characters (the
+    name excepted: it is botocore's), a bool, an int or None.
     """
 
     name: str
@@ -115,39 +118,40 @@ class Profile:
 
 
 _PROFILE_FIELDS = tuple(field.name for field in fields(Profile))
+# One profile as json.dumps(indent=2) lays it out inside a list; field names need no escaping.
+_JSON_BLOCK = "  {\n" + ",\n".join(f'    "{name}": %s' for name in _PROFILE_FIELDS) + "\n  }"
 
 
 def profiles_json(profiles: Iterable[Profile]) -> str:
     """``json.dumps([p.to_dict() for p in profiles], indent=2)``, byte for byte, but fast.
 
-    json's indenting encoder is pure Python; these rows are flat, so each value goes through
-    json's C string encoder and the layout is written here (tests compare the two).
+    json indents in pure Python. These objects are flat: each string goes through json's own
+    C string encoder and the fixed layout is a template (tests compare the two).
     """
-    import json.encoder
+    from json.encoder import encode_basestring_ascii as encode
 
-    encode_string = json.encoder.encode_basestring_ascii
-    keys = [f'    {encode_string(name)}: ' for name in _PROFILE_FIELDS]
-    blocks = []
-    for profile in profiles:
-        values = profile.__dict__
-        lines = []
-        for key, name in zip(keys, _PROFILE_FIELDS, strict=True):
-            value = values[name]
-            if value is None:
-                text = "null"
-            elif value is True:
-                text = "true"
-            elif value is False:
-                text = "false"
-            elif isinstance(value, str):
-                text = encode_string(value)
-            else:
-                text = json.dumps(value)
-            lines.append(key + text)
-        blocks.append("  {\n" + ",\n".join(lines) + "\n  }")
-    if not blocks:
-        return "[]"
-    return "[\n" + ",\n".join(blocks) + "\n]"
+    blocks = [_JSON_BLOCK % tuple([
+        encode(value) if value.__class__ is str
+        else "null" if value is None else "true" if value is True
+        else "false" if value is False else repr(value)
+        for value in vars(profile).values()]) for profile in profiles]
+    return "[\n" + ",\n".join(blocks) + "\n]" if blocks else "[]"
+
+
+def _new_profile(fields_in_order: dict[str, Any]) -> Profile:
+    """A Profile from its fields, in declaration order.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__; with 17 fields
+    that was a third of describing a profile. Equality, hashing and repr read the same
+    attributes either way (tests compare with Profile(**fields)).
+    """
+    profile = _object_new(Profile)
+    _object_setattr(profile, "__dict__", fields_in_order)
+    return profile
+
+
+_object_new = object.__new__
+_object_setattr = object.__setattr__
 
 
 class ParsedConfig(NamedTuple):
@@ -269,10 +273,31 @@ def read_full_config(files: ConfigFiles) -> dict[str, Any]:
 def parse_config(files: ConfigFiles) -> ConfigSnapshot:
     """Parse both files and build the profile list (no botocore session needed)."""
     signature = files.signature()
-    parsed = read_config(files)
-    describer = Describer(parsed)
-    profiles = tuple(describer.describe_all())
+    with _cyclic_gc_paused():
+        parsed = read_config(files)
+        describer = Describer(parsed)
+        profiles = tuple(describer.describe_all())
     return ConfigSnapshot(signature, files, parsed.full_config, profiles, describer.unusable)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the config is parsed and described.
+
+    Parsing thousands of sections allocates hundreds of thousands of containers, none of
+    them garbage yet, and every allocation burst makes the collector walk them all: a fifth
+    of botocore's parse. Reference counting still frees what can be freed; the collector
+    runs again afterwards (it is only re-enabled if it was enabled).
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # -- files botocore refuses ------------------------------------------------------------------
@@ -518,10 +543,11 @@ def _has_keys(section: Mapping[str, Any]) -> bool:
     return _SECRET in section or _KEY_ID in section
 
 
-def _role_arn_problem(role_arn: Any) -> _Problem | None:
+def _role_arn_problem(role_arn: Any, role_name: str | None) -> _Problem | None:
+    """Why AWS STS will refuse this role_arn (``role_name``: of role_arn_parts), or None."""
     if isinstance(role_arn, dict):
         return _sub_section("role_arn")
-    if not isinstance(role_arn, str) or role_arn_parts(role_arn)[2] is None:
+    if not isinstance(role_arn, str) or role_name is None:
         return _Problem("role_arn is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
     if len(role_arn) > MAX_VALUE_LENGTH:
         return _Problem(f"role_arn is longer than {MAX_VALUE_LENGTH} characters")
@@ -530,9 +556,11 @@ def _role_arn_problem(role_arn: Any) -> _Problem | None:
 
 # Settings AssumeRoleProvider passes to STS as they are: a sub-section there is never a value.
 _ROLE_PARAMETERS = ("mfa_serial", "external_id", "role_session_name", "duration_seconds")
-# roleport's own display settings: a sub-section there is only left out.
+# roleport's own display settings: an odd value there is only left out.
 _DISPLAY_SETTINGS = ("roleport_account_name", "roleport_container", "roleport_color",
                      "granted_color", "roleport_icon", "granted_icon", "roleport_destination")
+# Every setting shown as it is written.
+_SHOWN_SETTINGS = ("region", "source_profile", "roleport_console_duration", *_DISPLAY_SETTINGS)
 
 
 class Describer:
@@ -545,7 +573,15 @@ class Describer:
     def __init__(self, parsed: ParsedConfig) -> None:
         full_config = parsed.full_config
         profiles = full_config.get("profiles")
-        self.profiles: dict[str, Any] = profiles if isinstance(profiles, dict) else {}
+        profiles = profiles if isinstance(profiles, dict) else {}
+        # botocore's loader gives every section as a dict; anything else reads as empty.
+        if not all(section.__class__ is dict for section in profiles.values()):
+            profiles = {name: section if isinstance(section, dict) else {}
+                        for name, section in profiles.items()}
+        self.profiles: dict[str, dict[str, Any]] = profiles
+        # Sections with an indented sub-section somewhere: only these need shape checks.
+        self._nested = {name for name, section in profiles.items()
+                        if dict in map(type, section.values())}
         sessions = full_config.get("sso_sessions")
         self.sso_sessions: dict[str, Any] = sessions if isinstance(sessions, dict) else {}
         self.credentials_sections = parsed.credentials_sections
@@ -554,10 +590,11 @@ class Describer:
         self._roles: dict[str, _RoleWalk] = {}
         self.unusable: dict[str, str] = {}
         self._login_problem: _Problem | Literal[False] | None = None
+        self._arn_parts: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self._regions: dict[str, bool] = {}
 
     def section(self, name: str) -> Mapping[str, Any]:
-        section = self.profiles.get(name)
-        return section if isinstance(section, dict) else {}
+        return self.profiles.get(name) or {}
 
     def describe_all(self) -> Iterable[Profile]:
         for name in self.profiles:
@@ -570,74 +607,99 @@ class Describer:
             return _undescribed(name, f"roleport could not describe it ({type(exc).__name__})")
 
     def _describe(self, name: str) -> Profile:
-        section = self.section(name)
+        section = self.profiles[name]
         mfa_serial: str | None = None
         chained = False
         role_arn: str | None
-        if _is_role_profile(section):
+        if "role_arn" in section and "web_identity_token_file" not in section:
             # roleport resolves a profile as botocore's default chain does, AssumeRoleProvider
-            # first (credentials.CredentialResolver._load).
+            # first (credentials.CredentialResolver._load; _is_role_profile).
             kind = KIND_ASSUME_ROLE
-            role_arn = _text(section, "role_arn")
-            _partition, account_id, role_name = role_arn_parts(role_arn)
-            walk = self.role(name)
+            role_arn = section["role_arn"]
+            if role_arn.__class__ is not str or not 0 < len(role_arn) <= MAX_VALUE_LENGTH:
+                role_arn = None
+            _partition, account_id, role_name = self.arn_parts(role_arn)
+            walk = self._roles.get(name) or self.role(name)
             problem, mfa_serial, chained = walk.problem, walk.mfa_serial, walk.chained
         else:
             source = self.source(name)
             kind, problem = source.kind, source.problem
             account_id, role_name, role_arn = (source.account_id, source.role_name,
                                                source.role_arn)
-        problems = [problem] if problem else []
-        problems += self._setting_problems(name, section)
-        first = problems[0] if problems else None
+        # One pass over the settings shown as they are; only odd ones cost more.
+        shown: dict[str, str] = {}
+        odd: dict[str, bool] = {}  # setting -> is an indented sub-section
+        get = section.get
+        for key in _SHOWN_SETTINGS:
+            value = get(key)
+            if value is None:
+                continue
+            if value.__class__ is str and 0 < len(value) <= MAX_VALUE_LENGTH:
+                shown[key] = value
+            elif value:
+                odd[key] = isinstance(value, dict)
         text = None
+        first = problem or self._setting_problem(name, shown, odd)
+        duration = shown.get("roleport_console_duration")
         if first is not None:
             text = first.text
             if first.where is not None and first.where != name:
                 text = f"source profile {_shown(first.where)}: {text}"
             if first.fatal:
                 self.unusable[name] = text
-        return Profile(
-            name=name,
-            account_id=account_id,
-            account_name=_text(section, "roleport_account_name"),
-            role_name=role_name,
-            role_arn=role_arn,
-            region=_text(section, "region"),
-            kind=kind,
-            mfa=mfa_serial is not None,
-            mfa_serial=mfa_serial,
-            chained=chained,
-            source_profile=_text(section, "source_profile"),
-            container=_text(section, "roleport_container"),
-            color=_text(section, "roleport_color", "granted_color"),
-            icon=_text(section, "roleport_icon", "granted_icon"),
-            destination=_text(section, "roleport_destination"),
-            console_duration=parse_console_duration(section.get("roleport_console_duration")),
-            problem=text,
-        )
+        return _new_profile({
+            "name": name,
+            "account_id": account_id,
+            "account_name": shown.get("roleport_account_name"),
+            "role_name": role_name,
+            "role_arn": role_arn,
+            "region": shown.get("region"),
+            "kind": kind,
+            "mfa": mfa_serial is not None,
+            "mfa_serial": mfa_serial,
+            "chained": chained,
+            "source_profile": shown.get("source_profile"),
+            "container": shown.get("roleport_container"),
+            "color": shown.get("roleport_color") or shown.get("granted_color"),
+            "icon": shown.get("roleport_icon") or shown.get("granted_icon"),
+            "destination": shown.get("roleport_destination"),
+            "console_duration": None if duration is None else parse_console_duration(duration),
+            "problem": text,
+        })
 
-    def _setting_problems(self, name: str, section: Mapping[str, Any]) -> list[_Problem]:
+    def _setting_problem(self, name: str, shown: Mapping[str, str],
+                         odd: Mapping[str, bool]) -> _Problem | None:
         """What roleport itself refuses or leaves out (rules.py), after botocore's problems."""
-        problems = []
         name_problem = profile_name_problem(name)
         if name_problem:
-            problems.append(_Problem(f"{name_problem}, so it cannot be signed in to"))
-        region = section.get("region")
-        if region is not None and not (isinstance(region, str) and is_region(region.strip())):
-            problems.append(_Problem("region is not an AWS region name such as eu-west-1"))
-        duration = section.get("roleport_console_duration")
-        if duration is not None and (isinstance(duration, dict) or str(duration).strip()) \
-                and parse_console_duration(duration) is None:
-            problems.append(_Problem("roleport_console_duration is not whole seconds from 900 "
-                                     "to 43200"))
-        for key in _DISPLAY_SETTINGS:
-            value = section.get(key)
-            if isinstance(value, dict):
-                problems.append(_Problem(f"{key} is an indented sub-section, not a value"))
-            elif isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
-                problems.append(_Problem(f"{key} is longer than {MAX_VALUE_LENGTH} characters"))
-        return problems
+            return _Problem(f"{name_problem}, so it cannot be signed in to")
+        region = shown.get("region")
+        if region is not None:
+            known = self._regions.get(region)  # a few regions, thousands of profiles
+            if known is None:
+                known = self._regions[region] = is_region(region)
+            if not known:
+                region = ""
+        if "region" in odd or region == "":
+            return _Problem("region is not an AWS region name such as eu-west-1")
+        duration = shown.get("roleport_console_duration")
+        if "roleport_console_duration" in odd or (
+                duration is not None and parse_console_duration(duration) is None):
+            return _Problem("roleport_console_duration is not whole seconds from 900 to 43200")
+        for key, sub_section in odd.items():
+            if key in _DISPLAY_SETTINGS:
+                return _Problem(f"{key} is an indented sub-section, not a value" if sub_section
+                                else f"{key} is longer than {MAX_VALUE_LENGTH} characters")
+        return None
+
+    def arn_parts(self, role_arn: Any) -> tuple[str | None, str | None, str | None]:
+        """role_arn_parts, once per ARN (the description and the role walk both need it)."""
+        if not isinstance(role_arn, str):
+            return None, None, None
+        parts = self._arn_parts.get(role_arn)
+        if parts is None:
+            parts = self._arn_parts[role_arn] = role_arn_parts(role_arn)
+        return parts
 
     # -- ProfileProviderBuilder.providers ---------------------------------------------------
 
@@ -666,9 +728,9 @@ class Describer:
             elif not role_arn:
                 problem = _Problem("web_identity_token_file needs a role_arn beside it")
             else:
-                problem = _role_arn_problem(role_arn)
+                problem = _role_arn_problem(role_arn, self.arn_parts(role_arn)[2])
             shown_arn = _text(section, "role_arn")
-            _partition, account_id, role_name = role_arn_parts(shown_arn)
+            _partition, account_id, role_name = self.arn_parts(shown_arn)
             return _Source(KIND_WEB_IDENTITY, problem, True, account_id, role_name, shown_arn)
         # SSOProvider._load_sso_config
         if "sso_role_name" in section or "sso_account_id" in section:
@@ -778,6 +840,11 @@ class Describer:
         known = self._roles.get(name)
         if known is not None:
             return known
+        step = self._role_step(name)
+        if step.next_role is None:  # the common walk: one role, its source answers
+            known = self._roles[name] = _RoleWalk(step.problem, _mfa_of(self.profiles[name]),
+                                                  step.chained, step.ends_at)
+            return known
         path: list[tuple[str, _Step]] = []
         on_path: set[str] = set()
         current = name
@@ -792,7 +859,7 @@ class Describer:
                     self._roles[member] = outcome._replace(
                         mfa_serial=_mfa_of(self.section(member)))
                 return self._roles[name]
-            step = self._role_step(current)
+            step = self._role_step(current) if current != name else step
             if step.next_role is None:
                 outcome = _RoleWalk(step.problem, _mfa_of(self.section(current)), step.chained,
                                     step.ends_at)
@@ -815,14 +882,19 @@ class Describer:
 
     def _role_step(self, name: str) -> _Step:
         """One profile of the walk: _get_role_config, then _resolve_source_credentials."""
-        section = self.section(name)
+        section = self.profiles[name]
         source_profile = section.get("source_profile")
         credential_source = section.get("credential_source")
-        own = _role_arn_problem(section.get("role_arn"))
-        for key in _ROLE_PARAMETERS:
-            if own is None and isinstance(section.get(key), dict):
-                own = _sub_section(key)
-        own = own._replace(where=name) if own is not None else None
+        role_arn = section.get("role_arn")
+        own = None
+        if role_arn.__class__ is not str or self.arn_parts(role_arn)[2] is None \
+                or len(role_arn) > MAX_VALUE_LENGTH:
+            own = _role_arn_problem(role_arn, self.arn_parts(role_arn)[2])
+        if own is None and name in self._nested:
+            own = next((_sub_section(key) for key in _ROLE_PARAMETERS
+                        if isinstance(section.get(key), dict)), None)
+        if own is not None:
+            own = own._replace(where=name)
         if credential_source is not None and source_profile is not None:
             return _Step(_Problem("it has both source_profile and credential_source; botocore "
                                   "allows one", where=name))
@@ -841,14 +913,14 @@ class Describer:
         if source_profile not in self.profiles:
             return _Step(_Problem(f"its source_profile {_shown(source_profile)} does not "
                                   "exist", where=name))
-        source_section = self.section(source_profile)
+        source_section = self.profiles[source_profile]
         if source_profile == name and not _has_keys(section):
             # A profile may name itself only to use keys of its own section.
             return _Step(_loop(name))
         if source_profile != name and _is_role_profile(source_section) \
                 and not _has_keys(source_section):
             return _Step(own, next_role=source_profile, chained=True)
-        source = self.source(source_profile)
+        source = self._sources.get(source_profile) or self.source(source_profile)
         if source.kind == KIND_OTHER:
             return _Step(_Problem(f"its source_profile {_shown(source_profile)} has no "
                                   "credentials", where=name))
@@ -883,7 +955,7 @@ def _loop(name: str) -> _Problem:
 
 def _mfa_of(section: Mapping[str, Any]) -> str | None:
     """The mfa_serial botocore sends with this role profile's AssumeRole."""
-    return _text(section, "mfa_serial")
+    return None if "mfa_serial" not in section else _text(section, "mfa_serial")
 
 
 def _undescribed(name: str, problem: str) -> Profile:
