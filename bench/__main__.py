@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import listing
 from bench.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from tests.standin import StandIn
 
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
     print("popup search ranking over 5,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(5000)
+    print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
+    scale = listing.measure(args.runs)
 
     rss_mib = (rss_after or 0) / 1024
     small, large = REFERENCE_NAIVE["small"], REFERENCE_NAIVE["large"]
@@ -379,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
         "the URL; against the same stand-ins and config.",
     ]
-    table = render(figures, notes)
+    table = render(figures, notes) + "\n\n" + listing.report(scale)
     print()
     print(table)
     if not args.no_write:
@@ -392,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
-    missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
+    missed = [figure.name for figure in [*figures, *scale] if figure.verdict == "MISSED"]
     for name in missed:
         print(f"target missed: {name}")
     return 1 if missed and args.strict else 0

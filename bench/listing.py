@@ -258,6 +258,11 @@ def render(figures: list[ListingFigure]) -> str:
     return "\n".join(lines)
 
 
+def report(figures: list[ListingFigure]) -> str:
+    """The table and its notes, as BENCHMARKS.md shows them."""
+    return render(figures) + "\n\n" + "\n".join(f"- {note}" for note in NOTES)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.listing",
                                      description=__doc__.split("\n")[0])
@@ -267,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     figures = measure(args.runs, args.profiles)
     print()
-    print(render(figures))
+    print(report(figures))
     missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
     for name in missed:
         print(f"target missed: {name}")

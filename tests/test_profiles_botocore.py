@@ -462,6 +462,7 @@ def test_roleport_lists_what_botocore_lists(aws_home: Any, files: tuple[bytes, b
                 if isinstance(value, str) and field != "name":
                     assert 0 < len(value) <= MAX_VALUE_LENGTH, field
             assert profile["problem"] is None or isinstance(profile["problem"], str)
+            assert not (profile["problem"] or "").startswith("roleport could not describe")
             method, chained = botocore_resolution(session, profile["name"])
             event(f"botocore: {method}, roleport: {profile['kind']}")
             if method == "error":

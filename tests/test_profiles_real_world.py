@@ -497,3 +497,34 @@ def test_listed_profiles_are_ordinary_profiles(aws_home: AwsHome) -> None:
         assert rebuilt == profile and hash(rebuilt) == hash(profile)
         assert repr(rebuilt) == repr(profile)
         assert list(vars(profile)) == list(profile.to_dict())
+
+
+# -- scale -------------------------------------------------------------------------------------
+
+def test_the_listing_benchmark_config_lists_every_kind(tmp_path, monkeypatch) -> None:
+    """bench/listing.py's config is what botocore and roleport both list, every kind in it."""
+    from roleport.config_files import ConfigFiles
+
+    from bench.listing import write_listing_config
+
+    expected = write_listing_config(tmp_path, 40)
+    files = ConfigFiles(str(tmp_path / ".aws" / "config"), str(tmp_path / ".aws" / "credentials"))
+    profiles = list_profiles(files)
+    assert len(profiles) == expected == 41
+    assert {profile.kind for profile in profiles} == {"static", "assume-role", "sso",
+                                                       "web-identity"}
+    assert not [profile.name for profile in profiles if profile.problem]
+    assert any(profile.chained for profile in profiles) and any(p.mfa for p in profiles)
+
+
+def test_roleport_list_does_not_import_the_installer(aws_home: AwsHome) -> None:
+    import subprocess
+    import sys
+
+    aws_home.write_config("[profile a]\nregion = eu-west-1\n")
+    probe = ("import io, sys; from roleport.cli import main; "
+             "code = main(['list'], stdout=io.StringIO()); "
+             "print(code, 'roleport_installer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["0", "False"]

@@ -21,6 +21,11 @@ Rules implemented here:
   role's source (``_get_role_config``, ``_validate_source_profile``,
   ``_resolve_credentials_from_profile``). Listing only reads: it never runs a
   credential_process, reads a token file or touches the network;
+- sources: AWS CLI User Guide, "Configuration and credential file settings" (the files,
+  [default] and [profile NAME], [sso-session NAME], indented sub-sections) and "Use an IAM
+  role in the AWS CLI" (role_arn with source_profile or credential_source = Environment,
+  Ec2InstanceMetadata or EcsContainer, web_identity_token_file); the order and the errors are
+  botocore's own (botocore/credentials.py, botocore/configloader.py);
 - roleport's own keys live in the same profile section (roleport_container, roleport_color,
   roleport_icon, roleport_destination, roleport_console_duration, roleport_account_name), with
   Granted's granted_color / granted_icon as fallbacks.
@@ -78,8 +83,8 @@ _KEY_SETTINGS = (_KEY_ID, _SECRET, *_TOKENS, _ACCOUNT_ID)
 _SSO_REQUIRED = ("sso_role_name", "sso_account_id", "sso_start_url", "sso_region")
 
 MAX_VALUE_LENGTH = 2048
-"""A shown value longer than this is left out (IAM's longest ARN is 2048 characters): one
-profile row must always fit in a native-messaging reply."""
+"""A shown value longer than this is left out (STS AssumeRole takes a RoleArn of at most 2048
+characters): one profile row must always fit in a native-messaging reply."""
 _SHOWN_NAME_LENGTH = 40
 
 
@@ -263,11 +268,6 @@ def read_config(files: ConfigFiles) -> ParsedConfig:
         else:
             profiles[name] = values
     return ParsedConfig(config, credential_profiles, config_keys)
-
-
-def read_full_config(files: ConfigFiles) -> dict[str, Any]:
-    """Both files merged exactly as botocore.session.Session.full_config merges them."""
-    return read_config(files).full_config
 
 
 def parse_config(files: ConfigFiles) -> ConfigSnapshot:
@@ -488,7 +488,10 @@ def _shown(name: str) -> str:
 class _Problem(NamedTuple):
     text: str
     where: str | None = None  # the source profile the problem lives in (None: this one)
-    fatal: bool = False  # botocore cannot even attempt it (its TypeError)
+    # Using the profile can never work (a sub-section where botocore needs a value, an empty
+    # command, a missing botocore extra): roleport refuses it up front (ConfigSnapshot.get)
+    # instead of surfacing botocore's TypeError or missing dependency as an internal error.
+    fatal: bool = False
 
 
 class _Source(NamedTuple):
