@@ -133,10 +133,9 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
                                          (profile.problem, "problem")) if flag]
         rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
                      profile.kind, ",".join(notes)))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        out.write("  ".join(cells).rstrip() + "\n")
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    layout = "  ".join(f"{{:<{width}}}" for width in widths)  # one format call per row
+    out.write("".join(layout.format(*row).rstrip() + "\n" for row in rows))
     problems = [profile for profile in profiles if profile.problem]
     if problems:
         out.write("\nProblems (each shows when the profile is used):\n")

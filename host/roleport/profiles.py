@@ -384,7 +384,9 @@ def _nested_value_error_line(path: str) -> int | None:
 
     botocore reports only a ValueError; this walks the lines with configparser's own patterns
     and continuation rule (a line indented deeper than its setting continues it; blank and
-    comment lines do not end it) to name the line.
+    comment lines do not end it) to name the line. A guess in one corner: with bad lines in
+    both [DEFAULT] and a profile, botocore may meet the profile's first; the line named is
+    refused all the same.
     """
     import configparser
     import locale
@@ -742,7 +744,8 @@ class Describer:
         credentials = self.credentials_sections.get(name)
         if credentials is not None and _KEY_ID in credentials:
             return _key_source(credentials)
-        # LoginProvider.load
+        # LoginProvider.load (its credentials are session credentials: a guess that a role
+        # assumed from them is chained, as with any other temporary keys).
         if "login_session" in section:
             problem = (_sub_section("login_session") if isinstance(section["login_session"], dict)
                        else self._login_support())
@@ -768,7 +771,9 @@ class Describer:
         return _Source(KIND_OTHER, problem)
 
     def _login_support(self) -> _Problem | None:
-        """LoginProvider.load refuses to run without ``botocore.compat.EC`` (awscrt)."""
+        """LoginProvider.load refuses to run without ``botocore.compat.EC``, which botocore
+        imports from awscrt; whether awscrt is installed stands in for that import (a guess
+        that does not import it: listing stays cheap)."""
         if self._login_problem is None:
             import importlib.util
 
@@ -910,6 +915,9 @@ class Describer:
             if credential_source not in CREDENTIAL_SOURCES:
                 return _Step(_Problem("credential_source is not one of "
                                       + ", ".join(CREDENTIAL_SOURCES), where=name))
+            # A guess for Environment (EnvProvider.load): the variables are taken as long-term
+            # keys; temporary ones there make AWS refuse SessionDuration, and the pipeline
+            # then signs in without it.
             return _Step(own, chained=credential_source in _ROLE_CREDENTIAL_SOURCES)
         if isinstance(source_profile, dict):
             return _Step(_sub_section("source_profile")._replace(where=name))
