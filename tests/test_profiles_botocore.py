@@ -77,7 +77,7 @@ ACCOUNTS = ("111122223333", "123456789012", "000000000001")
 FIXED_NAMES = ("", "default", "dev", "Dev", "prod", "base", "admin", "café", "名前", "a.b-c_d@x",
                "two words", "x" * 300)
 names = st.one_of(
-    st.sampled_from(FIXED_NAMES),
+    st.sampled_from(FIXED_NAMES), st.sampled_from(FIXED_NAMES), st.sampled_from(FIXED_NAMES),
     st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
                           blacklist_characters="\r\n\x85"), min_size=1, max_size=10),
 )
@@ -151,8 +151,8 @@ RECIPES = {
     "settings only": ("region",),
     "random": (),
 }
-CREDENTIALS_RECIPES = ("keys", "keys", "temporary keys", "role", "credential_process",
-                       "secret only", "random")
+CREDENTIALS_RECIPES = ("keys", "keys", "temporary keys", "temporary keys", "role",
+                       "credential_process", "secret only", "random")
 
 
 @st.composite
@@ -207,7 +207,8 @@ BREAKAGES = ("none",) * 30 + ("garbage", "duplicate-option", "orphan-setting", "
 @st.composite
 def aws_file(draw: Any, profile_names: list[str], marker_command: str,
              for_credentials: bool) -> bytes:
-    section_names = draw(st.lists(st.sampled_from(profile_names), unique=True, max_size=6))
+    section_names = draw(st.lists(st.sampled_from(profile_names), unique=True,
+                                  min_size=len(profile_names) // 2, max_size=6))
     blocks = [draw(section(name, profile_names, marker_command, for_credentials))
               for name in section_names]
     if not for_credentials:
@@ -470,6 +471,7 @@ def test_roleport_lists_what_botocore_lists(aws_home: Any, files: tuple[bytes, b
                 continue
             assert profile["kind"] == KIND_OF_METHOD[method], profile["name"]
             if chained is not None:
+                event(f"chained compared: {chained}")
                 assert profile["chained"] is chained, profile["name"]
         # A profile roleport refuses to use before botocore tries must be one botocore cannot
         # use either: it raises, or a setting it uses is a sub-section (never a valid value).

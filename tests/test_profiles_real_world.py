@@ -528,3 +528,63 @@ def test_roleport_list_does_not_import_the_installer(aws_home: AwsHome) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.split() == ["0", "False"]
+
+
+BROKEN_AT_USE = """
+[profile missing-source]
+role_arn = arn:aws:iam::123456789012:role/M
+source_profile = nobody
+
+[profile loop-a]
+role_arn = arn:aws:iam::123456789012:role/A
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::123456789012:role/B
+source_profile = loop-a
+
+[profile lower]
+role_arn = arn:aws:iam::123456789012:role/L
+credential_source = ec2instancemetadata
+
+[profile nested-source]
+role_arn = arn:aws:iam::123456789012:role/N
+source_profile =
+    a = b
+
+[profile empty-process]
+credential_process =
+
+[profile dangling-sso]
+sso_session = nowhere
+sso_account_id = 123456789012
+sso_role_name = R
+
+[profile web-without-arn]
+web_identity_token_file = /nonexistent/token
+
+[profile id-only]
+aws_access_key_id = AKIAEXAMPLEIDONLY001
+
+[profile nested-duration]
+role_arn = arn:aws:iam::123456789012:role/D
+credential_source = Environment
+duration_seconds =
+    a = b
+"""
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("missing-source", "config_error"), ("loop-a", "config_error"), ("lower", "config_error"),
+    ("nested-source", "config_error"), ("empty-process", "config_error"),
+    ("dangling-sso", "config_error"), ("web-without-arn", "config_error"),
+    ("id-only", "no_credentials"), ("nested-duration", "config_error"),
+])
+def test_a_listed_problem_is_a_clear_error_when_the_profile_is_used(
+        aws_home: AwsHome, name: str, code: str) -> None:
+    aws_home.write_config(BROKEN_AT_USE)
+    profiles = profiles_by_name()
+    assert len(profiles) == 10 and profiles[name].problem
+    exit_code, out, err = run_cli("login", name, "--print")
+    assert exit_code == ERRORS[code].exit_code, err
+    assert out == "" and "Traceback" not in err
