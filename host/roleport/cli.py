@@ -138,7 +138,7 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
     out.write("".join(layout.format(*row).rstrip() + "\n" for row in rows))
     problems = [profile for profile in profiles if profile.problem]
     if problems:
-        out.write("\nProblems (each shows when the profile is used):\n")
+        out.write("\nProblems:\n")
         for profile in problems:
             out.write(f"  {profile.name}: {profile.problem}\n")
     return 0
