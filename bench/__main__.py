@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import soak
+from bench import listing, soak
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
 
@@ -350,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         soaked = soak.run_soak(large_env, log, args.soak_requests)
     print("popup search ranking over 5,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(5000)
+    print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
+    scale = listing.measure(args.runs)
 
     rss_mib = (rss_after or 0) / 1024
     small, large = REFERENCE_NAIVE["small"], REFERENCE_NAIVE["large"]
@@ -402,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         "the URL; against the same stand-ins and config.",
         *soaked.notes(),
     ]
-    table = render(figures, notes)
+    table = render(figures, notes) + "\n\n" + listing.report(scale)
     print()
     print(table)
     if not args.no_write:
@@ -415,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
-    missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
+    missed = [figure.name for figure in [*figures, *scale] if figure.verdict == "MISSED"]
     for name in missed:
         print(f"target missed: {name}")
     return 1 if missed and args.strict else 0

@@ -47,6 +47,10 @@ function roleButtons() {
 
 function badgesFor(profile) {
   const badges = [];
+  // PROTOCOL.md "profiles": a profile botocore will refuse is listed with a short `problem`.
+  if (typeof profile.problem === 'string' && profile.problem) {
+    badges.push(['\u26a0 problem', profile.problem]);
+  }
   if (profile.mfa) badges.push(['MFA', 'Needs an MFA code']);
   if (KIND_BADGES[profile.kind]) badges.push([KIND_BADGES[profile.kind], 'IAM Identity Center']);
   if (profile.chained) badges.push(['chained', 'Role chained from another role']);

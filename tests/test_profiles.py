@@ -126,7 +126,9 @@ def test_kinds_follow_botocore_provider_precedence(config):
     assert profiles["creds-only"].kind == "static"
     assert profiles["proc"].kind == "credential_process"
     assert profiles["default"].kind == "other"
-    assert profiles["web"].kind == "other"  # web identity is not an AssumeRole with source
+    # role_arn + web_identity_token_file: botocore's AssumeRoleWithWebIdentityProvider answers
+    assert profiles["web"].kind == "web-identity"
+    assert (profiles["web"].account_id, profiles["web"].role_name) == ("888888888888", "Web")
 
 
 def test_role_profile_fields_and_roleport_keys(config):

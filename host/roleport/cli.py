@@ -21,7 +21,6 @@ Rules implemented here:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
@@ -110,14 +109,13 @@ def report_error(error: RoleportError, stderr: TextIO) -> int:
 
 def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
              stderr: TextIO | None = None) -> int:
-    from roleport.profiles import list_profiles
+    from roleport.profiles import list_profiles, profiles_json
     from roleport.rules import default_profile_name
 
     out = stdout or sys.stdout
     profiles = list_profiles()
     if args.json:
-        json.dump([profile.to_dict() for profile in profiles], out, indent=2)
-        out.write("\n")
+        out.write(profiles_json(profiles) + "\n")
         return 0
     if not profiles:
         from roleport.config_files import ConfigFiles
@@ -141,13 +139,18 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
         if name:
             account = f"{name} ({account})"
         notes = [note for flag, note in ((profile.mfa, "mfa"), (profile.chained, "chained"),
-                                         (profile.name == default, "default")) if flag]
+                                         (profile.name == default, "default"),
+                                         (profile.problem, "problem")) if flag]
         rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
                      profile.kind, ",".join(notes)))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        out.write("  ".join(cells).rstrip() + "\n")
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    layout = "  ".join(f"{{:<{width}}}" for width in widths)  # one format call per row
+    out.write("".join(layout.format(*row).rstrip() + "\n" for row in rows))
+    problems = [profile for profile in profiles if profile.problem]
+    if problems:
+        out.write("\nProblems:\n")
+        for profile in problems:
+            out.write(f"  {profile.name}: {profile.problem}\n")
     return 0
 
 

@@ -16,6 +16,7 @@ Rules (PROTOCOL.md, "profiles"):
 from __future__ import annotations
 
 import json
+import operator
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +27,7 @@ from roleport.framing import MAX_OUTBOUND_BYTES, EncodedJSON
 
 PROFILE_COLUMNS: tuple[str, ...] = (
     "name", "account_id", "account_name", "role", "region", "kind", "mfa", "chained",
-    "container", "color", "icon", "destination",
+    "container", "color", "icon", "destination", "problem",
 )
 """Column order of a ``profiles`` row (PROTOCOL.md)."""
 
@@ -37,7 +38,7 @@ BOOLEAN_COLUMNS = ("mfa", "chained")
 MAX_CELL_CHARS = 1024
 """Longest text cell of a ``profiles`` row, ellipsis included (PROTOCOL.md, "Limits").
 
-Far above any real name, ARN part, region or colour, and small enough that a row of twelve
+Far above any real name, ARN part, region or colour, and small enough that a row of thirteen
 cells (at most 6 bytes per character as a JSON escape) stays under 80 KiB.
 """
 
@@ -62,9 +63,25 @@ def column_value(profile: Any, column: str) -> Any:
     return shorten(text, MAX_CELL_CHARS) if text else None
 
 
+_READ_ROW = operator.attrgetter(*(PROFILE_ATTRIBUTES.get(column, column)
+                                  for column in PROFILE_COLUMNS))
+
+
 def profile_rows(profiles: Sequence[Any]) -> list[list[Any]]:
-    return [[column_value(profile, column) for column in PROFILE_COLUMNS]
-            for profile in profiles]
+    from roleport.profiles import Profile  # here: hello must not import the profile reader
+
+    rows = []
+    for profile in profiles:
+        if type(profile) is Profile:
+            # A Profile's values are wire-ready (JSON scalars, booleans for the flags, never
+            # ""): one read per row, and only an over-long text is touched, which keeps a cold
+            # 5,000-row table cheap.
+            rows.append([shorten(value, MAX_CELL_CHARS)
+                         if type(value) is str and len(value) > MAX_CELL_CHARS else value
+                         for value in _READ_ROW(profile)])
+        else:
+            rows.append([column_value(profile, column) for column in PROFILE_COLUMNS])
+    return rows
 
 
 def encoded_size(value: Any) -> int:
