@@ -47,8 +47,10 @@ demo: deps
 bench: deps
 	$(PY) -m bench
 
-dist: $(NODE_STAMP)
+# The wheel and sdist are built with the venv's pinned setuptools (no isolated build env to fetch).
+dist: $(PY_STAMP) $(NODE_STAMP)
+	$(PY) -m build --no-isolation --outdir dist .
 	npx --no-install web-ext build --overwrite-dest
 
 clean:
-	rm -rf $(VENV) node_modules build dist web-ext-artifacts artifacts
+	rm -rf $(VENV) node_modules build dist web-ext-artifacts artifacts roleport.egg-info
