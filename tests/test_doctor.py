@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -146,19 +147,27 @@ def test_moved_environment(env: dict[str, str], profile: Path) -> None:
         "--browser firefox`")
 
 
-def fake_roleport_package(folder: Path, native_source: str) -> str:
-    """A `roleport` package that shadows the real one through PYTHONPATH: the host crashes or
-    hangs exactly where the real one would start."""
+def install_with_a_fake_host(env: dict[str, str], profile: Path, folder: Path,
+                             native_source: str) -> None:
+    """Launchers whose interpreter runs a fake `roleport` instead of the real one: the host
+    crashes or hangs exactly where the real one would start. (PYTHONPATH cannot shadow the
+    real package: the launcher runs Python in isolated mode.)"""
     package = folder / "roleport"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("__version__ = '0-fake'\n")
     (package / "native.py").write_text(native_source)
-    return str(folder)
+    entry = (f"import sys; sys.path.insert(0, {str(folder)!r}); "
+             "from roleport.native import main; raise SystemExit(main())")
+    interpreter = folder / "python"
+    interpreter.write_text(f"#!/bin/sh\nexec {shlex.join([sys.executable, '-I', '-c', entry])}\n")
+    interpreter.chmod(0o755)
+    install(["firefox", "chromium"], user_data_dir=profile, platform="linux", env=env,
+            interpreter=str(interpreter))
 
 
 def test_crashing_host(installed: dict[str, str], profile: Path, tmp_path: Path) -> None:
-    installed["PYTHONPATH"] = fake_roleport_package(
-        tmp_path / "crash", "def main():\n    raise RuntimeError('host exploded on start')\n")
+    install_with_a_fake_host(installed, profile, tmp_path / "crash",
+                             "def main():\n    raise RuntimeError('host exploded on start')\n")
     failed = failures(run_doctor(installed, profile))
     assert list(failed) == ["chromium hello", "firefox hello"]
     detail = failed["chromium hello"].detail
@@ -169,8 +178,8 @@ def test_crashing_host(installed: dict[str, str], profile: Path, tmp_path: Path)
 
 def test_hanging_host_is_bounded_by_the_timeout(installed: dict[str, str], profile: Path,
                                                 tmp_path: Path) -> None:
-    installed["PYTHONPATH"] = fake_roleport_package(
-        tmp_path / "hang", "import time\n\ndef main():\n    time.sleep(3600)\n")
+    install_with_a_fake_host(installed, profile, tmp_path / "hang",
+                             "import time\n\ndef main():\n    time.sleep(3600)\n")
     failed = failures(run_doctor(installed, profile, browsers=["chromium"], timeout=1.0))
     assert list(failed) == ["chromium hello"]
     assert failed["chromium hello"].detail == "the host did not answer hello within 1 s"

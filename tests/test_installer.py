@@ -301,6 +301,40 @@ def test_launcher_ignores_a_roleport_package_in_its_working_directory(tmp_path: 
     assert reply["id"] == 1 and reply["ok"] is True
 
 
+@pytest.mark.parametrize("variable", ["PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE"])
+def test_launcher_ignores_the_browsers_python_variables(tmp_path: Path, variable: str) -> None:
+    """The browser's environment reaches the host (the user's shell profile, a developer's
+    PYTHONPATH); no PYTHON* variable decides which `roleport` the host imports, nor breaks it."""
+    import io
+    import subprocess
+    import sysconfig
+
+    from roleport.framing import encode_message, read_message
+
+    install(["chrome"], platform="linux", env=make_env(tmp_path))
+    launcher = tmp_path / "home/.local/share/roleport/chrome/roleport-host"
+    marker = tmp_path / "planted-imported"
+    planted_source = f"open({str(marker)!r}, 'w').close()\n"
+    planted = tmp_path / "planted"
+    user_base = tmp_path / "userbase"
+    user_site = Path(sysconfig.get_path("purelib", f"{os.name}_user",
+                                        vars={"userbase": str(user_base)}))
+    for folder in (planted, user_site):
+        (folder / "roleport").mkdir(parents=True)
+        (folder / "roleport/__init__.py").write_text(planted_source)
+        (folder / "roleport/native.py").write_text(planted_source)
+    value = {"PYTHONPATH": str(planted), "PYTHONHOME": str(planted),
+             "PYTHONUSERBASE": str(user_base)}[variable]
+    caller = f"chrome-extension://{pinned_chrome_id()}/"
+    done = subprocess.run([str(launcher), caller], cwd=tmp_path, timeout=60,
+                          input=encode_message({"id": 1, "action": "hello"}), capture_output=True,
+                          env={**os.environ, "HOME": str(tmp_path / "home"), variable: value})
+    assert not marker.exists(), f"{variable} made the host import a planted roleport"
+    assert done.returncode == 0, done.stderr
+    reply = read_message(io.BytesIO(done.stdout))
+    assert reply["id"] == 1 and reply["ok"] is True
+
+
 def test_invalid_extension_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InstallerError, match="not a Chrome extension id"):
         install(["chrome"], extension_ids=["xyz"], platform="linux", env=make_env(tmp_path))
@@ -313,6 +347,7 @@ def test_windows_launcher_is_a_cmd_shim() -> None:
     assert text.startswith("@echo off\r\n")
     assert 'set "ROLEPORT_ALLOWED_CALLERS=chrome-extension://a/,roleport@roleport.dev"\r\n' in text
     assert text.rstrip().endswith("%*")
+    assert '"C:\\venv\\Scripts\\python.exe" -I -c ' in text  # isolated from PYTHON* variables
     assert launcher_interpreter(text) == r"C:\venv\Scripts\python.exe"
 
 

@@ -18,14 +18,17 @@ from roleport.rules import ENV_ALLOWED_CALLERS
 
 from .table import OperatingSystem
 
-HOST_ENTRY = ("import sys; sys.path[:] = [p for p in sys.path if p]; "
-              "from roleport.native import main; raise SystemExit(main())")
+HOST_ENTRY = "from roleport.native import main; raise SystemExit(main())"
 """Runs the `roleport-host` console script's target without relying on PATH or on a wrapper
-script whose shebang would break when the virtualenv moves. `-c` puts the working directory
-first on sys.path, and browsers start hosts in folders other programs write to (Firefox: the
-manifest's folder), so that entry ('') is dropped before anything is imported; filtering
-rather than deleting sys.path[0] keeps the right entries when PYTHONSAFEPATH already left it
-out."""
+script whose shebang would break when the virtualenv moves."""
+
+ISOLATED = "-I"
+"""Python's isolated mode (Python documentation, "Command line and environment", -I): the
+browser's environment reaches the host, so PYTHONPATH, PYTHONHOME and every other PYTHON*
+variable are ignored, as is the user's site-packages; and the working directory is not put on
+sys.path, since browsers start hosts in folders other programs write to (Firefox: the
+manifest's folder). The environment's own site-packages, and the .pth files of an editable
+install in it, still load."""
 
 
 def launcher_file_name(system: OperatingSystem) -> str:
@@ -43,7 +46,7 @@ def render_launcher(system: OperatingSystem, allowed_callers: Sequence[str],
 
 
 def render_posix(python: str, callers: str, *, flatpak: bool = False) -> str:
-    command = [python, "-c", HOST_ENTRY]
+    command = [python, ISOLATED, "-c", HOST_ENTRY]
     if flatpak:
         # The sandbox does not see the host's interpreter; flatpak-spawn forwards the variable.
         command = ["flatpak-spawn", "--host", f"--env={ENV_ALLOWED_CALLERS}={callers}",
@@ -66,7 +69,7 @@ def render_cmd(python: str, callers: str) -> str:
         "@echo off\r\n"
         "rem Written by `roleport install`; rerun it after moving roleport's environment.\r\n"
         f"set \"{ENV_ALLOWED_CALLERS}={callers}\"\r\n"
-        f"\"{python}\" -c \"{HOST_ENTRY}\" %*\r\n"
+        f"\"{python}\" {ISOLATED} -c \"{HOST_ENTRY}\" %*\r\n"
     )
 
 
