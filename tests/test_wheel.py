@@ -128,7 +128,8 @@ def test_wheel_installs_into_a_fresh_venv_and_its_launcher_answers(tmp_path: Pat
     assert manifest["allowed_origins"] == [caller]
     launcher = Path(manifest["path"])
     assert launcher.is_relative_to(profile), launcher
-    assert f"exec {python} -c " in launcher.read_text()
+    # The new venv's interpreter, in isolated mode (the browser's PYTHON* variables ignored).
+    assert f"exec {python} -I -c " in launcher.read_text()
 
     # As Chrome starts a host: by the manifest's path, the caller's origin as the argument.
     with HostProcess([caller], env, command=[str(launcher)]) as host:
