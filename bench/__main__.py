@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import listing, soak
+from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
 
@@ -106,13 +107,7 @@ def write_config(home: Path, extra_profiles: int) -> None:
     lines = ["[profile base]", "region = eu-west-1", "",
              "[profile admin]", f"role_arn = {ROLE_ARN}", "source_profile = base",
              "region = eu-west-1", ""]
-    for index in range(extra_profiles):
-        account = 100000000000 + index // 4
-        role = ("Admin", "ReadOnly", "Dev", "Billing")[index % 4]
-        lines += [f"[profile acct{account}-{role.lower()}]",
-                  f"role_arn = arn:aws:iam::{account}:role/{role}",
-                  "source_profile = base", f"region = {('eu-west-1', 'us-east-1')[index % 2]}",
-                  f"roleport_account_name = workload-{index // 4:04d}", ""]
+    lines += organisation_profiles(extra_profiles)
     (aws / "config").write_text("\n".join(lines), encoding="utf-8")
     (aws / "credentials").write_text(
         f"[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n",

@@ -64,3 +64,18 @@ ALL_PROFILES = (STATIC, PLAIN_DEV, PLAIN_PROD, CHAINED, MFA)
 ROLE_OF = {PLAIN_DEV: "Admin", PLAIN_PROD: "ReadOnly", CHAINED: "Deploy", MFA: "Auditor"}
 ACCOUNT_OF = {STATIC: STATIC_ACCOUNT, PLAIN_DEV: DEV_ACCOUNT, PLAIN_PROD: PROD_ACCOUNT,
               CHAINED: PROD_ACCOUNT, MFA: AUDIT_ACCOUNT}
+
+
+def organisation_profiles(count: int, source: str = "base") -> list[str]:
+    """Config lines of ``count`` role profiles shaped like a large organisation's (four roles
+    per account, two regions, an account name each; about 160 bytes a profile), all assumed
+    from the profile ``source``. For scale tests and benchmarks."""
+    lines: list[str] = []
+    for index in range(count):
+        account = 100000000000 + index // 4
+        role = ("Admin", "ReadOnly", "Dev", "Billing")[index % 4]
+        lines += [f"[profile acct{account}-{role.lower()}]",
+                  f"role_arn = arn:aws:iam::{account}:role/{role}",
+                  f"source_profile = {source}", f"region = {('eu-west-1', 'us-east-1')[index % 2]}",
+                  f"roleport_account_name = workload-{index // 4:05d}", ""]
+    return lines

@@ -17,6 +17,7 @@ import pytest
 from botocore.credentials import SSOProvider
 from botocore.tokens import SSOTokenProvider
 from botocore.utils import JSONFileCache
+from roleport.pipeline import Pipeline
 
 from support.standin import StandIn, reset_moto, start_moto
 
@@ -93,3 +94,11 @@ def standin(moto_url: str, aws_home: AwsHome,
         for name, value in aws.env().items():
             monkeypatch.setenv(name, value)
         yield aws
+
+
+@pytest.fixture
+def pipeline() -> Iterator[Pipeline]:
+    """A Pipeline for one test, closed afterwards (its HTTP session and clients)."""
+    instance = Pipeline()
+    yield instance
+    instance.close()

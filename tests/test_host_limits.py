@@ -23,6 +23,7 @@ from roleport.config_files import MAX_CONFIG_FILE_BYTES, ConfigFiles
 from roleport.errors import RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
+from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env
 from support.standin import StandIn
 from tests.conftest import AwsHome
@@ -38,15 +39,7 @@ ELLIPSIS = "\u2026"
 def many_profiles(count: int) -> str:
     """A config of ``count`` role profiles shaped like a large organisation's (~160 bytes
     each), plus their source profile ``base``."""
-    lines = ["[profile base]", "region = eu-west-1", ""]
-    for index in range(count):
-        account = 100000000000 + index // 4
-        role = ("Admin", "ReadOnly", "Dev", "Billing")[index % 4]
-        lines += [f"[profile acct{account}-{role.lower()}]",
-                  f"role_arn = arn:aws:iam::{account}:role/{role}",
-                  "source_profile = base", f"region = {('eu-west-1', 'us-east-1')[index % 2]}",
-                  f"roleport_account_name = workload-{index // 4:05d}", ""]
-    return "\n".join(lines)
+    return "\n".join(["[profile base]", "region = eu-west-1", "", *organisation_profiles(count)])
 
 
 @pytest.fixture

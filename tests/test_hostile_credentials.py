@@ -49,13 +49,6 @@ def aws(standin, aws_home):
     return standin
 
 
-@pytest.fixture
-def pipeline():
-    instance = Pipeline()
-    yield instance
-    instance.close()
-
-
 def aws_cli_key(arguments: dict) -> str:
     """The file name the AWS CLI gives the cache entry of these AssumeRole arguments."""
     return hashlib.sha1(json.dumps(arguments, sort_keys=True).encode()).hexdigest()

@@ -93,13 +93,6 @@ def aws(standin, aws_home):
     return standin
 
 
-@pytest.fixture
-def pipeline():
-    instance = Pipeline()
-    yield instance
-    instance.close()
-
-
 def login_query(result: LoginResult) -> dict[str, str]:
     parts = urllib.parse.urlsplit(result.url)
     return {key: values[0] for key, values in urllib.parse.parse_qs(parts.query).items()}
