@@ -6,10 +6,11 @@ installer into a temporary browser profile and starts Firefox ESR (``BROWSER=chr
 Chromium) with the extension loaded, on its popup.
 
 With a display it is an interactive session until Ctrl-C (or until the browser is closed).
-Without one (CI, SSH) it runs headless and performs the tour itself: popup screenshot, two
-consoles of two accounts (in two containers in Firefox), the MFA role, the chained role and the
-static user; it prints every step, saves screenshots into the folder it names and exits 0 only
-if every step worked. Whatever happens, everything it started stops.
+Without one (CI, SSH) it runs headless and performs the tour itself: popup screenshots (also
+350 px wide, light and dark, in both browsers), two consoles of two accounts (in two containers
+in Firefox), the MFA role, the chained role and the static user; it prints every step, saves
+screenshots into the folder it names and exits 0 only if every step worked. Whatever happens,
+everything it started stops.
 """
 
 from __future__ import annotations
@@ -127,7 +128,27 @@ def console_tab(browser: browsers.Browser, profile: str) -> browsers.Tab:
 
 def click_role(browser: browsers.Browser, profile: str) -> None:
     browser.open_popup()
-    browser.click(f'button.role[data-profile="{profile}"]')
+    button = f'button.role[data-profile="{profile}"]'
+    # The static user feeds the roles: it is listed under "Source credentials", collapsed.
+    browser.wait_css(button, visible=False)
+    browser.execute("const group = document.querySelector(arguments[0]).closest('details');"
+                    "if (group) group.open = true;", button)
+    browser.click(button)
+
+
+def listed_profiles(browser: browsers.Browser) -> list[str]:
+    """Every profile row of the popup, also those of a collapsed group."""
+    return list(browser.execute(
+        "return [...document.querySelectorAll('button.role')].map(b => b.dataset.profile);"
+    ) or [])
+
+
+def popup_at_popup_size(browser: browsers.Browser) -> list[Path]:
+    """The popup 350 px wide, light and dark: what a user sees from the toolbar."""
+    browser.open_popup()
+    browsers.wait_for(lambda: set(aws.ALL_PROFILES) <= set(listed_profiles(browser)),
+                      timeout=30, message="the profiles in the popup")
+    return browser.popup_screenshots(f"popup-{browser.name}")
 
 
 def first_line(text: str) -> str:
@@ -141,13 +162,17 @@ def run_tour(browser: browsers.Browser, standin: StandIn, tour: Tour) -> None:
     def popup() -> str:
         browser.open_popup()
         names = browsers.wait_for(
-            lambda: (found := browser.attributes_of("button.role", "data-profile"))
+            lambda: (found := listed_profiles(browser))
             and set(aws.ALL_PROFILES) <= set(found) and found,
             timeout=30,
             message=lambda: f"the profiles in the popup (popup shows {browser.page_text()!r})",
         )
         shot = browser.screenshot("popup")
-        return f"{len(names)} profiles, grouped by account; {shot.name}"
+        return f"{len(set(names))} profiles, grouped by account; {shot.name}"
+
+    def popup_sizes() -> str:
+        shots = popup_at_popup_size(browser)
+        return ", ".join(shot.name for shot in shots)
 
     def open_console(profile: str, shot_name: str) -> Callable[[], str]:
         def action() -> str:
@@ -195,6 +220,7 @@ def run_tour(browser: browsers.Browser, standin: StandIn, tour: Tour) -> None:
         return f"asked for a code, accepted {code}: {first_line(tab.text)}; {shot.name}"
 
     tour.step("open the popup", popup)
+    tour.step(f"the popup at 350 px, light and dark ({browser.name})", popup_sizes)
     tour.step(f"open {aws.PLAIN_DEV} (account {aws.DEV_ACCOUNT})",
               open_console(aws.PLAIN_DEV, "console-dev-admin"))
     tour.step(f"open {aws.PLAIN_PROD} (account {aws.PROD_ACCOUNT})",
@@ -282,6 +308,22 @@ def main(argv: list[str] | None = None) -> int:
             wait_interactively(browser, standin)
             return EXIT_OK
         run_tour(browser, standin, tour)
+        other = next(name for name in sorted(browsers.BROWSERS) if name != args.browser)
+
+        def other_browser_popup() -> str:
+            assert browser is not None and standin is not None
+            browser.stop()  # one browser at a time on this HOME
+            second = browsers.make_browser(other, home, env=standin.env(),
+                                           artifacts=screenshots, headless=True)
+            try:
+                second.start()
+                shots = popup_at_popup_size(second)
+            finally:
+                second.stop()
+            return ", ".join(shot.name for shot in shots)
+
+        if browsers.browsers_available().get(other):
+            tour.step(f"the popup at 350 px, light and dark ({other})", other_browser_popup)
     except KeyboardInterrupt:
         print("\nInterrupted: stopping everything.", flush=True)
         return EXIT_INTERRUPTED

@@ -16,7 +16,10 @@ import { isMfaCode } from './lib/rules.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
-import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
+import { accountKey } from './lib/grouping.js';
+import {
+  accountColors, containerName, containerStyle, tabGroupColor,
+} from './lib/style.js';
 import { OpeningError, planOpening } from './lib/urls.js';
 
 const HOST_NAME = 'roleport';
@@ -73,10 +76,13 @@ function fetchProfiles() {
   return profilesInFlight;
 }
 
+/** The profile as last listed, and its look: the colour of its account (lib/style.js). */
 async function findProfile(name) {
   const stored = await ext.storage.local.get(STORAGE_KEYS.profiles);
-  return rowsToProfiles(stored[STORAGE_KEYS.profiles]).find((profile) => profile.name === name)
-    ?? { name };
+  const profiles = rowsToProfiles(stored[STORAGE_KEYS.profiles]);
+  const profile = profiles.find((candidate) => candidate.name === name) ?? { name };
+  const sameAccount = profiles.filter((candidate) => accountKey(candidate) === accountKey(profile));
+  return { profile, style: containerStyle(profile, accountColors(sameAccount)) };
 }
 
 function containersAvailable(settings) {
@@ -89,22 +95,26 @@ const tabGroupLock = createKeyedLock();
  * Puts the tab into a tab group named after the profile (Chromium; best effort), one at a time
  * per window and profile so that quick clicks join one group instead of making two.
  */
-function groupTab(tab, profile) {
+function groupTab(tab, profile, style) {
   if (typeof ext.tabs.group !== 'function' || typeof ext.tabGroups?.query !== 'function') return null;
-  return tabGroupLock(`${tab.windowId}\n${profile.name}`, () => groupTabNow(tab, profile));
+  return tabGroupLock(`${tab.windowId}\n${profile.name}`, () => groupTabNow(tab, profile, style));
 }
 
-async function groupTabNow(tab, profile) {
+async function groupTabNow(tab, profile, style) {
   try {
+    // The account's colour, as on the popup's bar and the Firefox container.
+    const color = tabGroupColor(style.color);
     const [existing] = await ext.tabGroups.query({ title: profile.name, windowId: tab.windowId });
     if (existing) {
       await ext.tabs.group({ groupId: existing.id, tabIds: [tab.id] });
+      if (style.explicitColor && existing.color !== color) {
+        await ext.tabGroups.update(existing.id, { color });
+      }
       return;
     }
     const groupId = await ext.tabs.group({
       tabIds: [tab.id], createProperties: { windowId: tab.windowId },
     });
-    const color = tabGroupColor(containerStyle(profile).color);
     await ext.tabGroups.update(groupId, { title: profile.name, color, collapsed: false });
   } catch {
     // Grouping is a convenience: the console tab is open, which is what matters.
@@ -120,13 +130,13 @@ function withWindow(properties, windowId) {
  * Opens a login reply: in the profile's container on Firefox, else per the open mode
  * (sign out first / keep sessions / new window). Returns non-secret facts about the tab.
  */
-async function openConsole(login, profile, settings, { active, windowId }) {
+async function openConsole(login, { profile, style }, settings, { active, windowId }) {
   if (containersAvailable(settings)) {
     const configured = login.container ?? profile.container;
     const name = containerName(profile.name, { prefix: settings.containerPrefix, configured });
     let cookieStoreId = null;
     try {
-      cookieStoreId = await ensureContainer(ext.contextualIdentities, name, containerStyle(profile));
+      cookieStoreId = await ensureContainer(ext.contextualIdentities, name, style);
     } catch {
       // Containers switched off in Firefox's settings: fall through to the plain modes below.
     }
@@ -147,7 +157,7 @@ async function openConsole(login, profile, settings, { active, windowId }) {
     return { tabId: window.tabs?.[0]?.id ?? null, windowId: window.id, container: null };
   }
   const tab = await ext.tabs.create(withWindow({ url, active }, windowId));
-  await groupTab(tab, profile);
+  await groupTab(tab, profile, style);
   return { tabId: tab.id, container: null };
 }
 

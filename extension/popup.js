@@ -1,20 +1,31 @@
 /**
  * The toolbar popup: paints the cached profile list at once, refreshes it through the
  * background, filters as you type and opens a profile's console. It never sees a login URL.
+ * Rows and sections are built by popup-rows.js (where other features hook in); which error
+ * goes where, and with which actions, is lib/row-errors.js.
  */
 import { ext } from './lib/browser.js';
 import { errorFields } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
+import { configProblem, errorActions, errorPlace } from './lib/row-errors.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
-import { callBackground, h, showError } from './lib/ui.js';
+import { accountColor, accountColors, profileColor } from './lib/style.js';
+import { callBackground, h, showError, withCode } from './lib/ui.js';
+import {
+  clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
+} from './popup-rows.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
-const MFA_CODES = new Set(['mfa_required', 'mfa_invalid']);
-const KIND_BADGES = { sso: 'SSO' };
+/** The smallest profile a user can start from (README, "Your first profile"). */
+const EXAMPLE_PROFILE = `[profile dev-admin]
+role_arn = arn:aws:iam::111122223333:role/Admin
+source_profile = default
+region = eu-west-1
+roleport_account_name = Development`;
 
 const search = document.getElementById('search');
 const results = document.getElementById('results');
@@ -24,70 +35,55 @@ const listStatus = document.getElementById('list-status');
 const state = {
   profiles: [],
   index: [],
+  accounts: new Map(),
   generation: null,
+  configFile: null,
+  fetchedAt: null,
   favourites: [],
   recent: [],
   settings: normalizeSettings(null),
   loaded: false,
   loadFailed: false,
+  /** The config error that stopped the last refresh; the list shown is then the last good one. */
+  listError: null,
   busy: new Set(),
-  mfaProfile: null,
+  /** Errors of failed logins by profile: {error, rowKey}; shown again after every render. */
+  rowErrors: new Map(),
+  /** The open MFA field: {name, rowKey}, or null. */
+  mfa: null,
+  sourcesOpen: false,
   refreshWaiting: false,
   renderTimer: null,
   inTab: false,
 };
 
-function roleButton(name) {
-  return results.querySelector(`button.role[data-profile="${CSS.escape(name)}"]`);
+function rowsOf(name) {
+  return [...results.querySelectorAll(`li.row[data-profile="${CSS.escape(name)}"]`)];
+}
+
+/** The row a request came from (its section), else the first row of that profile. */
+function rowFor(name, key = null) {
+  const rows = rowsOf(name);
+  return rows.find((row) => row.dataset.rowKey === key) ?? rows[0] ?? null;
 }
 
 function roleButtons() {
-  return [...results.querySelectorAll('button.role')];
+  return [...results.querySelectorAll('button.role')].filter((button) => button.getClientRects().length > 0);
 }
 
-function badgesFor(profile) {
-  const badges = [];
-  // PROTOCOL.md "profiles": a profile botocore will refuse is listed with a short `problem`.
-  if (typeof profile.problem === 'string' && profile.problem) {
-    badges.push(['\u26a0 problem', profile.problem]);
-  }
-  if (profile.mfa) badges.push(['MFA', 'Needs an MFA code']);
-  if (KIND_BADGES[profile.kind]) badges.push([KIND_BADGES[profile.kind], 'IAM Identity Center']);
-  if (profile.chained) badges.push(['chained', 'Role chained from another role']);
-  return badges.map(([text, title]) => h('span', { className: 'badge', title }, text));
-}
-
-function rowFor(profile) {
-  const name = profile.name;
-  const favourite = state.favourites.includes(name);
-  const role = profile.role || name;
-  const parts = [
-    h('span', { className: 'role-name' }, role),
-    role !== name ? h('span', { className: 'profile-name' }, name) : null,
-    profile.region ? h('span', { className: 'region' }, profile.region) : null,
-    ...badgesFor(profile),
-    h('span', { className: 'progress' }),
-  ].filter(Boolean);
-  // Spaces between the parts keep the accessible name readable ("Admin prod-admin eu-west-1").
-  const spaced = parts.flatMap((part, i) => (i === 0 ? [part] : [' ', part]));
-  const button = h('button', { type: 'button', className: 'role', dataset: { profile: name } }, spaced);
-  const star = h('button', {
-    type: 'button',
-    className: 'star',
-    'aria-pressed': String(favourite),
-    'aria-label': `Favourite ${name}`,
-    title: favourite ? 'Remove from favourites' : 'Add to favourites',
-    dataset: { favourite: name },
-  }, favourite ? '\u2605' : '\u2606');
-  return h('li', { className: 'row' }, button, star);
-}
-
-function sectionFor(section, rows) {
-  const headingId = `heading-${section.id.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
-  return h('section', { 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, section.title,
-      section.subtitle ? h('span', { className: 'account-id' }, section.subtitle) : null),
-    h('ul', {}, rows));
+function sectionNode(section, profiles) {
+  const showAccount = section.kind === 'favourites' || section.kind === 'recent';
+  const favourites = new Set(state.favourites);
+  const rows = profiles.map((profile) => renderRow(profile, {
+    sectionId: section.id,
+    showAccount,
+    favourite: favourites.has(profile.name),
+    color: profileColor(profile, state.accounts).color,
+    settings: state.settings,
+  }));
+  const color = section.kind === 'account' && profiles.length
+    ? accountColor(profiles[0], state.accounts).color : null;
+  return renderSection(section, rows, { color, open: state.sourcesOpen });
 }
 
 /** Builds the visible sections, capped at MAX_ROWS rows, and returns [nodes, shown, total]. */
@@ -114,7 +110,7 @@ function buildList(query) {
     if (shown >= MAX_ROWS) break;
     const profiles = section.profiles.slice(0, MAX_ROWS - shown);
     shown += profiles.length;
-    nodes.push(sectionFor(section, profiles.map(rowFor)));
+    nodes.push(sectionNode(section, profiles));
   }
   return [nodes, shown, total];
 }
@@ -122,30 +118,73 @@ function buildList(query) {
 function describeList(query, shown, total) {
   if (!state.loaded && state.profiles.length === 0) return 'Loading profiles\u2026';
   if (state.profiles.length === 0) {
-    return state.loadFailed ? 'The profile list could not be loaded.' : 'No AWS profiles found.';
+    return state.loadFailed ? 'The profile list could not be loaded.' : '';
   }
   if (total === 0) return `No profile matches \u201c${query.trim()}\u201d.`;
-  if (shown < total) return `Showing ${shown} of ${total}; type to narrow the list.`;
-  return `${total} ${total === 1 ? 'profile' : 'profiles'}`;
+  const stale = state.listError && state.fetchedAt
+    ? ` (the list as read at ${new Date(state.fetchedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })})`
+    : '';
+  if (shown < total) return `Showing ${shown} of ${total}; type to narrow the list.${stale}`;
+  return `${total} ${total === 1 ? 'profile' : 'profiles'}${stale}`;
+}
+
+/** First contact: which file was read, a profile to start from, where to read more. */
+function emptyState() {
+  const file = state.configFile;
+  return h('div', { className: 'empty-state' },
+    h('p', { className: 'empty-title' }, 'No AWS profiles found',
+      file ? [' in ', h('code', { className: 'path', title: file }, file)] : null, '.'),
+    h('p', {}, 'Add a profile to your AWS config, for example:'),
+    h('pre', { className: 'example' }, h('code', {}, EXAMPLE_PROFILE)),
+    h('p', { className: 'empty-more' }, 'The README\u2019s section \u201cYour first profile\u201d '
+      + 'explains each line; ', h('code', {}, 'roleport list'), ' in a terminal shows what roleport reads.'));
+}
+
+/** A row control's identity, so focus survives a re-render: [rowKey, selector]. */
+function focusedControl() {
+  const active = document.activeElement;
+  const row = active?.closest?.('li.row');
+  if (!row || !results.contains(row)) return null;
+  for (const selector of ['button.role', 'button.star', 'button.row-action']) {
+    if (active.matches(selector)) {
+      const action = active.dataset.action;
+      return [row.dataset.rowKey, row.dataset.profile,
+        action ? `${selector}[data-action="${action}"]` : selector];
+    }
+  }
+  return null;
+}
+
+function restoreFocus(control) {
+  if (!control) return;
+  const [key, name, selector] = control;
+  const row = rowFor(name, key);
+  (row?.querySelector(selector) ?? row?.querySelector('button.role'))?.focus({ preventScroll: true });
 }
 
 function render() {
   state.renderTimer = null;
-  if (state.mfaProfile !== null) {
+  if (state.mfa !== null) {
     // Rebuilding would drop the MFA field the user is typing into.
     state.refreshWaiting = true;
     return;
   }
-  const focusedProfile = document.activeElement?.dataset?.profile ?? null;
+  const focused = focusedControl();
   const query = search.value;
   const [nodes, shown, total] = buildList(query);
-  results.replaceChildren(...nodes);
+  const empty = state.loaded && !state.loadFailed && state.profiles.length === 0;
+  results.replaceChildren(...nodes, ...(empty ? [emptyState()] : []));
+  results.classList.toggle('stale', Boolean(state.listError) && state.profiles.length > 0);
   listStatus.textContent = describeList(query, shown, total);
   for (const name of state.busy) {
     setRowState(name, 'busy');
     setProgress(name, 'Opening\u2026', true);
   }
-  if (focusedProfile) roleButton(focusedProfile)?.focus();
+  for (const [name, { error, rowKey }] of state.rowErrors) {
+    const row = rowFor(name, rowKey);
+    if (row) showRowError(row, error, { scroll: false });
+  }
+  restoreFocus(focused);
 }
 
 /** Filters after the keystroke has painted, coalescing fast typing into one pass. */
@@ -155,7 +194,7 @@ function scheduleRender() {
 }
 
 function flushWaitingRender() {
-  if (state.refreshWaiting && state.mfaProfile === null) {
+  if (state.refreshWaiting && state.mfa === null) {
     state.refreshWaiting = false;
     scheduleRender();
   }
@@ -164,35 +203,87 @@ function flushWaitingRender() {
 function setProfiles(table) {
   state.profiles = rowsToProfiles(table);
   state.index = buildIndex(state.profiles);
+  state.accounts = accountColors(state.profiles);
   state.generation = table?.generation ?? null;
+  state.configFile = table?.config_file ?? null;
+  state.fetchedAt = table?.fetched_at ?? null;
 }
 
 function setProgress(name, text, busy) {
-  const button = roleButton(name);
-  if (!button) return;
-  button.setAttribute('aria-busy', String(busy));
-  button.querySelector('.progress').textContent = text;
+  for (const row of rowsOf(name)) {
+    const button = row.querySelector('button.role');
+    button.setAttribute('aria-busy', String(busy));
+    button.querySelector('.progress').textContent = text;
+  }
 }
 
 function setRowState(name, value) {
-  const button = roleButton(name);
-  if (button) button.dataset.state = value;
+  for (const row of rowsOf(name)) row.querySelector('button.role').dataset.state = value;
+}
+
+/** The error under a row, with its actions; `scroll` brings it into view (a fresh error). */
+function showRowError(row, error, { scroll = true } = {}) {
+  const box = showRowMessage(row, {
+    tone: 'error', message: error.message, hint: error.hint, actions: errorActions(error),
+  });
+  const copy = box.querySelector('[data-action="copy"]');
+  if (copy) copy.dataset.value = error.command.trim();
+  if (!scroll) box.setAttribute('role', 'group'); // Announced once, when it appeared.
+  return box;
+}
+
+function clearRowErrors(name) {
+  state.rowErrors.delete(name);
+  for (const row of rowsOf(name)) clearRowMessage(row);
+}
+
+/** Fills the top alert; a config error shows its file and line compactly. */
+function showListError(error) {
+  const problem = configProblem(error);
+  if (!problem || !problem.file) {
+    showError(errorBox, error);
+    return;
+  }
+  const where = problem.line ? `${problem.shortFile}, line ${problem.line}` : problem.shortFile;
+  errorBox.replaceChildren(
+    h('span', { className: 'message' }, 'The AWS config has an error: ',
+      h('code', { className: 'path', title: problem.file }, where)),
+    h('span', { className: 'hint' }, withCode(problem.reason)),
+    problem.hint ? h('span', { className: 'hint' }, withCode(problem.hint)) : null,
+    state.profiles.length ? h('span', { className: 'hint stale-note' },
+      'The list below is the last one read before the error.') : null,
+  );
 }
 
 function closeMfa() {
   results.querySelector('form.mfa')?.remove();
-  state.mfaProfile = null;
+  state.mfa = null;
 }
 
-function showMfa(name, error) {
+function showMfaError(form, error) {
+  const input = form.querySelector('input');
+  let box = form.querySelector('.field-error');
+  box?.remove();
+  box = h('div', { className: 'field-error', id: 'mfa-error', role: 'alert' },
+    h('span', { className: 'message' }, withCode(error.message)),
+    error.hint ? h('span', { className: 'hint' }, withCode(error.hint)) : null);
+  form.append(box);
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', 'mfa-help mfa-error');
+  input.select();
+  input.focus();
+  box.scrollIntoView({ block: 'nearest' });
+}
+
+function showMfa(name, error, key) {
   closeMfa();
-  const button = roleButton(name);
-  if (!button) {
+  const row = rowFor(name, key);
+  if (!row) {
     // The row was filtered away while the request ran: say so rather than prompt nowhere.
     showError(errorBox, { ...error, hint: `${error.hint ?? ''} Search for ${name} and open it again.`.trim() });
     return;
   }
-  state.mfaProfile = name;
+  state.mfa = { name, rowKey: row.dataset.rowKey };
   const input = h('input', {
     id: 'mfa-code',
     name: 'mfa_code',
@@ -216,11 +307,10 @@ function showMfa(name, error) {
     event.preventDefault();
     const code = normalizeMfaCode(input.value);
     if (!isMfaCode(code)) {
-      showError(errorBox, errorFields('mfaCodeTyped', { device }));
-      input.focus();
+      showMfaError(form, errorFields('mfaCodeTyped', { device }));
       return;
     }
-    openProfile(name, { mfaCode: code });
+    openProfile(name, { mfaCode: code, rowKey: state.mfa?.rowKey });
   });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
@@ -228,19 +318,24 @@ function showMfa(name, error) {
       event.stopPropagation();
       closeMfa();
       setRowState(name, '');
-      roleButton(name)?.focus();
+      rowFor(name, row.dataset.rowKey)?.querySelector('button.role')?.focus();
       flushWaitingRender();
     }
   });
-  button.closest('.row').append(form);
+  rowSlot(row).prepend(form);
   input.focus();
+  form.scrollIntoView({ block: 'nearest' });
+  if (error.code === 'mfa_invalid') showMfaError(form, error);
 }
 
 /** Opens a profile's console through the background; `background` opens without focusing. */
-async function openProfile(name, { background = false, mfaCode = null } = {}) {
+async function openProfile(name, { background = false, mfaCode = null, rowKey = null } = {}) {
   if (state.busy.has(name)) return;
   state.busy.add(name);
-  showError(errorBox, null);
+  // A login error in the top alert is about the last try; an error about the files stays.
+  if (state.listError) showListError(state.listError);
+  else showError(errorBox, null);
+  clearRowErrors(name);
   setRowState(name, 'busy');
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
   listStatus.textContent = `Opening the console for ${name}\u2026`;
@@ -263,37 +358,38 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
     return;
   }
   const error = reply.error;
-  if (MFA_CODES.has(error.code)) {
+  const place = errorPlace(error);
+  if (place === 'mfa') {
     setRowState(name, 'mfa');
     listStatus.textContent = `${name} needs an MFA code.`;
-    if (error.code === 'mfa_invalid') showError(errorBox, error);
-    if (state.mfaProfile === name) {
-      const input = document.getElementById('mfa-code');
-      input.select();
-      input.focus();
+    const form = results.querySelector('form.mfa');
+    if (state.mfa?.name === name && form) {
+      if (error.code === 'mfa_invalid') showMfaError(form, error);
+      else form.querySelector('input').focus();
     } else {
-      showMfa(name, error);
+      showMfa(name, error, rowKey);
     }
     return;
   }
   closeMfa();
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
-  showError(errorBox, error);
-  roleButton(name)?.focus();
+  const row = rowFor(name, rowKey);
+  if (place === 'list' || !row) {
+    showError(errorBox, error);
+  } else {
+    state.rowErrors.set(name, { error, rowKey: row.dataset.rowKey });
+    showRowError(row, error);
+    row.querySelector('button.role')?.focus({ preventScroll: true });
+  }
   flushWaitingRender();
 }
 
 async function toggleStar(name) {
   state.favourites = toggleFavourite(state.favourites, name);
   await ext.storage.local.set({ [STORAGE_KEYS.favourites]: state.favourites });
-  const star = results.querySelector(`button.star[data-favourite="${CSS.escape(name)}"]`);
-  if (star) {
-    const favourite = state.favourites.includes(name);
-    star.setAttribute('aria-pressed', String(favourite));
-    star.title = favourite ? 'Remove from favourites' : 'Add to favourites';
-    star.textContent = favourite ? '\u2605' : '\u2606';
-  }
+  // The Favourites section gains or loses the row: rebuild, keeping focus on this star.
+  scheduleRender();
 }
 
 function withoutFocusing(event) {
@@ -313,38 +409,86 @@ function moveFocus(from, step) {
   else buttons[Math.min(next, buttons.length - 1)].focus();
 }
 
+async function copyCommand(button) {
+  const command = button.dataset.value ?? '';
+  try {
+    await navigator.clipboard.writeText(command);
+    button.textContent = 'Copied';
+  } catch {
+    // No clipboard access: select the command in the hint so Ctrl+C copies it.
+    const code = button.closest('.row-message')?.querySelector('code');
+    if (code) window.getSelection()?.selectAllChildren(code);
+    button.textContent = 'Press Ctrl+C';
+  }
+}
+
+async function openOptions() {
+  try {
+    await ext.runtime.openOptionsPage(); // Focuses an options tab that is already open.
+  } catch {
+    await ext.tabs.create({ url: ext.runtime.getURL('extension/options.html') });
+  }
+  if (!state.inTab) window.close();
+}
+
+function rowKeyOf(element) {
+  return element.closest('li.row')?.dataset.rowKey ?? null;
+}
+
 results.addEventListener('click', (event) => {
   const role = event.target.closest('button.role');
   if (role) {
-    openProfile(role.dataset.profile, { background: withoutFocusing(event) });
+    openProfile(role.dataset.profile, { background: withoutFocusing(event), rowKey: rowKeyOf(role) });
     return;
   }
   const star = event.target.closest('button.star');
-  if (star) toggleStar(star.dataset.favourite);
+  if (star) {
+    toggleStar(star.dataset.favourite);
+    return;
+  }
+  const action = event.target.closest('button.row-action');
+  if (action) {
+    const row = action.closest('li.row');
+    if (action.dataset.action === 'retry') {
+      openProfile(row.dataset.profile, { rowKey: row.dataset.rowKey });
+    } else if (action.dataset.action === 'copy') {
+      copyCommand(action);
+    } else if (action.dataset.action === 'options') {
+      openOptions();
+    }
+  }
 });
+
+results.addEventListener('toggle', (event) => {
+  if (event.target.matches?.('details.section-sources')) state.sourcesOpen = event.target.open;
+}, true);
 
 results.addEventListener('auxclick', (event) => {
   const role = event.target.closest('button.role');
-  if (role && event.button === 1) openProfile(role.dataset.profile, { background: true });
+  if (role && event.button === 1) {
+    openProfile(role.dataset.profile, { background: true, rowKey: rowKeyOf(role) });
+  }
 });
 
 results.addEventListener('keydown', (event) => {
-  const role = event.target.closest('button.role, button.star');
-  if (!role) return;
+  const control = event.target.closest('button.role, button.star');
+  if (!control) return;
   if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
     event.preventDefault();
-    const from = role.classList.contains('star') ? role.previousElementSibling : role;
+    const from = control.classList.contains('star')
+      ? control.closest('li.row').querySelector('button.role') : control;
     moveFocus(from, event.key === 'ArrowDown' ? 1 : -1);
-  } else if (event.key === 'Enter' && role.classList.contains('role')) {
+  } else if (event.key === 'Enter' && control.classList.contains('role')) {
     // Handled here, not by the button's click, because a keyboard click loses Shift/Ctrl.
     event.preventDefault();
-    openProfile(role.dataset.profile, { background: withoutFocusing(event) });
+    openProfile(control.dataset.profile, {
+      background: withoutFocusing(event), rowKey: rowKeyOf(control),
+    });
   }
 });
 
 search.addEventListener('input', () => {
-  showError(errorBox, null);
-  if (state.mfaProfile !== null) {
+  if (state.mfa !== null) {
     closeMfa();
     state.refreshWaiting = false;
   }
@@ -362,7 +506,9 @@ search.addEventListener('keydown', (event) => {
       render();
     }
     const first = roleButtons()[0];
-    if (first) openProfile(first.dataset.profile, { background: withoutFocusing(event) });
+    if (first) {
+      openProfile(first.dataset.profile, { background: withoutFocusing(event), rowKey: rowKeyOf(first) });
+    }
   }
 });
 
@@ -373,14 +519,9 @@ document.addEventListener('keydown', (event) => {
   search.focus();
 });
 
-document.getElementById('open-options').addEventListener('click', async (event) => {
+document.getElementById('open-options').addEventListener('click', (event) => {
   event.preventDefault();
-  try {
-    await ext.runtime.openOptionsPage(); // Focuses an options tab that is already open.
-  } catch {
-    await ext.tabs.create({ url: ext.runtime.getURL('extension/options.html') });
-  }
-  if (!state.inTab) window.close();
+  openOptions();
 });
 
 async function refreshFromHost() {
@@ -388,6 +529,8 @@ async function refreshFromHost() {
   state.loaded = true;
   state.loadFailed = !reply.ok;
   if (reply.ok) {
+    state.listError = null;
+    showError(errorBox, null);
     // Same config files as the cached list: the painted list is already right.
     if (reply.result?.generation != null && reply.result.generation === state.generation) {
       if (state.profiles.length === 0) scheduleRender(); // replaces "Loading profiles..."
@@ -395,7 +538,9 @@ async function refreshFromHost() {
     }
     setProfiles(reply.result);
   } else {
-    showError(errorBox, reply.error);
+    // The last good list stays on screen (marked stale) under the error about the files.
+    state.listError = reply.error;
+    showListError(reply.error);
   }
   scheduleRender();
 }

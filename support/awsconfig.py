@@ -3,8 +3,10 @@
 Account 111111111111 "Development" and 222222222222 "Production" hold plain roles assumed
 from the static user; Deploy is chained (assumed from the Admin role's credentials);
 Auditor needs an MFA code (the stand-in accepts the codes in StandIn.mfa_codes, by default
-123456); demo-user is a static IAM user signed in through GetFederationToken. The keys are
-fake: only the local stand-in ever sees them.
+123456); demo-user is a static IAM user signed in through GetFederationToken (the popup lists
+it under "Source credentials": the roles are assumed from it). Production is red for the whole
+account (roleport_account_color); the other accounts get the colour of their account id.
+The keys are fake: only the local stand-in ever sees them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ role_arn = arn:aws:iam::{PROD_ACCOUNT}:role/ReadOnly
 source_profile = {STATIC}
 region = us-east-1
 roleport_account_name = Production
+roleport_account_color = red
 
 [profile {CHAINED}]
 role_arn = arn:aws:iam::{PROD_ACCOUNT}:role/Deploy

@@ -536,6 +536,29 @@ class Browser(ABC):
             self.switch_to(current)
         return saved
 
+    # -- the popup at popup size -------------------------------------------------------------
+
+    def popup_screenshots(self, name: str, *, width: int = 350, height: int = 600,
+                          schemes: Iterable[str] = ("light", "dark")) -> list[Path]:
+        """Screenshots of the current page (the popup) ``width`` CSS px wide, one per colour
+        scheme, named ``<name>-<width>px-<scheme>``; the page's size and scheme are restored."""
+        saved: list[Path] = []
+        try:
+            for scheme in schemes:
+                self._emulate(width, height, scheme)
+                wait_for(lambda dark=(scheme == "dark"): self.execute(
+                    "return Math.abs(innerWidth - arguments[0]) <= 20 && "
+                    "matchMedia('(prefers-color-scheme: dark)').matches === arguments[1];",
+                    width, dark), message=f"the page at {width} px in the {scheme} scheme")
+                saved.append(self.screenshot(f"{name}-{width}px-{scheme}"))
+        finally:
+            self._emulate(None, None, None)
+        return saved
+
+    @abstractmethod
+    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
+        """Page width/height in CSS px and prefers-color-scheme; None restores the default."""
+
 
 def redact_url(url: str) -> str:
     """Drop query and fragment: login and logout URLs carry a SigninToken."""
@@ -693,6 +716,16 @@ class ChromiumBrowser(Browser):
 
     def _screenshot_png(self) -> bytes:
         return bytes(self.driver.get_screenshot_as_png())
+
+    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
+        # DevTools protocol, "Emulation" domain: the viewport and media features of this tab.
+        if width is None or height is None:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        else:
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
 
     def tabs(self) -> list[Tab]:
         current = None
@@ -883,6 +916,25 @@ class FirefoxBrowser(Browser):
 
     def _screenshot_png(self) -> bytes:
         return bytes(self.marionette.screenshot(format="binary", full=False))
+
+    # layout.css.prefers-color-scheme.content-override: 0 dark, 1 light, 2 the browser's.
+    _SCHEME_OVERRIDE = {"dark": 0, "light": 1, None: 2}
+
+    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
+        with self.marionette.using_context("chrome"):
+            self.marionette.execute_script(
+                "Services.prefs.setIntPref("
+                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
+                script_args=[self._SCHEME_OVERRIDE[scheme]])
+            if width is None or height is None:
+                self.marionette.set_window_rect(width=1024, height=768)
+                return
+            # The window's outer size is set; the page's is what is left inside the chrome.
+            outer = self.marionette.execute_script(
+                "const w = Services.wm.getMostRecentWindow('navigator:browser');"
+                "return [w.outerWidth - w.gBrowser.selectedBrowser.clientWidth,"
+                " w.outerHeight - w.gBrowser.selectedBrowser.clientHeight];")
+        self.marionette.set_window_rect(width=width + int(outer[0]), height=height + int(outer[1]))
 
     def tabs(self) -> list[Tab]:
         """Tabs of every browser window, read from the chrome context (userContextId is not

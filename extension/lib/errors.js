@@ -145,7 +145,7 @@ export const EXTENSION_ERRORS = Object.freeze({
 });
 
 /** Fields that may travel with an error to the pages: nothing that could carry a URL or token. */
-const SAFE_DETAIL_KEYS = ['profile', 'mfa_serial', 'command'];
+const SAFE_DETAIL_KEYS = ['profile', 'mfa_serial', 'command', 'config_file', 'line'];
 
 function fill(template, fields) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(fields[name] ?? ''));

@@ -1,10 +1,19 @@
 /**
- * Sections of the popup list: favourites, then recently used, then one group per account
- * (named by account name, else id) with its roles beneath. A profile appears in one section
- * only, so each `data-profile` button is unique in the page.
+ * Sections of the popup list, without a query: Favourites, then Recently used, then one group
+ * per account (named accounts first by name, then bare account ids, then profiles without an
+ * account), then "Source credentials". A favourite or recent profile also stays in its
+ * account's group, so a row button's `data-profile` may appear twice; rows are told apart by
+ * their section (`rowKey`).
+ *
+ * Source credentials: a profile that another profile names as its `source_profile` and that
+ * has no role of its own (IAM user keys, credential_process, `aws login`, web identity
+ * without role) exists to feed the others; it is listed in a group collapsed by default.
+ * A profile with a role (an SSO permission set, an assumed role) keeps its account group even
+ * when others chain from it: it is a console users open.
  */
 
 const UNKNOWN_ACCOUNT = 'Other profiles';
+export const SOURCES_SECTION = 'sources';
 
 /** The grouping key of a profile: its account id, else its account name, else a catch-all. */
 export function accountKey(profile) {
@@ -22,6 +31,31 @@ export function accountTitle(profile) {
   return { title: UNKNOWN_ACCOUNT, subtitle: '' };
 }
 
+/** How a row names its account in sections that mix accounts (Favourites, Recent). */
+export function accountLabel(profile) {
+  return profile.account_name || profile.account_id || '';
+}
+
+/** Names of the profiles that only feed others (see the module comment). */
+export function sourceOnlyNames(profiles) {
+  const used = new Set();
+  for (const profile of profiles) {
+    if (typeof profile.source_profile === 'string' && profile.source_profile !== profile.name) {
+      used.add(profile.source_profile);
+    }
+  }
+  const names = new Set();
+  for (const profile of profiles) {
+    if (used.has(profile.name) && !profile.role) names.add(profile.name);
+  }
+  return names;
+}
+
+/** A row's identity in the page: its section and profile (a profile may be in two sections). */
+export function rowKey(sectionId, name) {
+  return `${sectionId}\n${name}`;
+}
+
 // One collator for all comparisons: String#localeCompare builds one per call and is far slower.
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
@@ -29,54 +63,88 @@ function byName(a, b) {
   return collator.compare(String(a.name), String(b.name));
 }
 
-/**
- * Groups profiles for display.
- * - ranked=false (no query): favourites and recently used first, then accounts by title,
- *   profiles by name within each account.
- * - ranked=true (a query is typed): the input order is the ranking; accounts appear in the
- *   order of their best match and keep that order inside.
- * Returns [{id, title, subtitle, profiles}] without empty sections.
- */
-export function groupProfiles(profiles, { favourites = [], recent = [], ranked = false } = {}) {
-  const sections = [];
-  let remaining = profiles;
-  if (!ranked) {
-    const byProfileName = new Map(profiles.map((profile) => [profile.name, profile]));
-    const taken = new Set();
-    const pick = (names) => names
-      .filter((name) => byProfileName.has(name) && !taken.has(name))
-      .map((name) => {
-        taken.add(name);
-        return byProfileName.get(name);
-      });
-    const favouriteProfiles = pick(favourites);
-    const recentProfiles = pick(recent);
-    if (favouriteProfiles.length) {
-      sections.push({ id: 'favourites', title: 'Favourites', subtitle: '', profiles: favouriteProfiles });
-    }
-    if (recentProfiles.length) {
-      sections.push({ id: 'recent', title: 'Recently used', subtitle: '', profiles: recentProfiles });
-    }
-    remaining = profiles.filter((profile) => !taken.has(profile.name));
-  }
+/** 0: named accounts, 1: bare account ids, 2: no account. */
+function accountRank(group) {
+  if (!group.key) return 2;
+  return group.named ? 0 : 1;
+}
+
+function accountGroups(profiles) {
   const accounts = new Map();
-  for (const profile of remaining) {
+  for (const profile of profiles) {
     const key = accountKey(profile);
     let group = accounts.get(key);
     if (!group) {
-      group = { id: `account:${key}`, ...accountTitle(profile), profiles: [] };
+      group = {
+        id: `account:${key}`, kind: 'account', key, named: false, ...accountTitle(profile), profiles: [],
+      };
       accounts.set(key, group);
+    }
+    // Any profile naming the account names the group (one may set the name, others not).
+    if (!group.named && profile.account_name) {
+      Object.assign(group, accountTitle(profile), { named: true });
     }
     group.profiles.push(profile);
   }
-  let groups = [...accounts.values()];
-  if (!ranked) {
-    groups.sort((a, b) => {
-      // The catch-all group without an account goes last.
-      if (!a.id.slice(8) !== !b.id.slice(8)) return a.id.slice(8) ? -1 : 1;
-      return collator.compare(a.title, b.title) || collator.compare(a.subtitle, b.subtitle);
-    });
-    groups = groups.map((group) => ({ ...group, profiles: [...group.profiles].sort(byName) }));
+  return [...accounts.values()];
+}
+
+/** A group as the popup sees it: `named` only served the ordering. */
+function withoutNamed({ named: _named, ...group }) {
+  return group;
+}
+
+/**
+ * Groups profiles for display.
+ * - ranked=false (no query): Favourites and Recently used first (a recent favourite only in
+ *   Favourites), then every account (named first, then bare ids, each by title; profiles by
+ *   name), then the catch-all, then Source credentials (`collapsed: true`).
+ * - ranked=true (a query is typed): the input order is the ranking; accounts appear in the
+ *   order of their best match and keep that order inside; nothing is set apart.
+ * Returns [{id, kind, key?, title, subtitle, profiles, collapsed?}] without empty sections;
+ * kind is 'favourites', 'recent', 'account' or 'sources'.
+ */
+export function groupProfiles(profiles, { favourites = [], recent = [], ranked = false } = {}) {
+  if (ranked) {
+    return accountGroups(profiles).map(withoutNamed);
   }
-  return [...sections, ...groups];
+  const sections = [];
+  const byProfileName = new Map(profiles.map((profile) => [profile.name, profile]));
+  const taken = new Set();
+  const pick = (names) => names
+    .filter((name) => byProfileName.has(name) && !taken.has(name))
+    .map((name) => {
+      taken.add(name);
+      return byProfileName.get(name);
+    });
+  const favouriteProfiles = pick(favourites);
+  const recentProfiles = pick(recent);
+  if (favouriteProfiles.length) {
+    sections.push({
+      id: 'favourites', kind: 'favourites', title: 'Favourites', subtitle: '', profiles: favouriteProfiles,
+    });
+  }
+  if (recentProfiles.length) {
+    sections.push({
+      id: 'recent', kind: 'recent', title: 'Recently used', subtitle: '', profiles: recentProfiles,
+    });
+  }
+  const sources = sourceOnlyNames(profiles);
+  const groups = accountGroups(profiles.filter((profile) => !sources.has(profile.name)));
+  groups.sort((a, b) => accountRank(a) - accountRank(b)
+    || collator.compare(a.title, b.title) || collator.compare(a.subtitle, b.subtitle));
+  for (const group of groups.map(withoutNamed)) {
+    sections.push({ ...group, profiles: [...group.profiles].sort(byName) });
+  }
+  if (sources.size) {
+    sections.push({
+      id: SOURCES_SECTION,
+      kind: 'sources',
+      title: 'Source credentials',
+      subtitle: '',
+      collapsed: true,
+      profiles: profiles.filter((profile) => sources.has(profile.name)).sort(byName),
+    });
+  }
+  return sections;
 }

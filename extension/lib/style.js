@@ -1,8 +1,20 @@
 /**
- * Firefox container naming and a colour/icon per profile that stays the same across machines
- * and restarts (an FNV-1a hash of the profile name), unless the profile configures its own
- * (roleport_color / roleport_icon, delivered by the host as `color` / `icon`).
+ * One colour per environment (AWS account) for the popup, the Firefox containers and the
+ * Chromium tab groups, and the container's name and icon.
+ *
+ * The colour of a profile, first that applies:
+ * 1. its own `roleport_color` / `granted_color` (host column `color`);
+ * 2. its account's colour: `roleport_account_color` on any profile of the account (column
+ *    `account_color`), else `roleport_color` / `granted_color` on any profile of the account
+ *    (the first in the config's order);
+ * 3. a colour derived from the account id (FNV-1a), the same on every machine and restart;
+ *    without an account, the neutral `toolbar` grey.
+ * Icons are never derived: the configured one (`roleport_icon` / `granted_icon`), else one
+ * neutral default. Names are the colours and icons Firefox's contextualIdentities accept
+ * (MDN, "contextualIdentities.ContextualIdentity"); tab groups take the nearest of Chrome's
+ * (Chrome developers, "chrome.tabGroups", Color).
  */
+import { accountKey } from './grouping.js';
 
 /** Colours every supported Firefox (>= 128) accepts for contextualIdentities. */
 export const CONTAINER_COLORS = Object.freeze([
@@ -13,8 +25,12 @@ export const CONTAINER_ICONS = Object.freeze([
   'fingerprint', 'briefcase', 'dollar', 'cart', 'circle', 'gift', 'vacation', 'food', 'fruit',
   'pet', 'tree', 'chill', 'fence',
 ]);
+/** The icon of a container whose profile configures none: plain, so it says nothing. */
+export const DEFAULT_ICON = 'circle';
+/** The colour of profiles without an account (and of nothing configured): a neutral grey. */
+export const NEUTRAL_COLOR = 'toolbar';
 /** Derived colours leave out 'toolbar' (it looks like no container at all). */
-const DERIVED_COLORS = CONTAINER_COLORS.filter((color) => color !== 'toolbar');
+const DERIVED_COLORS = CONTAINER_COLORS.filter((color) => color !== NEUTRAL_COLOR);
 
 /** Chrome tab group colours, for grouping tabs when there are no containers. */
 export const TAB_GROUP_COLORS = Object.freeze([
@@ -35,13 +51,9 @@ export function fnv1a(text) {
   return hash >>> 0;
 }
 
-export function stableColor(name) {
-  return DERIVED_COLORS[fnv1a(String(name)) % DERIVED_COLORS.length];
-}
-
-export function stableIcon(name) {
-  // A different slice of the hash than the colour so the two vary independently.
-  return CONTAINER_ICONS[(fnv1a(String(name)) >>> 8) % CONTAINER_ICONS.length];
+/** A colour for `key` (an account id), the same every time; never the neutral grey. */
+export function stableColor(key) {
+  return DERIVED_COLORS[fnv1a(String(key)) % DERIVED_COLORS.length];
 }
 
 function configured(value, allowed) {
@@ -49,19 +61,63 @@ function configured(value, allowed) {
   return allowed.includes(normalized) ? normalized : null;
 }
 
+/** A configured colour name if Firefox knows it ("Red" -> "red"), else null. */
+export function configuredColor(value) {
+  return configured(value, CONTAINER_COLORS);
+}
+
 /**
- * The container's look for a profile: {color, icon, explicit}. `explicit` tells whether the
- * profile configured it (then an existing container is updated to match) or it was derived
- * (then an existing container keeps whatever the user set in Firefox).
+ * The colour of every account of `profiles`: Map accountKey -> {color, explicit}. `explicit`
+ * tells whether the config chose it (then an existing container is recoloured to match).
  */
-export function containerStyle(profile) {
-  const name = String(profile?.name ?? '');
-  const color = configured(profile?.color, CONTAINER_COLORS);
+export function accountColors(profiles) {
+  const fromAccountKey = new Map();
+  const fromProfileKey = new Map();
+  for (const profile of profiles) {
+    const key = accountKey(profile);
+    if (!key) continue;
+    const accountColor = configuredColor(profile.account_color);
+    if (accountColor && !fromAccountKey.has(key)) fromAccountKey.set(key, accountColor);
+    const ownColor = configuredColor(profile.color);
+    if (ownColor && !fromProfileKey.has(key)) fromProfileKey.set(key, ownColor);
+  }
+  const colours = new Map();
+  for (const profile of profiles) {
+    const key = accountKey(profile);
+    if (colours.has(key)) continue;
+    const chosen = fromAccountKey.get(key) ?? fromProfileKey.get(key);
+    if (chosen) colours.set(key, { color: chosen, explicit: true });
+    else if (key) colours.set(key, { color: stableColor(key), explicit: false });
+    else colours.set(key, { color: NEUTRAL_COLOR, explicit: false });
+  }
+  return colours;
+}
+
+/** The colour of one account as accountColors() gives it, for a group's header. */
+export function accountColor(profile, accounts) {
+  return (accounts?.get(accountKey(profile)) ?? accountColors([profile]).get(accountKey(profile)));
+}
+
+/** A profile's colour: {color, explicit}; its own configured colour, else its account's. */
+export function profileColor(profile, accounts = null) {
+  const own = configuredColor(profile?.color);
+  if (own) return { color: own, explicit: true };
+  return accountColor(profile ?? {}, accounts);
+}
+
+/**
+ * The container's look for a profile: {color, icon, explicitColor, explicitIcon}. `accounts`
+ * (from accountColors() over the whole list) gives the account's colour; without it only the
+ * profile's own settings and account id count. An explicit value updates an existing
+ * container; a derived one is used only when creating it (the user may have changed it).
+ */
+export function containerStyle(profile, accounts = null) {
+  const { color, explicit } = profileColor(profile ?? {}, accounts);
   const icon = configured(profile?.icon, CONTAINER_ICONS);
   return {
-    color: color ?? stableColor(name),
-    icon: icon ?? stableIcon(name),
-    explicitColor: color !== null,
+    color,
+    icon: icon ?? DEFAULT_ICON,
+    explicitColor: explicit,
     explicitIcon: icon !== null,
   };
 }

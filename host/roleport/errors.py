@@ -99,7 +99,7 @@ class RoleportError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The wire form used by the native host (see PROTOCOL.md)."""
         payload: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
-        for key in ("profile", "mfa_serial", "command"):
+        for key in ("profile", "mfa_serial", "command", "config_file", "line"):
             if key in self.fields:
                 payload[key] = str(self.fields[key])
         return payload

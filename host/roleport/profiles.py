@@ -27,8 +27,8 @@ Rules implemented here (AWS CLI User Guide, "Configuration and credential file s
   Ec2InstanceMetadata or EcsContainer, web_identity_token_file); the order and the errors are
   botocore's own (botocore/credentials.py, botocore/configloader.py);
 - roleport's own keys live in the same profile section (roleport_container, roleport_color,
-  roleport_icon, roleport_destination, roleport_console_duration, roleport_account_name), with
-  Granted's granted_color / granted_icon as fallbacks.
+  roleport_icon, roleport_destination, roleport_console_duration, roleport_account_name,
+  roleport_account_color), with Granted's granted_color / granted_icon as fallbacks.
 
 botocore is imported lazily: the native host answers `hello` without paying for it.
 """
@@ -115,6 +115,8 @@ class Profile:
     destination: str | None
     console_duration: int | None
     problem: str | None = None
+    # roleport_account_color: the colour of every profile of this account that sets none.
+    account_color: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # The fields are flat values: a plain copy (dataclasses.asdict deep-copies each one,
@@ -563,7 +565,8 @@ def _role_arn_problem(role_arn: Any, role_name: str | None) -> _Problem | None:
 _ROLE_PARAMETERS = ("mfa_serial", "external_id", "role_session_name", "duration_seconds")
 # roleport's own display settings: an odd value there is only left out.
 _DISPLAY_SETTINGS = ("roleport_account_name", "roleport_container", "roleport_color",
-                     "granted_color", "roleport_icon", "granted_icon", "roleport_destination")
+                     "granted_color", "roleport_icon", "granted_icon", "roleport_destination",
+                     "roleport_account_color")
 # Every setting shown as it is written.
 _SHOWN_SETTINGS = ("region", "source_profile", "roleport_console_duration", *_DISPLAY_SETTINGS)
 
@@ -670,6 +673,7 @@ class Describer:
             "destination": shown.get("roleport_destination"),
             "console_duration": None if duration is None else parse_console_duration(duration),
             "problem": text,
+            "account_color": shown.get("roleport_account_color"),
         })
 
     def _setting_problem(self, name: str, shown: Mapping[str, str],

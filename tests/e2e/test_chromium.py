@@ -28,10 +28,17 @@ def console_tab_of(browser: browsers.Browser, profile: str) -> browsers.Tab:
     )
 
 
+def listed_profiles(browser: browsers.Browser) -> list[str]:
+    """Every profile row in the popup in page order, also those of a collapsed group."""
+    return list(browser.execute(
+        "return [...document.querySelectorAll('button.role')].map(b => b.dataset.profile);"
+    ) or [])
+
+
 def open_and_wait_listed(browser: browsers.Browser) -> list[str]:
     browser.open_popup()
     return browsers.wait_for(
-        lambda: (names := browser.attributes_of("button.role", "data-profile"))
+        lambda: (names := listed_profiles(browser))
         and set(aws.ALL_PROFILES) <= set(names) and names,
         message=lambda: f"every profile listed (popup: {browser.page_text()[:400]!r})",
     )

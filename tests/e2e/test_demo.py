@@ -45,6 +45,10 @@ def test_demo_runs_headless_and_passes(tmp_path: Path, browser_name: str) -> Non
     names = sorted(path.name for path in screenshots.glob("*.png"))
     for expected in ("popup", "console-dev-admin", "console-prod-readonly", "console-mfa"):
         assert any(expected in name for name in names), names
+    # The popup as users see it, in both browsers, light and dark.
+    for browser in ("chromium", "firefox"):
+        for scheme in ("light", "dark"):
+            assert any(f"popup-{browser}-350px-{scheme}" in name for name in names), names
     assert all(path.read_bytes().startswith(b"\x89PNG") for path in screenshots.glob("*.png"))
     if browser_name == "firefox":
         assert output.count("in container #") >= 2, output

@@ -22,11 +22,16 @@ MFA_FIELD = "input[autocomplete=one-time-code]"
 ALERT = "[role=alert]"
 
 
+def alerts(browser: browsers.Browser) -> str:
+    """The text of every visible alert: the list's at the top, a row's, the MFA field's."""
+    return "\n".join(browser.texts_of(ALERT))
+
+
 def alert_text(browser: browsers.Browser, *needles: str) -> str:
-    """Wait until the popup's alert shows every needle; returns the alert's text."""
+    """Wait until the popup's alerts show every needle; returns their text."""
     return browsers.wait_for(
-        lambda: (text := browser.text_of(ALERT)) and all(n in text for n in needles) and text,
-        message=lambda: f"an alert with {needles!r}, alert is {browser.text_of(ALERT)!r}",
+        lambda: (text := alerts(browser)) and all(n in text for n in needles) and text,
+        message=lambda: f"an alert with {needles!r}, alerts are {alerts(browser)!r}",
     )
 
 

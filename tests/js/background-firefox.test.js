@@ -7,7 +7,7 @@ import {
   LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
-import { stableColor, stableIcon } from '../../extension/lib/style.js';
+import { DEFAULT_ICON, stableColor } from '../../extension/lib/style.js';
 
 const PROFILES = {
   columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
@@ -55,8 +55,9 @@ describe('background: Firefox containers', () => {
     await sendToBackground(fake.api, { type: 'login', profile: 'dev' });
     const [container] = fake.api.contextualIdentities.items;
     assert.equal(container.name, 'Development');
-    assert.equal(container.color, stableColor('dev'));
-    assert.equal(container.icon, stableIcon('dev'));
+    // Nothing configured: the account id's colour, the neutral icon.
+    assert.equal(container.color, stableColor('444455556666'));
+    assert.equal(container.icon, DEFAULT_ICON);
   });
 
   it('signs out first in a container named by the config, which profiles may share', async () => {

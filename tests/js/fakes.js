@@ -196,7 +196,7 @@ export function fakeBrowser({ containers = false, tabGroups = false, host }) {
       return id;
     };
     api.tabGroups = {
-      query: async ({ title }) => (await tick(), created.groupUpdates).filter((g) => g.title === title).map((g) => ({ id: g.id, title })),
+      query: async ({ title }) => (await tick(), created.groupUpdates).filter((g) => g.title === title).map((g) => ({ id: g.id, title, color: g.color })),
       update: async (id, properties) => {
         created.groupUpdates.push({ id, ...properties });
         return { id, ...properties };

@@ -1,50 +1,107 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { accountTitle, groupProfiles } from '../../extension/lib/grouping.js';
+import {
+  accountLabel, accountTitle, groupProfiles, rowKey, sourceOnlyNames,
+} from '../../extension/lib/grouping.js';
 
 const PROFILES = [
-  { name: 'prod-readonly', account_id: '111122223333', account_name: 'Production' },
-  { name: 'dev-admin', account_id: '444455556666', account_name: 'Development' },
-  { name: 'prod-admin', account_id: '111122223333', account_name: 'Production' },
+  { name: 'prod-readonly', account_id: '111122223333', account_name: 'Production', role: 'ReadOnly' },
+  { name: 'dev-admin', account_id: '444455556666', account_name: 'Development', role: 'Admin' },
+  { name: 'prod-admin', account_id: '111122223333', account_name: 'Production', role: 'Admin' },
   { name: 'loose', account_id: null, account_name: null },
-  { name: 'only-id', account_id: '999900001111', account_name: null },
+  { name: 'only-id', account_id: '099900001111', account_name: null, role: 'Dev' },
 ];
 
+const titles = (sections) => sections.map((s) => s.title);
+const names = (section) => section.profiles.map((p) => p.name);
+
 describe('groupProfiles', () => {
-  it('groups by account, titles sorted, roles sorted, unknown account last', () => {
+  it('puts named accounts first, then bare ids, then profiles without an account', () => {
     const sections = groupProfiles(PROFILES);
-    assert.deepEqual(sections.map((s) => s.title), ['999900001111', 'Development', 'Production', 'Other profiles']);
+    assert.deepEqual(titles(sections), ['Development', 'Production', '099900001111', 'Other profiles']);
     const production = sections.find((s) => s.title === 'Production');
     assert.equal(production.subtitle, '111122223333');
-    assert.deepEqual(production.profiles.map((p) => p.name), ['prod-admin', 'prod-readonly']);
+    assert.equal(production.kind, 'account');
+    assert.deepEqual(names(production), ['prod-admin', 'prod-readonly']);
   });
 
-  it('puts favourites then recently used first, each profile once', () => {
+  it('names an account from any of its profiles', () => {
+    const sections = groupProfiles([
+      { name: 'a', account_id: '1', role: 'A' }, { name: 'b', account_id: '1', account_name: 'Named', role: 'B' },
+    ]);
+    assert.deepEqual(titles(sections), ['Named']);
+    assert.deepEqual(names(sections[0]), ['a', 'b']);
+  });
+
+  it('shows favourites then recently used first, and keeps them in their accounts too', () => {
     const sections = groupProfiles(PROFILES, {
       favourites: ['prod-readonly', 'missing'], recent: ['prod-readonly', 'dev-admin'],
     });
     assert.deepEqual(sections.slice(0, 2).map((s) => s.id), ['favourites', 'recent']);
-    assert.deepEqual(sections[0].profiles.map((p) => p.name), ['prod-readonly']);
-    assert.deepEqual(sections[1].profiles.map((p) => p.name), ['dev-admin']);
-    const all = sections.flatMap((s) => s.profiles.map((p) => p.name));
-    assert.equal(new Set(all).size, all.length, 'no profile appears twice');
-    assert.equal(all.length, PROFILES.length);
-    assert.ok(!sections.some((s) => s.title === 'Development'), 'an emptied account disappears');
+    assert.deepEqual(names(sections[0]), ['prod-readonly']);
+    assert.deepEqual(names(sections[1]), ['dev-admin'], 'a recent favourite shows once on top');
+    const production = sections.find((s) => s.title === 'Production');
+    assert.deepEqual(names(production), ['prod-admin', 'prod-readonly'], 'the favourite stays in its account');
+    assert.ok(sections.some((s) => s.title === 'Development'));
+    const accountRows = sections.filter((s) => s.kind === 'account').flatMap(names);
+    assert.equal(new Set(accountRows).size, PROFILES.length, 'every profile once in the accounts');
   });
 
-  it('keeps the ranking order when ranked', () => {
+  it('keeps the ranking order when ranked, with nothing set apart', () => {
     const ranked = [PROFILES[2], PROFILES[1], PROFILES[0]];
     const sections = groupProfiles(ranked, { ranked: true, favourites: ['dev-admin'] });
-    assert.deepEqual(sections.map((s) => s.title), ['Production', 'Development']);
-    assert.deepEqual(sections[0].profiles.map((p) => p.name), ['prod-admin', 'prod-readonly']);
+    assert.deepEqual(titles(sections), ['Production', 'Development']);
+    assert.deepEqual(names(sections[0]), ['prod-admin', 'prod-readonly']);
   });
 });
 
-describe('accountTitle', () => {
+describe('Source credentials', () => {
+  const chain = [
+    { name: 'keys', kind: 'static', account_name: 'Identity' },
+    { name: 'sso-base', kind: 'sso', account_id: '1', role: 'PowerUser' },
+    { name: 'admin', account_id: '2', role: 'Admin', source_profile: 'keys' },
+    { name: 'deploy', account_id: '3', role: 'Deploy', source_profile: 'sso-base' },
+    { name: 'lonely-keys', kind: 'static' },
+    { name: 'self', kind: 'static', source_profile: 'self' },
+  ];
+
+  it('sets apart profiles that feed others and have no role of their own', () => {
+    assert.deepEqual([...sourceOnlyNames(chain)], ['keys']);
+  });
+
+  it('lists them last, collapsed, and only there', () => {
+    const sections = groupProfiles(chain);
+    const last = sections.at(-1);
+    assert.equal(last.kind, 'sources');
+    assert.equal(last.collapsed, true);
+    assert.deepEqual(names(last), ['keys']);
+    assert.ok(!sections.some((s) => s.title === 'Identity'), 'not in an account as well');
+    assert.ok(sections.some((s) => s.kind === 'account' && names(s).includes('sso-base')),
+      'an SSO role others chain from is still a console to open');
+  });
+
+  it('leaves them in place when searching', () => {
+    const sections = groupProfiles(chain, { ranked: true });
+    assert.ok(!sections.some((s) => s.kind === 'sources'));
+    assert.ok(sections.some((s) => names(s).includes('keys')));
+  });
+});
+
+describe('titles and labels', () => {
   it('prefers the account name and shows the id beside it', () => {
     assert.deepEqual(accountTitle({ account_name: 'Prod', account_id: '1' }), { title: 'Prod', subtitle: '1' });
     assert.deepEqual(accountTitle({ account_id: '1' }), { title: '1', subtitle: '' });
     assert.deepEqual(accountTitle({}), { title: 'Other profiles', subtitle: '' });
+  });
+
+  it('names the account on rows of mixed sections', () => {
+    assert.equal(accountLabel({ account_name: 'Prod', account_id: '1' }), 'Prod');
+    assert.equal(accountLabel({ account_id: '1' }), '1');
+    assert.equal(accountLabel({}), '');
+  });
+
+  it('tells a profile\'s rows apart by section', () => {
+    assert.notEqual(rowKey('favourites', 'a'), rowKey('account:1', 'a'));
   });
 });

@@ -1,7 +1,8 @@
 """``profiles``: the profile table of the AWS config, as rows of columns, paged by size.
 
 Rules (PROTOCOL.md, "profiles"):
-- rows are arrays in PROFILE_COLUMNS order, so that 10,000 short profiles fit in one reply;
+- rows are arrays in PROFILE_COLUMNS order, without trailing nulls, so that 10,000 short
+  profiles fit in one reply;
 - the whole list comes in one reply whenever it fits under the 1 MiB reply cap that browsers
   enforce (Chrome's and MDN's native messaging docs: "The maximum size of a single message
   from the native messaging host is 1 MB"); only a larger list is split, so a client unaware
@@ -27,7 +28,7 @@ from roleport.framing import MAX_OUTBOUND_BYTES, EncodedJSON
 
 PROFILE_COLUMNS: tuple[str, ...] = (
     "name", "account_id", "account_name", "role", "region", "kind", "mfa", "chained",
-    "container", "color", "icon", "destination", "problem",
+    "container", "color", "icon", "destination", "problem", "account_color", "source_profile",
 )
 """Column order of a ``profiles`` row (PROTOCOL.md)."""
 
@@ -38,8 +39,8 @@ BOOLEAN_COLUMNS = ("mfa", "chained")
 MAX_CELL_CHARS = 1024
 """Longest text cell of a ``profiles`` row, ellipsis included (PROTOCOL.md, "Limits").
 
-Far above any real name, ARN part, region or colour, and small enough that a row of thirteen
-cells (at most 6 bytes per character as a JSON escape) stays under 80 KiB.
+Far above any real name, ARN part, region or colour, and small enough that a row of fifteen
+cells (at most 6 bytes per character as a JSON escape) stays under 100 KiB.
 """
 
 PAGE_BUDGET_BYTES = MAX_OUTBOUND_BYTES - 16 * 1024
@@ -76,11 +77,16 @@ def profile_rows(profiles: Sequence[Any]) -> list[list[Any]]:
             # A Profile's values are wire-ready (JSON scalars, booleans for the flags, never
             # ""): one read per row, and only an over-long text is touched, which keeps a cold
             # 5,000-row table cheap.
-            rows.append([shorten(value, MAX_CELL_CHARS)
-                         if type(value) is str and len(value) > MAX_CELL_CHARS else value
-                         for value in _READ_ROW(profile)])
+            row = [shorten(value, MAX_CELL_CHARS)
+                   if type(value) is str and len(value) > MAX_CELL_CHARS else value
+                   for value in _READ_ROW(profile)]
         else:
-            rows.append([column_value(profile, column) for column in PROFILE_COLUMNS])
+            row = [column_value(profile, column) for column in PROFILE_COLUMNS]
+        # Trailing nulls are left out (PROTOCOL.md): most profiles set none of the later,
+        # optional columns, and 10,000 short profiles still fit in one frame.
+        while row[-1] is None:
+            row.pop()
+        rows.append(row)
     return rows
 
 
