@@ -67,8 +67,9 @@ function rowFor(name, key = null) {
   return rows.find((row) => row.dataset.rowKey === key) ?? rows[0] ?? null;
 }
 
+/** The row buttons a user can see (not those of a collapsed group), in page order. */
 function roleButtons() {
-  return [...results.querySelectorAll('button.role')].filter((button) => button.getClientRects().length > 0);
+  return [...results.querySelectorAll('button.role')].filter((button) => !button.closest('details:not([open])'));
 }
 
 function sectionNode(section, profiles) {

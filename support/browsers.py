@@ -921,20 +921,25 @@ class FirefoxBrowser(Browser):
     _SCHEME_OVERRIDE = {"dark": 0, "light": 1, None: 2}
 
     def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
+        # Firefox windows are at least 500 px wide: the tab's <browser> element is narrowed
+        # inside the window instead, as Responsive Design Mode does, so the page gets ``width``.
         with self.marionette.using_context("chrome"):
             self.marionette.execute_script(
-                "Services.prefs.setIntPref("
-                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
-                script_args=[self._SCHEME_OVERRIDE[scheme]])
-            if width is None or height is None:
-                self.marionette.set_window_rect(width=1024, height=768)
-                return
-            # The window's outer size is set; the page's is what is left inside the chrome.
-            outer = self.marionette.execute_script(
-                "const w = Services.wm.getMostRecentWindow('navigator:browser');"
-                "return [w.outerWidth - w.gBrowser.selectedBrowser.clientWidth,"
-                " w.outerHeight - w.gBrowser.selectedBrowser.clientHeight];")
-        self.marionette.set_window_rect(width=width + int(outer[0]), height=height + int(outer[1]))
+                """
+                const [override, width, height] = arguments;
+                Services.prefs.setIntPref(
+                    'layout.css.prefers-color-scheme.content-override', override);
+                const win = Services.wm.getMostRecentWindow('navigator:browser');
+                const style = win.gBrowser.selectedBrowser.style;
+                if (width === null) {
+                  style.removeProperty('max-width');
+                  style.removeProperty('max-height');
+                } else {
+                  style.setProperty('max-width', width + 'px', 'important');
+                  style.setProperty('max-height', height + 'px', 'important');
+                }
+                """,
+                script_args=[self._SCHEME_OVERRIDE[scheme], width, height])
 
     def tabs(self) -> list[Tab]:
         """Tabs of every browser window, read from the chrome context (userContextId is not
@@ -988,7 +993,8 @@ class FirefoxBrowser(Browser):
         return found
 
     def containers(self) -> list[dict[str, Any]]:
-        """Every container Firefox knows (name, userContextId), from the chrome context."""
+        """Every container Firefox knows (name, userContextId, color, icon), from the chrome
+        context."""
         with self.marionette.using_context("chrome"):
             return list(self.marionette.execute_script(
                 """
@@ -996,6 +1002,7 @@ class FirefoxBrowser(Browser):
                   "resource://gre/modules/ContextualIdentityService.sys.mjs");
                 return ContextualIdentityService.getPublicIdentities().map(identity => ({
                   userContextId: identity.userContextId,
+                  color: identity.color, icon: identity.icon,
                   name: identity.name || ContextualIdentityService.getUserContextLabel(
                     identity.userContextId)}));
                 """

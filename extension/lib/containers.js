@@ -6,6 +6,12 @@ import { createKeyedLock } from './keyed-lock.js';
 
 const lock = createKeyedLock();
 
+/** Newer Firefox releases report a container created "turquoise" as "cyan". */
+function sameColor(actual, wanted) {
+  const canonical = (color) => (color === 'cyan' ? 'turquoise' : color);
+  return canonical(actual) === canonical(wanted);
+}
+
 /**
  * Returns the cookieStoreId of the container called `name`, creating or updating it.
  * `identities` is browser.contextualIdentities (injected for tests). `style` comes from
@@ -20,7 +26,7 @@ export function ensureContainer(identities, name, style, runExclusive = lock) {
     }
     const existing = found[0];
     const changes = {};
-    if (style.explicitColor && existing.color !== style.color) changes.color = style.color;
+    if (style.explicitColor && !sameColor(existing.color, style.color)) changes.color = style.color;
     if (style.explicitIcon && existing.icon !== style.icon) changes.icon = style.icon;
     if (Object.keys(changes).length > 0) {
       await identities.update(existing.cookieStoreId, changes);

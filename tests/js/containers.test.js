@@ -73,3 +73,16 @@ describe('createKeyedLock', () => {
     assert.equal(await next, 'ok');
   });
 });
+
+describe('ensureContainer and Firefox colour names', () => {
+  it('does not recolour a turquoise container that Firefox reports as cyan', async () => {
+    const updates = [];
+    const identities = {
+      query: async () => [{ name: 'prod', cookieStoreId: 'c1', color: 'cyan', icon: 'circle' }],
+      update: async (id, changes) => updates.push(changes),
+    };
+    const style = { color: 'turquoise', icon: 'circle', explicitColor: true, explicitIcon: true };
+    assert.equal(await ensureContainer(identities, 'prod', style, createKeyedLock()), 'c1');
+    assert.deepEqual(updates, []);
+  });
+});
