@@ -5,7 +5,8 @@ from the static user; Deploy is chained (assumed from the Admin role's credentia
 Auditor needs an MFA code (the stand-in accepts the codes in StandIn.mfa_codes, by default
 123456); demo-user is a static IAM user signed in through GetFederationToken (the popup lists
 it under "Source credentials": the roles are assumed from it). Production is red for the whole
-account (roleport_account_color); the other accounts get the colour of their account id.
+account (roleport_account_color), Audit purple (Granted's granted_color); the other accounts
+get the colour of their account id.
 The keys are fake: only the local stand-in ever sees them.
 """
 
@@ -55,6 +56,7 @@ source_profile = {STATIC}
 mfa_serial = {MFA_SERIAL}
 region = us-east-1
 roleport_account_name = Audit
+granted_color = purple
 """
 
 CREDENTIALS = f"""
