@@ -29,7 +29,12 @@ export function ensureContainer(identities, name, style, runExclusive = lock) {
     if (style.explicitColor && !sameColor(existing.color, style.color)) changes.color = style.color;
     if (style.explicitIcon && existing.icon !== style.icon) changes.icon = style.icon;
     if (Object.keys(changes).length > 0) {
-      await identities.update(existing.cookieStoreId, changes);
+      try {
+        await identities.update(existing.cookieStoreId, changes);
+      } catch {
+        // Recolouring is cosmetic: a container Firefox will not change (its built-in "Work",
+        // say) is still the right one to open the console in.
+      }
     }
     return existing.cookieStoreId;
   });

@@ -244,3 +244,29 @@ def test_broken_config_shows_file_and_line_and_keeps_the_last_list(
         "return [...document.querySelectorAll('li.row')].map(r => r.dataset.profile);"))
     assert "as read at" in browser.text_of("#list-status")
     browser.popup_screenshots("broken-config")
+
+
+@BOTH
+def test_an_expired_sso_session_offers_its_command_at_the_row(
+    launch: LaunchBrowser, aws_home: Any, browser_name: str
+) -> None:
+    aws_home.write_config(aws.CONFIG + """
+[profile sso-dev]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111111111111
+sso_role_name = Admin
+""")
+    aws_home.write_credentials(aws.CREDENTIALS)
+    browser = launch(browser_name)
+    open_and_wait_listed(browser)
+    browser.click(ROLE_BUTTON.format("sso-dev"))
+    message = 'li.row[data-profile="sso-dev"] .row-message[role=alert]'
+    browser.wait_css(message)
+    assert "aws sso login --profile sso-dev" in browser.text_of(message)
+    assert browser.texts_of(f"{message} button.row-action") == ["Retry", "Copy command"]
+    browser.click(f'{message} button[data-action="copy"]')
+    # Copied, or (no clipboard access in this browser) the command selected for Ctrl+C.
+    browsers.wait_for(lambda: browser.text_of(f'{message} button[data-action="copy"]')
+                      in ("Copied", "Press Ctrl+C"), message="the copy button's answer")
+    browser.popup_screenshots("sso-expired")

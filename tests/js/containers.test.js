@@ -86,3 +86,14 @@ describe('ensureContainer and Firefox colour names', () => {
     assert.deepEqual(updates, []);
   });
 });
+
+describe('ensureContainer when Firefox refuses a change', () => {
+  it('still opens in the existing container', async () => {
+    const identities = {
+      query: async () => [{ name: 'Work', cookieStoreId: 'firefox-container-2', color: 'orange', icon: 'briefcase' }],
+      update: async () => { throw new Error('refused'); },
+    };
+    const style = { color: 'red', icon: 'circle', explicitColor: true, explicitIcon: false };
+    assert.equal(await ensureContainer(identities, 'Work', style, createKeyedLock()), 'firefox-container-2');
+  });
+});
