@@ -10,6 +10,7 @@ import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
+import { showSuggestion } from './popup-suggestion.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -96,6 +97,7 @@ function buildList(query) {
   const recent = new Set(state.recent);
   let sections;
   let total;
+  state.suggestion = null;
   if (tokenize(query).length === 0) {
     sections = groupProfiles(state.profiles, {
       favourites: state.favourites, recent: state.recent,
@@ -105,6 +107,7 @@ function buildList(query) {
     const boost = (profile) => (favourites.has(profile.name) ? 25 : 0)
       + (recent.has(profile.name) ? 10 : 0);
     const ranked = rankProfiles(state.index, query, { limit: MAX_ROWS, boost });
+    state.suggestion = ranked.suggestion;
     sections = groupProfiles(ranked.matches, { ranked: true });
     total = ranked.total;
   }
@@ -141,6 +144,7 @@ function render() {
   const [nodes, shown, total] = buildList(query);
   results.replaceChildren(...nodes);
   listStatus.textContent = describeList(query, shown, total);
+  showSuggestion(search, query, state.suggestion);
   for (const name of state.busy) {
     setRowState(name, 'busy');
     setProgress(name, 'Opening\u2026', true);
