@@ -26,7 +26,7 @@ export function showSuggestion(search, query, suggestion) {
     search.focus();
   });
   const box = h('p', { id: BOX_ID, className: 'suggestion', role: 'status' },
-    `No profile matches \u201c${query.trim()}\u201d. Did you mean `, button, '?');
+    `No exact match for \u201c${query.trim()}\u201d. Did you mean `, button, '?');
   if (existing) existing.replaceWith(box);
   else document.getElementById('results').before(box);
 }

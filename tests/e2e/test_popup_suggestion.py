@@ -29,7 +29,7 @@ def test_a_typo_finds_the_profile_and_did_you_mean_corrects_the_query(
     )
     browser.wait_css("#suggestion button")
     assert browser.text_of("#suggestion") == (
-        "No profile matches \u201cprdo depoly\u201d. Did you mean prod deploy?")
+        "No exact match for \u201cprdo depoly\u201d. Did you mean prod deploy?")
     browser.screenshot(f"popup-did-you-mean-{browser_name}")
 
     # Keyboard: Tab from the search field reaches the suggestion before the list.
