@@ -11,6 +11,7 @@ import {
 import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
 import { helloProblem } from './lib/protocol.js';
+import { knownRegions } from './lib/regions.js';
 import { NativeClient } from './lib/rpc.js';
 import { isMfaCode } from './lib/rules.js';
 import {
@@ -23,9 +24,11 @@ import {
 import { OpeningError, planOpening } from './lib/urls.js';
 
 const HOST_NAME = 'roleport';
-// A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s) so the host's precise
+// A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s, 10 s) so the host's precise
 // timeout error normally arrives first.
-const TIMEOUTS_MS = { hello: 10_000, profiles: 20_000, login: 40_000 };
+const TIMEOUTS_MS = {
+  hello: 10_000, profiles: 20_000, login: 40_000, regions: 15_000,
+};
 
 const client = new NativeClient({
   connect: () => ext.runtime.connectNative(HOST_NAME),
@@ -89,6 +92,25 @@ function containersAvailable(settings) {
   return settings.containersEnabled && typeof ext.contextualIdentities?.query === 'function';
 }
 
+/**
+ * Whether the tab would open in a private window: the window given, else the current one,
+ * where tabs.create puts a tab without windowId. Firefox refuses a container's cookieStoreId
+ * there ("Illegal to set non-private cookieStoreId in a private window").
+ */
+async function opensInPrivateWindow(windowId) {
+  try {
+    if (windowId != null && typeof ext.windows?.get === 'function') {
+      return Boolean((await ext.windows.get(windowId))?.incognito);
+    }
+    if (typeof ext.windows?.getCurrent === 'function') {
+      return Boolean((await ext.windows.getCurrent())?.incognito);
+    }
+  } catch {
+    // Unknown window: tabs.create below reports what goes wrong.
+  }
+  return false;
+}
+
 const tabGroupLock = createKeyedLock();
 
 /**
@@ -132,6 +154,9 @@ function withWindow(properties, windowId) {
  */
 async function openConsole(login, { profile, style }, settings, { active, windowId }) {
   if (containersAvailable(settings)) {
+    if (await opensInPrivateWindow(windowId)) {
+      throw extensionError('privateWindowContainers', { profile: profile.name });
+    }
     const configured = login.container ?? profile.container;
     const name = containerName(profile.name, { prefix: settings.containerPrefix, configured });
     let cookieStoreId = null;
@@ -192,7 +217,8 @@ async function login(message, sender) {
   } catch (error) {
     // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
     // report a fixed text instead of theirs.
-    const fields = error instanceof OpeningError ? error.toJSON() : errorFields('tabRefused');
+    const ours = error instanceof OpeningError || error instanceof HostError;
+    const fields = ours ? error.toJSON() : errorFields('tabRefused');
     throw new HostError({ ...fields, profile: message.profile });
   }
   await rememberRecent(message.profile);
@@ -204,12 +230,27 @@ async function login(message, sender) {
   };
 }
 
+let regionsKnown = null;
+
+/** botocore's regions from the host, asked once per background (they change with botocore). */
+function fetchRegions() {
+  regionsKnown ??= knownRegions((action, params) => client.request(
+    action, params, { timeoutMs: TIMEOUTS_MS.regions },
+  )).catch((error) => {
+    regionsKnown = null;
+    throw error;
+  });
+  return regionsKnown.then((regions) => ({ regions }));
+}
+
 const HANDLERS = {
   // The options page's "Test connection": a fresh hello, sent only once the port's own check
   // passed, so a host this extension cannot use answers with that check's host_incompatible.
   hello: () => client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }),
   profiles: () => fetchProfiles(),
   login,
+  // The options page's region picker (lib/regions.js).
+  regions: () => fetchRegions(),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

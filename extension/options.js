@@ -1,16 +1,24 @@
 /**
- * The options page: every control saves on change into storage.local "settings" (validated by
- * normalizeSettings); "Test connection" asks the background for the host's hello, which the
- * background has already judged (a host this extension cannot use comes back as an error).
+ * The options page: every control saves on change into storage.local "settings". Each field is
+ * judged on its own (applySettings): an invalid one shows its message next to itself and keeps
+ * its saved value, the others are saved all the same. Only the sections that apply to this
+ * browser are shown (containers where it has them). The region field offers botocore's regions,
+ * which the background asks the host for. "Test connection" asks the background for the host's
+ * hello, which the background has already judged (a host this extension cannot use comes back
+ * as an error).
  */
 import { ext } from './lib/browser.js';
-import { isRegion } from './lib/rules.js';
-import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
+import { isRegion, normalizeRegion } from './lib/rules.js';
+import {
+  STORAGE_KEYS, applicableSections, applySettings, containersSupported, normalizeSettings,
+} from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
 const form = document.getElementById('settings');
 const saveStatus = document.getElementById('save-status');
 const regionInput = document.getElementById('default-region');
+const regionError = document.getElementById('default-region-error');
+const regionList = document.getElementById('known-regions');
 const testButton = document.getElementById('test-connection');
 const connectionStatus = document.getElementById('connection-status');
 
@@ -22,6 +30,14 @@ const controls = {
   sessionDuration: document.getElementById('session-duration'),
   keepPopupOpen: document.getElementById('keep-popup-open'),
 };
+
+/** Each field that can be invalid: its control and the message element next to it. */
+const fieldErrors = {
+  region: { control: regionInput, message: regionError },
+};
+
+let browserHasContainers = false;
+let saving = Promise.resolve();
 
 function fill(settings) {
   for (const [key, control] of Object.entries(controls)) {
@@ -35,25 +51,47 @@ function read() {
     containersEnabled: controls.containersEnabled.checked,
     containerPrefix: controls.containerPrefix.value,
     openMode: controls.openMode.value,
-    region: controls.region.value.trim(),
+    region: controls.region.value,
     sessionDuration: Number(controls.sessionDuration.value),
     keepPopupOpen: controls.keepPopupOpen.checked,
   };
 }
 
-async function save() {
-  const raw = read();
-  if (raw.region && !isRegion(raw.region)) {
-    regionInput.setAttribute('aria-invalid', 'true');
-    saveStatus.textContent = `Not saved: \u201c${raw.region}\u201d is not an AWS region name `
-      + '(for example eu-west-1).';
-    return;
+/** Shows only the sections that apply to this browser and the current settings. */
+function showSections() {
+  const shown = applicableSections({
+    containersSupported: browserHasContainers,
+    containersEnabled: controls.containersEnabled.checked,
+  });
+  for (const section of form.querySelectorAll('[data-section]')) {
+    section.hidden = !shown[section.dataset.section];
   }
-  regionInput.removeAttribute('aria-invalid');
-  const settings = normalizeSettings(raw);
+}
+
+function showProblems(problems) {
+  for (const [key, { control, message }] of Object.entries(fieldErrors)) {
+    const problem = problems[key];
+    if (problem) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+    message.textContent = problem ?? '';
+  }
+}
+
+async function saveNow() {
+  const stored = await ext.storage.local.get(STORAGE_KEYS.settings);
+  const { settings, problems } = applySettings(stored[STORAGE_KEYS.settings], read());
   await ext.storage.local.set({ [STORAGE_KEYS.settings]: settings });
-  saveStatus.textContent = 'Saved.';
+  showProblems(problems);
+  saveStatus.textContent = Object.keys(problems).length
+    ? 'The other options are saved.'
+    : 'Saved.';
   form.dataset.saved = String(Date.now());
+}
+
+/** Saves one change after another: two quick changes must not interleave their reads. */
+function save() {
+  saving = saving.then(saveNow, saveNow);
+  return saving;
 }
 
 async function testConnection() {
@@ -85,21 +123,47 @@ async function testConnection() {
   connectionStatus.replaceChildren(alert);
 }
 
-form.addEventListener('change', save);
+form.addEventListener('change', (event) => {
+  if (event.target === regionInput) {
+    // Leaving the field: show the region as it is saved ("EU-WEST-1" -> "eu-west-1").
+    const region = normalizeRegion(regionInput.value);
+    if (region === '' || isRegion(region)) regionInput.value = region;
+  }
+  if (event.target === controls.containersEnabled) showSections();
+  save();
+});
 form.addEventListener('input', (event) => {
   // Text fields save as you type; checkboxes and selects already fire "change".
   if (!(event.target instanceof HTMLInputElement) || event.target.type !== 'text') return;
   // A half-typed region is not an error yet: it is judged on "change" (leaving the field).
-  if (event.target === regionInput && regionInput.value.trim() && !isRegion(regionInput.value.trim())) return;
+  if (event.target === regionInput) {
+    const region = normalizeRegion(regionInput.value);
+    if (region !== '' && !isRegion(region)) return;
+  }
   save();
 });
 form.addEventListener('submit', (event) => event.preventDefault());
 testButton.addEventListener('click', testConnection);
 
+/** Fills the region picker with botocore's regions; without them the field takes free text. */
+async function offerRegions() {
+  const reply = await callBackground(ext, { type: 'regions' });
+  if (!reply.ok || !Array.isArray(reply.result?.regions)) return;
+  regionList.replaceChildren(...reply.result.regions.map((region) => h('option', {
+    value: region.name, label: region.description ? `${region.name} \u2013 ${region.description}` : null,
+  })));
+  regionList.dataset.count = String(reply.result.regions.length);
+}
+
 async function start() {
-  const stored = await ext.storage.local.get(STORAGE_KEYS.settings);
+  const [stored, hasContainers] = await Promise.all([
+    ext.storage.local.get(STORAGE_KEYS.settings), containersSupported(ext),
+  ]);
+  browserHasContainers = hasContainers;
   fill(normalizeSettings(stored[STORAGE_KEYS.settings]));
+  showSections();
   document.body.dataset.ready = 'true';
+  await offerRegions();
 }
 
 start();

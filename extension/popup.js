@@ -17,6 +17,7 @@ import { callBackground, h, showError, withCode } from './lib/ui.js';
 import {
   clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
 } from './popup-rows.js';
+import { showSuggestion } from './popup-suggestion.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -93,6 +94,7 @@ function buildList(query) {
   const recent = new Set(state.recent);
   let sections;
   let total;
+  state.suggestion = null;
   if (tokenize(query).length === 0) {
     sections = groupProfiles(state.profiles, {
       favourites: state.favourites, recent: state.recent,
@@ -102,6 +104,7 @@ function buildList(query) {
     const boost = (profile) => (favourites.has(profile.name) ? 25 : 0)
       + (recent.has(profile.name) ? 10 : 0);
     const ranked = rankProfiles(state.index, query, { limit: MAX_ROWS, boost });
+    state.suggestion = ranked.suggestion;
     sections = groupProfiles(ranked.matches, { ranked: true });
     total = ranked.total;
   }
@@ -177,6 +180,7 @@ function render() {
   results.replaceChildren(...nodes, ...(empty ? [emptyState()] : []));
   results.classList.toggle('stale', Boolean(state.listError) && state.profiles.length > 0);
   listStatus.textContent = describeList(query, shown, total);
+  showSuggestion(search, query, state.suggestion);
   for (const name of state.busy) {
     setRowState(name, 'busy');
     setProgress(name, 'Opening\u2026', true);

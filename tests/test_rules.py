@@ -19,6 +19,7 @@ def _typed_code_is_valid(text: str) -> bool:
 
 CHECKS: dict[str, Any] = {
     "region": rules.is_region,
+    "region_typed": lambda text: rules.is_region(rules.normalize_region(text)),
     "mfa_code": rules.is_mfa_code,
     "mfa_code_typed": _typed_code_is_valid,
     "console_duration": rules.is_console_duration,
@@ -70,3 +71,12 @@ def test_login_action_accepts_every_region_the_core_accepts(region):
 
     assert validate_params(ACTIONS["login"], {"profile": "p", "region": region})["region"] == region
     assert federation.validate_region(region) == region
+
+
+def test_the_core_takes_a_region_typed_in_any_case():
+    """The library and `roleport login --region` accept what a person types, as the
+    extension's options page does (tests/rules_cases.json, region_typed)."""
+    from roleport.pipeline import _check_region
+
+    assert _check_region(" EU-WEST-1 ") == "eu-west-1"
+    assert _check_region("") is None

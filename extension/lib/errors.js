@@ -126,6 +126,13 @@ export const EXTENSION_ERRORS = Object.freeze({
     'The browser could not open the AWS console tab.',
     'Try again; if it keeps failing, check that no browser policy blocks new tabs.',
   ),
+  privateWindowContainers: entry(
+    'open_failed',
+    'Firefox has no containers in private windows, so \'{profile}\' cannot open in its '
+      + 'container here.',
+    'Open roleport from a normal (non-private) window, or turn off "Open each profile in its own '
+      + 'container" in roleport\'s options to open consoles in private windows.',
+  ),
   // The pages (popup.js, ui.js).
   mfaCodeTyped: entry(
     'invalid_request',

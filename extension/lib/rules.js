@@ -24,6 +24,14 @@ export function isRegion(value) {
   return typeof value === 'string' && REGION.test(value);
 }
 
+/**
+ * What a person typed or pasted (" EU-WEST-1 "), as a region is spelled: every region name in
+ * botocore's partition data is lower case, so case carries no meaning.
+ */
+export function normalizeRegion(text) {
+  return String(text ?? '').trim().toLowerCase();
+}
+
 // Without the m flag, $ matches only at the very end: "123456\n" is refused, as by fullmatch.
 const MFA_CODE = /^[0-9]{6}$/;
 

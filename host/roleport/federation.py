@@ -104,6 +104,20 @@ def _partitions() -> list[dict[str, Any]]:
     return partitions
 
 
+def known_regions() -> list[dict[str, str]]:
+    """Every region of botocore's partition data (``endpoints``/``partitions.json``), partition
+    by partition in botocore's order and by name within one: name, description ("Europe
+    (Ireland)") and partition. Pseudo-regions such as ``aws-global`` are left out: they are not
+    region names (roleport.rules.is_region)."""
+    regions: list[dict[str, str]] = []
+    for partition in _partitions():
+        for name, details in sorted(partition.get("regions", {}).items()):
+            if is_region(name):
+                regions.append({"name": name, "description": str(details.get("description", "")),
+                                "partition": str(partition["id"])})
+    return regions
+
+
 def partition_for_region(region: str) -> str:
     """The partition of a region according to botocore's partition data."""
     for partition in _partitions():

@@ -36,6 +36,7 @@ from roleport.rules import (
     REGION_VARIABLES,
     is_region,
     is_role_name,
+    normalize_region,
     profile_from_environment,
 )
 
@@ -308,7 +309,7 @@ def _check_region(region: str | None) -> str | None:
         return None
     if not isinstance(region, str):
         raise RoleportError("invalid_request", detail="the region must be text")
-    return federation.validate_region(region.strip())
+    return federation.validate_region(normalize_region(region))
 
 
 def _check_issuer(issuer: str | None) -> str | None:

@@ -84,6 +84,12 @@ def is_region(value: object) -> bool:
     return isinstance(value, str) and _REGION.fullmatch(value) is not None
 
 
+def normalize_region(text: str) -> str:
+    """What a person typed or pasted (" EU-WEST-1 "), as a region is spelled: every region
+    name in botocore's partition data is lower case, so case carries no meaning."""
+    return text.strip().lower()
+
+
 # -- MFA codes -------------------------------------------------------------------------------
 
 _MFA_CODE = re.compile(r"[0-9]{6}")

@@ -120,3 +120,82 @@ def test_test_connection_by_keyboard_keeps_focus(
     browsers.wait_for(lambda: len(browser.texts_of("#host-version")) == 1
                      and browser.find("#connection-status").get_attribute("aria-busy") is None,
                      message="one fresh result")
+
+
+# Whether an options section is shown: present, not hidden, and laid out.
+SHOWN = """
+    const el = document.querySelector(arguments[0]);
+    return Boolean(el) && !el.hidden && el.getClientRects().length > 0;
+"""
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_options_show_only_the_sections_of_this_browser(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name)
+    browser.open_options()
+    browser.wait_css("body[data-ready]")
+    containers = browser.execute(SHOWN, "#containers-section")
+    open_mode = browser.execute(SHOWN, "#open-mode-section")
+    if browser_name == "chromium":
+        assert (containers, open_mode) == (False, True), "Chromium has no containers"
+    else:
+        assert (containers, open_mode) == (True, False), "Firefox opens logins in containers"
+        # Containers switched off in roleport: logins open by the open mode, which now shows.
+        browser.set_field("#containers-enabled", False)
+        browsers.wait_for(lambda: browser.execute(SHOWN, "#open-mode-section"),
+                          message="the open-mode section once containers are off")
+        assert browser.execute(SHOWN, "#containers-section")
+    browser.screenshot(f"options-{browser_name}")
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_region_is_normalised_and_an_invalid_one_blocks_nothing_else(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name)
+    browser.open_options()
+    browser.wait_css("body[data-ready]")
+    # botocore's regions, relayed from the host, fill the picker.
+    browser.wait_css('#known-regions option[value="eu-west-1"]', visible=False)
+    assert browser.execute(
+        "return document.querySelector('#known-regions option[value=\"eu-west-1\"]').label;"
+    ) == "eu-west-1 \u2013 Europe (Ireland)"
+
+    browser.set_field("#default-region", "EU-WEST-1")
+    assert browser.execute("return document.getElementById('default-region').value;") \
+        == "eu-west-1", "the field shows the region as it is saved"
+    browsers.wait_for(lambda: saved_settings(browser).get("region") == "eu-west-1",
+                      message=lambda: f"eu-west-1 saved, got {saved_settings(browser)}")
+
+    browser.set_field("#default-region", "mars-north")
+    browser.set_field("#session-duration", "3600")
+    browsers.wait_for(lambda: saved_settings(browser).get("sessionDuration") == "3600",
+                      message=lambda: f"the session length saved, got {saved_settings(browser)}")
+    assert saved_settings(browser)["region"] == "eu-west-1", "the invalid region replaced it"
+    field = browser.execute("""
+        const input = document.getElementById('default-region');
+        const error = document.getElementById('default-region-error');
+        const a = input.getBoundingClientRect(), b = error.getBoundingClientRect();
+        return {invalid: input.getAttribute('aria-invalid'),
+                describedby: input.getAttribute('aria-describedby').split(' '),
+                error: error.textContent, gap: b.top - a.bottom, left: b.left - a.left,
+                status: document.getElementById('save-status').textContent};
+    """)
+    assert field["invalid"] == "true", field
+    assert "default-region-error" in field["describedby"], field
+    assert "\u201cmars-north\u201d is not an AWS region name" in field["error"], field
+    assert "stays \u201ceu-west-1\u201d" in field["error"], field
+    # Right under the field, not at the bottom of the form.
+    assert 0 <= field["gap"] <= 24 and abs(field["left"]) <= 4, field
+    assert field["status"] == "The other options are saved.", field
+    browser.screenshot(f"options-invalid-region-{browser_name}")
+
+    # Fixed: the message goes, the region is saved.
+    browser.set_field("#default-region", "ap-southeast-2")
+    browsers.wait_for(lambda: saved_settings(browser).get("region") == "ap-southeast-2",
+                      message="the corrected region saved")
+    assert browser.execute(
+        "return [document.getElementById('default-region').getAttribute('aria-invalid'),"
+        " document.getElementById('default-region-error').textContent];") == [None, ""]

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground,
+  LOGIN_URL, LOGOUT_URL, fakeBrowser, popupSender, sendToBackground,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
 import { DEFAULT_ICON, stableColor } from '../../extension/lib/style.js';
@@ -101,6 +101,32 @@ describe('background: Firefox containers', () => {
       assert.equal(fake.created.tabs[0].url, signOutFirstUrl(LOGOUT_URL, LOGIN_URL));
     } finally {
       fake.api.contextualIdentities.query = query;
+    }
+  });
+
+  it('says what to do when the popup is in a private window, where containers do not exist', async () => {
+    fake.api.windows.getCurrent = async () => ({ id: 3, incognito: true });
+    fake.api.windows.get = async (id) => ({ id, incognito: id === 3 });
+    try {
+      const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+      assert.equal(reply.ok, false);
+      assert.equal(reply.error.code, 'open_failed');
+      assert.equal(reply.error.profile, 'prod-admin');
+      assert.match(reply.error.message, /no containers in private windows/);
+      assert.match(reply.error.hint, /normal \(non-private\) window/);
+      assert.equal(fake.created.tabs.length, 0, 'no tab was attempted');
+      assert.equal(fake.api.contextualIdentities.items.length, 0, 'no container was made for it');
+      // The popup opened as a tab names its window: a normal one opens as usual.
+      const normal = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' },
+        popupSender({ tab: { id: 9, windowId: 1 } }));
+      assert.equal(normal.ok, true, JSON.stringify(normal));
+      // Containers switched off in roleport: the private window takes the plain console tab.
+      await fake.api.storage.local.set({ settings: { containersEnabled: false } });
+      const plain = await sendToBackground(fake.api, { type: 'login', profile: 'prod-admin' });
+      assert.equal(plain.ok, true);
+    } finally {
+      delete fake.api.windows.getCurrent;
+      delete fake.api.windows.get;
     }
   });
 });

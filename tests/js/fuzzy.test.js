@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  buildIndex, rankProfiles, scoreToken, tokenize,
+  allowedTypos, buildIndex, rankProfiles, scoreToken, suggestQuery, tokenize, typoDistance,
 } from '../../extension/lib/fuzzy.js';
 
 const PROFILES = [
@@ -89,6 +89,29 @@ describe('rankProfiles', () => {
     assert.deepEqual(names('admin', { boost }), ['prod-admin', 'dev-admin']);
   });
 
+  it('ranks an exact or prefix account-id match first, and never a loose digit subsequence', () => {
+    const accounts = [
+      // A name matching the digits as a word outranks an account-id substring by field weight;
+      // the loose letter-by-letter match 1-3-1-3-1-3... must not match at all.
+      { name: 'loose', account_id: '131313131313' },
+      { name: 'team-3333-tools', account_id: '999988887777' },
+      { name: 'ends-with', account_id: '111122223333' },
+      { name: 'starts-with', account_id: '333344445555' },
+      { name: 'exact', account_id: '333333333333' },
+    ];
+    const index = buildIndex(accounts);
+    const ranked = (query) => rankProfiles(index, query).matches.map((p) => p.name);
+    const found = ranked('3333');
+    assert.ok(!found.includes('loose'), `a loose digit subsequence matched: ${found}`);
+    assert.deepEqual(found.slice(0, 2).sort(), ['exact', 'starts-with']);
+    assert.deepEqual(ranked('333333333333'), ['exact']);
+    assert.equal(ranked('3333-4444-5555')[0], 'starts-with', 'the console writes ids in groups');
+    // A favourite boost does not lift another match above an account-id match.
+    const boost = (profile) => (profile.name === 'team-3333-tools' ? 35 : 0);
+    const boosted = rankProfiles(index, '3333', { boost }).matches.map((p) => p.name);
+    assert.deepEqual(boosted.slice(0, 2).sort(), ['exact', 'starts-with']);
+  });
+
   // Its speed is a benchmark figure (bench/ranking.mjs, `make bench`), not a test assertion.
   it('ranks 5,000 profiles and caps what it returns', () => {
     const many = Array.from({ length: 5000 }, (_, i) => ({
@@ -102,5 +125,73 @@ describe('rankProfiles', () => {
     const ranked = rankProfiles(index, 'tm4 adm', { limit: 200 });
     assert.ok(ranked.total > 200);
     assert.equal(ranked.matches.length, 200);
+  });
+});
+
+// A config where the typos below match nothing strictly (no "Production" account name, whose
+// letters would match "prdo" as a loose subsequence).
+const TEAMS = [
+  { name: 'prod-admin', account_id: '111122223333', account_name: 'Shop', role: 'Admin', region: 'eu-west-1' },
+  { name: 'prod-readonly', account_id: '111122223333', account_name: 'Shop', role: 'ReadOnly', region: 'eu-west-1' },
+  { name: 'dev-admin', account_id: '444455556666', account_name: 'Sandbox', role: 'Admin', region: 'us-east-1' },
+  { name: 'security-audit', account_id: '777788889999', account_name: 'Security', role: 'Auditor', region: 'eu-central-1' },
+  { name: 'security-admin', account_id: '777788889999', account_name: 'Security', role: 'Admin', region: 'eu-central-1' },
+];
+
+describe('typo-tolerant pass', () => {
+  const index = buildIndex(TEAMS);
+
+  it('measures typos as edits, a swap of neighbours counting once', () => {
+    assert.equal(typoDistance('prdo', 'prod', 2), 1);
+    assert.equal(typoDistance('secuirty', 'security', 2), 1);
+    assert.equal(typoDistance('admn', 'admin', 2), 1);
+    assert.equal(typoDistance('abcdef', 'uvwxyz', 2), 3, 'stops past the maximum');
+    assert.equal(allowedTypos(3), 0);
+    assert.equal(allowedTypos(4), 1);
+    assert.equal(allowedTypos(8), 2);
+  });
+
+  it('finds prod-admin for "prdo admin" and suggests the corrected query', () => {
+    const ranked = rankProfiles(index, 'prdo admin');
+    assert.equal(ranked.suggestion, 'prod admin');
+    assert.equal(ranked.matches[0].name, 'prod-admin');
+    assert.ok(!ranked.matches.some((p) => p.name.startsWith('dev')), 'the kept token still filters');
+  });
+
+  it('finds security for "secuirty" and a word still being typed ("secuirt")', () => {
+    const ranked = rankProfiles(index, 'secuirty');
+    assert.equal(ranked.suggestion, 'security');
+    assert.deepEqual(ranked.matches.map((p) => p.name).sort(), ['security-admin', 'security-audit']);
+    assert.equal(rankProfiles(index, 'secuirt').suggestion, 'security');
+  });
+
+  it('suggests nothing when the query matches, or when a token is too far from every word', () => {
+    assert.equal(rankProfiles(index, 'prod admin').suggestion, null);
+    const none = rankProfiles(index, 'zzzzzz');
+    assert.deepEqual([none.total, none.suggestion], [0, null]);
+    // Short tokens are abbreviations: "xdm" is not corrected to "adm".
+    assert.equal(suggestQuery(index, ['xdm']), null);
+    // Every token can be corrected, yet no profile holds both words: no suggestion.
+    assert.equal(rankProfiles(index, 'sandbxo audtor').suggestion, null);
+  });
+
+  it('prefers a whole word, then the word more profiles hold', () => {
+    const words = buildIndex([
+      { name: 'admin' }, { name: 'adman' }, { name: 'adman-two' }, { name: 'administrators' },
+    ]);
+    // "admni": one swap from "admin", one substitution from "adman" (held by two profiles).
+    assert.equal(suggestQuery(words, ['admni']), 'admin');
+    assert.equal(suggestQuery(words, ['adnan']), 'adman');
+  });
+
+  it('keeps the tokens that are part of a word as typed', () => {
+    assert.equal(suggestQuery(index, ['eu', 'secuirty']), 'eu security');
+  });
+
+  it('honours the limit and the boost in the corrected ranking', () => {
+    const boost = (profile) => (profile.name === 'security-audit' ? 25 : 0);
+    const ranked = rankProfiles(index, 'secuirty', { limit: 1, boost });
+    assert.deepEqual(ranked.matches.map((p) => p.name), ['security-audit']);
+    assert.equal(ranked.total, 2);
   });
 });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import {
   MAX_CONSOLE_DURATION, MAX_PROFILE_NAME, MIN_CONSOLE_DURATION, REGION_PATTERN,
   isAccountId, isConsoleDuration, isMfaCode, isRegion, isRoleName, normalizeMfaCode,
-  profileNameProblem,
+  normalizeRegion, profileNameProblem,
 } from '../../extension/lib/rules.js';
 
 const CASES = JSON.parse(readFileSync(new URL('../rules_cases.json', import.meta.url), 'utf8'));
@@ -15,6 +15,7 @@ const PYTHON_RULES = readFileSync(new URL('../../host/roleport/rules.py', import
 
 const CHECKS = {
   region: isRegion,
+  region_typed: (text) => isRegion(normalizeRegion(text)),
   mfa_code: isMfaCode,
   mfa_code_typed: (text) => isMfaCode(normalizeMfaCode(text)),
   console_duration: isConsoleDuration,

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
-  CREDENTIALS_DURATION, DEFAULT_SETTINGS, SESSION_DURATIONS, loginParams, normalizeSettings,
+  CREDENTIALS_DURATION, DEFAULT_SETTINGS, SESSION_DURATIONS, applicableSections, applySettings,
+  containersSupported, loginParams, normalizeSettings,
 } from '../../extension/lib/settings.js';
 import { isConsoleDuration, isRegion } from '../../extension/lib/rules.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from '../../extension/lib/profiles.js';
@@ -40,6 +41,56 @@ describe('normalizeSettings', () => {
   it('recognises region names of every partition', () => {
     for (const region of ['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-5']) assert.ok(isRegion(region), region);
     for (const region of ['', 'eu', 'EU-WEST-1', 'eu-west', 'eu-west-1; rm']) assert.ok(!isRegion(region), region);
+  });
+});
+
+describe('applySettings (what the options page saves)', () => {
+  const previous = { ...DEFAULT_SETTINGS, region: 'eu-central-1' };
+
+  it('saves a region as botocore spells it', () => {
+    const { settings, problems } = applySettings(previous, { region: ' EU-WEST-1 ' });
+    assert.equal(settings.region, 'eu-west-1');
+    assert.deepEqual(problems, {});
+    assert.equal(normalizeSettings({ region: 'US-GOV-WEST-1' }).region, 'us-gov-west-1');
+  });
+
+  it('empties the region on an empty field', () => {
+    assert.equal(applySettings(previous, { region: '  ' }).settings.region, '');
+  });
+
+  it('keeps the saved region for an invalid one, saves the other fields and says why', () => {
+    const { settings, problems } = applySettings(previous, {
+      region: 'mars-north', sessionDuration: '3600', keepPopupOpen: true,
+    });
+    assert.equal(settings.region, 'eu-central-1');
+    assert.equal(settings.sessionDuration, 3600);
+    assert.equal(settings.keepPopupOpen, true);
+    assert.match(problems.region, /\u201cmars-north\u201d is not an AWS region name/);
+    assert.match(problems.region, /stays \u201ceu-central-1\u201d/);
+    assert.match(applySettings(DEFAULT_SETTINGS, { region: 'x' }).problems.region, /stays unset/);
+  });
+
+  it('starts from defaults when nothing was saved', () => {
+    assert.deepEqual(applySettings(undefined, {}), { settings: DEFAULT_SETTINGS, problems: {} });
+  });
+});
+
+describe('options sections by browser', () => {
+  it('shows containers where the browser has them, opening modes where it has none', () => {
+    assert.deepEqual(applicableSections({ containersSupported: false, containersEnabled: true }),
+      { containers: false, openMode: true });
+    assert.deepEqual(applicableSections({ containersSupported: true, containersEnabled: true }),
+      { containers: true, openMode: false });
+    // Containers switched off in roleport: logins are opened by the modes again.
+    assert.deepEqual(applicableSections({ containersSupported: true, containersEnabled: false }),
+      { containers: true, openMode: true });
+  });
+
+  it('detects containers by the contextualIdentities API, off when Firefox rejects it', async () => {
+    assert.equal(await containersSupported({}), false);
+    assert.equal(await containersSupported({ contextualIdentities: { query: async () => [] } }), true);
+    const switchedOff = { contextualIdentities: { query: async () => { throw new Error('Contextual identities are currently disabled'); } } };
+    assert.equal(await containersSupported(switchedOff), false);
   });
 });
 

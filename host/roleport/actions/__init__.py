@@ -2,7 +2,7 @@
 
 - ``registry``: Action, Param, the ACTIONS table and parameter validation;
 - ``context``: HostContext, the state the handlers of one process share;
-- ``hello``, ``profiles``, ``login``: one handler each (PROTOCOL.md, "Actions").
+- ``hello``, ``profiles``, ``login``, ``regions``: one handler each (PROTOCOL.md, "Actions").
 
 Importing this package registers every action. Nothing here imports botocore or requests:
 the pipeline is made on first use (HostContext).
@@ -23,6 +23,7 @@ from roleport.actions.profiles import (
     profile_pages,
     profile_rows,
 )
+from roleport.actions.regions import handle_regions
 from roleport.actions.registry import (
     ACTIONS,
     Action,
@@ -50,6 +51,7 @@ __all__ = [
     "handle_hello",
     "handle_login",
     "handle_profiles",
+    "handle_regions",
     "login_result",
     "page_rows",
     "profile_pages",
