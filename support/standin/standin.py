@@ -365,7 +365,11 @@ class StandIn:
                         return 403, "AccessDenied", MFA_FAILED_MESSAGE
                     if self.mfa_codes_single_use:
                         self.mfa_codes.discard(code)
-            elif role_arn in self.mfa_required_roles:
+            elif role_arn in self.mfa_required_roles and not (
+                    caller_record is not None and caller_record.kind == SESSION_TOKEN
+                    and caller_record.mfa_authenticated):
+                # Credentials of an MFA session (GetSessionToken with a code) satisfy an
+                # aws:MultiFactorAuthPresent condition; anything else needs the code here.
                 who = caller_record.arn if caller_record and caller_record.arn else (
                     "arn:aws:iam::123456789012:user/standin")
                 return 403, "AccessDenied", (

@@ -238,4 +238,4 @@ def issued_record(action: str, caller_kind: str | None, fields: dict[str, str],
     return IssuedCredential(
         access_key_id=access_key_id, kind=kind, arn=fields.get("Arn") or None,
         expiration=parse_expiration(fields["Expiration"]), caller_key_id=caller,
-        role_arn=params.get("RoleArn"))
+        role_arn=params.get("RoleArn"), mfa_authenticated=bool(params.get("SerialNumber")))

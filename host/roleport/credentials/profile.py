@@ -30,6 +30,15 @@ from roleport.credentials.caches import (
 )
 from roleport.credentials.long_term_keys import LongTermKeys
 from roleport.credentials.mfa import MfaCodeNeeded, NoPromptMfa
+from roleport.credentials.mfa_session import (
+    MfaSession,
+    MfaSessions,
+    MfaStep,
+    SessionSourceBuilder,
+    config_with_session,
+    mfa_step,
+)
+from roleport.credentials.mfa_session import session_duration as mfa_session_duration
 from roleport.credentials.resolved import ResolvedCredentials
 from roleport.error_map import map_error
 from roleport.errors import RoleportError
@@ -67,7 +76,11 @@ class ProfileCredentials:
     def resolve(self, profile_name: str, region: str,
                 mfa_code: str | None = None) -> ResolvedCredentials | LongTermKeys:
         profile = self._snapshot.get(profile_name)
-        raw = self._snapshot.raw_profile(profile_name)
+        step = mfa_step(profile_name, self._snapshot.full_config.get("profiles", {}))
+        if step is not None:
+            found = self._resolve_through_mfa_session(profile_name, region, mfa_code, step)
+            if found is not None:
+                return found
         cache = TargetTrackingCache(self._cache_factory(),
                                     CHAINED_MIN_REMAINING if profile.chained else None)
         try:
@@ -84,9 +97,66 @@ class ProfileCredentials:
         except RoleportError:
             raise
         except Exception as exc:  # every botocore failure gets a stable code
-            raise map_error(exc, profile_name, profile.mfa_serial,
-                            timeouts=self._clients.timeouts,
-                            sso_command=self.sso_login_command(profile_name)) from None
+            raise self._mapped(exc, profile_name) from None
+        return self._answer(profile_name, frozen, method, cache)
+
+    def _resolve_through_mfa_session(self, profile_name: str, region: str,
+                                     mfa_code: str | None, step: MfaStep,
+                                     ) -> ResolvedCredentials | None:
+        """The profile's credentials with the MFA step done by a cached (or, given a code, a
+        new) MFA session (credentials.mfa_session); None when the usual path should answer:
+        no session and no code (the AWS CLI's cache may still hold the role), or a source
+        that turns out not to hold long-term keys."""
+        keys = self.frozen_source(step.source_profile, region, None)
+        if keys.token:
+            return None
+        sessions = MfaSessions(self._cache_factory())
+        session = sessions.valid(step, keys.access_key)
+        if session is None:
+            if mfa_code is None:
+                return None
+            client = self._clients.client("sts", region, aws_access_key_id=keys.access_key,
+                                          aws_secret_access_key=keys.secret_key)
+            duration = mfa_session_duration(self._snapshot.full_config.get("profiles", {}),
+                                            step)
+            try:
+                session = sessions.start(client, step, keys.access_key, mfa_code, duration)
+            except Exception as exc:
+                raise map_error(exc, profile_name, step.mfa_serial,
+                                timeouts=self._clients.timeouts) from None
+        profile = self._snapshot.get(profile_name)
+        config, source_name = config_with_session(self._snapshot.full_config, step, session)
+        cache = TargetTrackingCache(self._cache_factory(),
+                                    CHAINED_MIN_REMAINING if profile.chained else None)
+        try:
+            frozen, method = self._frozen(profile_name, region, NoPromptMfa(None), cache,
+                                          (config, source_name, session))
+        except RoleportError:
+            raise
+        except Exception as exc:
+            error = self._mapped(exc, profile_name)
+            if error.code != "credentials_expired":
+                raise error from None
+            # AWS no longer accepts the session (revoked, or the clock moved): forget it and
+            # ask for a code again.
+            sessions.forget(step)
+            raise RoleportError("mfa_required", profile=profile_name,
+                                mfa_serial=step.mfa_serial) from None
+        found = self._answer(profile_name, frozen, method, cache)
+        if not isinstance(found, ResolvedCredentials):  # pragma: no cover - a role answers
+            raise RoleportError("no_credentials", profile=profile_name,
+                                detail="the MFA session gave no temporary credentials")
+        return found
+
+    def _mapped(self, exc: BaseException, profile_name: str) -> RoleportError:
+        return map_error(exc, profile_name, self._snapshot.get(profile_name).mfa_serial,
+                         timeouts=self._clients.timeouts,
+                         sso_command=self.sso_login_command(profile_name))
+
+    def _answer(self, profile_name: str, frozen: Any, method: str,
+                cache: TargetTrackingCache) -> ResolvedCredentials | LongTermKeys:
+        profile = self._snapshot.get(profile_name)
+        raw = self._snapshot.raw_profile(profile_name)
         if not frozen.access_key or not frozen.secret_key:
             raise RoleportError("no_credentials", profile=profile_name,
                                 detail="the credentials found are incomplete")
@@ -130,8 +200,11 @@ class ProfileCredentials:
                             sso_command=self.sso_login_command(profile_name)) from None
 
     def load(self, profile_name: str, region: str, prompter: NoPromptMfa,
-             cache: TargetTrackingCache) -> Any:
-        """botocore's credentials for the profile (None when no provider has any)."""
+             cache: TargetTrackingCache,
+             mfa_session: tuple[dict[str, Any], str, MfaSession] | None = None) -> Any:
+        """botocore's credentials for the profile (None when no provider has any); with
+        `mfa_session` (config_with_session's config and source name, and the session), roles
+        are assumed from that config, whose MFA role takes the session as its source."""
         self._check_chain_length(profile_name)
         from botocore.credentials import (
             AssumeRoleProvider,
@@ -146,6 +219,7 @@ class ProfileCredentials:
         )
 
         session = self._snapshot.session
+        full_config = session.full_config
         builder = bounded_provider_builder(
             self._clients.serialized_session, cache=cache, region_name=region,
             sso_token_cache=new_sso_token_cache(),
@@ -157,15 +231,19 @@ class ProfileCredentials:
             InstanceMetadataProvider(iam_role_fetcher=InstanceMetadataFetcher(
                 timeout=1, num_attempts=1)),
         ])
+        role_builder = builder
+        if mfa_session is not None:
+            full_config, source_name, mfa = mfa_session
+            role_builder = SessionSourceBuilder(builder, source_name, mfa)
         assume_role = AssumeRoleProvider(
-            load_config=lambda: session.full_config,
+            load_config=lambda: full_config,
             client_creator=self._clients.creator(region),
             # botocore uses its cache through the mapping protocol only; its stubs say dict.
             cache=cast("dict[str, Any]", cache),
             profile_name=profile_name,
             prompter=prompter,
             credential_sourcer=sourcer,
-            profile_provider_builder=builder,
+            profile_provider_builder=role_builder,
         )
         providers = [assume_role, *builder.providers(profile_name=profile_name,
                                                      disable_env_vars=True)]
@@ -187,8 +265,10 @@ class ProfileCredentials:
         return sso_login_command(profile_name, self._snapshot.full_config.get("profiles", {}))
 
     def _frozen(self, profile_name: str, region: str, prompter: NoPromptMfa,
-                cache: TargetTrackingCache) -> tuple[Any, str]:
-        botocore_creds = self.load(profile_name, region, prompter, cache)
+                cache: TargetTrackingCache,
+                mfa_session: tuple[dict[str, Any], str, MfaSession] | None = None,
+                ) -> tuple[Any, str]:
+        botocore_creds = self.load(profile_name, region, prompter, cache, mfa_session)
         if botocore_creds is None:
             raise RoleportError(
                 "no_credentials", profile=profile_name,
