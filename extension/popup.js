@@ -3,9 +3,10 @@
  * background, filters as you type and opens a profile's console. It never sees a login URL.
  */
 import { ext } from './lib/browser.js';
-import { errorFields } from './lib/errors.js';
+import { errorFields, refreshesProfileList } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
+import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
@@ -32,6 +33,7 @@ const state = {
   loadFailed: false,
   busy: new Set(),
   mfaProfile: null,
+  mfaSessions: new Map(),
   refreshWaiting: false,
   renderTimer: null,
   inTab: false,
@@ -51,7 +53,8 @@ function badgesFor(profile) {
   if (typeof profile.problem === 'string' && profile.problem) {
     badges.push(['\u26a0 problem', profile.problem]);
   }
-  if (profile.mfa) badges.push(['MFA', 'Needs an MFA code']);
+  const mfa = mfaBadge(profile, state.mfaSessions);
+  if (mfa) badges.push(mfa);
   if (KIND_BADGES[profile.kind]) badges.push([KIND_BADGES[profile.kind], 'IAM Identity Center']);
   if (profile.chained) badges.push(['chained', 'Role chained from another role']);
   return badges.map(([text, title]) => h('span', { className: 'badge', title }, text));
@@ -255,6 +258,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
     setProgress(name, 'Opened', false);
     state.recent = pushRecent(state.recent, name);
     listStatus.textContent = `Opened the console for ${name}.`;
+    if (mfaCode) refreshMfaSessions(); // a new MFA session covers more rows
     if (!state.settings.keepPopupOpen && !state.inTab) {
       window.close();
       return;
@@ -282,6 +286,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   showError(errorBox, error);
   roleButton(name)?.focus();
   flushWaitingRender();
+  if (refreshesProfileList(error)) refreshFromHost(); // the row is stale: drop it
 }
 
 async function toggleStar(name) {
@@ -400,6 +405,14 @@ async function refreshFromHost() {
   scheduleRender();
 }
 
+/** "MFA until 18:40" on the rows a live MFA session covers (lib/mfa.js). */
+async function refreshMfaSessions() {
+  const reply = await callBackground(ext, { type: 'mfaSessions' });
+  if (!reply.ok) return; // an older host, or none: plain MFA badges
+  state.mfaSessions = sessionsByProfile(reply.result);
+  scheduleRender();
+}
+
 async function start() {
   search.focus();
   const stored = await ext.storage.local.get([
@@ -414,6 +427,7 @@ async function start() {
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);
   await refreshFromHost();
+  await refreshMfaSessions();
 }
 
 start();

@@ -696,7 +696,8 @@ def test_non_loopback_federation_override_is_refused(aws, pipeline, monkeypatch)
 # -- failures -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fault, code", [
-    ("http_400", "federation_failed"), ("http_500", "federation_failed"),
+    ("http_400", "federation_failed"), ("http_500", "aws_unavailable"),
+    ("http_429", "throttled"),
     ("garbage", "federation_failed"), ("connection_reset", "network_error"),
 ])
 def test_federation_failures(aws, pipeline, fault, code):
@@ -778,8 +779,31 @@ def test_throttling_after_retries_is_a_clear_error(aws, pipeline):
     aws.inject_sts_fault("throttling", count=10)
     with pytest.raises(RoleportError) as caught:
         pipeline.login("admin")
-    assert caught.value.code == "network_error"
-    assert "throttled" in caught.value.message
+    assert caught.value.code == "throttled"
+    assert "AWS STS" in caught.value.message and "throttl" in caught.value.message
+    assert "VPN" not in caught.value.hint
+
+
+def test_sts_http_429_is_throttled(aws, pipeline):
+    aws.inject_sts_fault("http_429", count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "throttled"
+
+
+def test_sts_server_fault_is_aws_unavailable_naming_sts(aws, pipeline):
+    aws.inject_sts_fault("http_500", count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "aws_unavailable"
+    assert "AWS STS answered HTTP 500" in caught.value.message
+
+
+def test_unknown_profile_hint_names_the_config_file(aws, aws_home, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("ghost")
+    assert caught.value.code == "profile_not_found"
+    assert str(aws_home.config_file) in caught.value.hint
 
 
 def test_broken_config_is_config_error(aws, aws_home, pipeline):

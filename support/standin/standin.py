@@ -278,12 +278,13 @@ class StandIn:
     # -- faults --------------------------------------------------------------------------
     def inject_sts_fault(self, kind: str, action: str | None = None, count: int = 1) -> None:
         """Make the next `count` STS requests (of `action`, or any) fail with `kind`:
-        access_denied, expired_token, throttling, http_500, connection_reset, timeout."""
+        access_denied, expired_token, throttling, http_500, connection_reset, timeout,
+        http_429."""
         self._add_fault(self._records.sts_faults, STS_FAULT_KINDS, kind, action, count, "STS")
 
     def inject_federation_fault(self, kind: str, count: int = 1) -> None:
         """Make the next `count` getSigninToken requests fail with `kind`:
-        http_400, http_500, garbage, timeout, connection_reset."""
+        http_400, http_500, garbage, timeout, connection_reset, http_429."""
         self._add_fault(self._records.federation_faults, FEDERATION_FAULT_KINDS, kind,
                         "getSigninToken", count, "federation")
 
