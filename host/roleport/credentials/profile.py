@@ -58,6 +58,9 @@ _ASSUMED_ROLE_METHODS = frozenset({"assume-role", "assume-role-with-web-identity
 # hundred profiles deep it fails with RecursionError; real chains have a handful.
 MAX_ROLE_CHAIN = 50
 _CHAIN_SHOWN = 3
+# Why an MFA session did not answer (ProfileCredentials._resolve_through_mfa_session).
+_SESSION_NEEDS_CODE = object()
+_NO_SESSION_POSSIBLE = object()
 
 
 class ProfileCredentials:
@@ -75,12 +78,28 @@ class ProfileCredentials:
 
     def resolve(self, profile_name: str, region: str,
                 mfa_code: str | None = None) -> ResolvedCredentials | LongTermKeys:
-        profile = self._snapshot.get(profile_name)
+        self._snapshot.get(profile_name)  # profile_not_found / config_error before anything
         step = mfa_step(profile_name, self._snapshot.full_config.get("profiles", {}))
         if step is not None:
             found = self._resolve_through_mfa_session(profile_name, region, mfa_code, step)
-            if found is not None:
+            if isinstance(found, ResolvedCredentials):
                 return found
+            if found is _SESSION_NEEDS_CODE:
+                try:
+                    return self._resolve_usual(profile_name, region, mfa_code)
+                except RoleportError as error:
+                    if error.code != "mfa_required":
+                        raise
+                    # botocore may have asked for an MFA role higher up the chain first; the
+                    # device's session comes first, so its code is the one to ask for.
+                    raise RoleportError("mfa_required", profile=profile_name,
+                                        mfa_serial=step.mfa_serial) from None
+        return self._resolve_usual(profile_name, region, mfa_code)
+
+    def _resolve_usual(self, profile_name: str, region: str,
+                       mfa_code: str | None) -> ResolvedCredentials | LongTermKeys:
+        """The profile's credentials with botocore's providers as they are."""
+        profile = self._snapshot.get(profile_name)
         cache = TargetTrackingCache(self._cache_factory(),
                                     CHAINED_MIN_REMAINING if profile.chained else None)
         try:
@@ -102,19 +121,22 @@ class ProfileCredentials:
 
     def _resolve_through_mfa_session(self, profile_name: str, region: str,
                                      mfa_code: str | None, step: MfaStep,
-                                     ) -> ResolvedCredentials | None:
+                                     ) -> ResolvedCredentials | object:
         """The profile's credentials with the MFA step done by a cached (or, given a code, a
-        new) MFA session (credentials.mfa_session); None when the usual path should answer:
-        no session and no code (the AWS CLI's cache may still hold the role), or a source
-        that turns out not to hold long-term keys."""
+        new) MFA session (credentials.mfa_session); else _SESSION_NEEDS_CODE (no session and
+        no code: the AWS CLI's cache may still hold the role) or _NO_SESSION_POSSIBLE (the
+        source turns out not to hold long-term keys): the usual path answers."""
         keys = self.frozen_source(step.source_profile, region, None)
         if keys.token:
-            return None
+            return _NO_SESSION_POSSIBLE
         sessions = MfaSessions(self._cache_factory())
         session = sessions.valid(step, keys.access_key)
+        # A code that started the session is spent; one sent while a session was live is
+        # for a second MFA role higher up the chain (botocore asks for it, if there is one).
+        unused_code = mfa_code if session is not None else None
         if session is None:
             if mfa_code is None:
-                return None
+                return _SESSION_NEEDS_CODE
             client = self._clients.client("sts", region, aws_access_key_id=keys.access_key,
                                           aws_secret_access_key=keys.secret_key)
             duration = mfa_session_duration(self._snapshot.full_config.get("profiles", {}),
@@ -129,8 +151,8 @@ class ProfileCredentials:
         cache = TargetTrackingCache(self._cache_factory(),
                                     CHAINED_MIN_REMAINING if profile.chained else None)
         try:
-            frozen, method = self._frozen(profile_name, region, NoPromptMfa(None), cache,
-                                          (config, source_name, session))
+            frozen, method = self._frozen(profile_name, region, NoPromptMfa(unused_code),
+                                          cache, (config, source_name, session))
         except RoleportError:
             raise
         except Exception as exc:
