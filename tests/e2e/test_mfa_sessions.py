@@ -71,3 +71,29 @@ def test_two_roles_behind_one_mfa_device_need_one_code(
     [assume] = [c for c in standin.sts_calls
                 if c.action == "AssumeRole" and SECOND_ROLE in c.params.get("RoleArn", "")]
     assert "SerialNumber" not in assume.params
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_throttling_and_a_sign_in_server_fault_say_what_happened(
+    launch: LaunchBrowser, demo_config: Any, standin: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name)
+    open_and_wait_listed(browser)
+    standin.inject_sts_fault("throttling", count=20)
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    text = browsers.wait_for(
+        lambda: (page := browser.page_text()) and "throttling requests" in page and page,
+        message=lambda: f"a throttling message (popup: {browser.page_text()[:400]!r})")
+    assert "AWS STS" in text and "Wait a minute" in text
+    assert "VPN" not in text and "could not reach" not in text.lower()
+    browser.screenshot("throttled")
+
+    standin.clear_faults()
+    standin.inject_federation_fault("http_500", count=20)
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    text = browsers.wait_for(
+        lambda: (page := browser.page_text()) and "answered HTTP 500" in page and page,
+        message=lambda: f"a server-fault message (popup: {browser.page_text()[:400]!r})")
+    assert "sign-in endpoint" in text and "refused" not in text
+    assert "Try again in a minute" in text
+    browser.screenshot("sign-in-server-fault")
