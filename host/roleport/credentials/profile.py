@@ -67,7 +67,10 @@ class ProfileCredentials:
     """One profile's credentials through botocore's providers (new provider objects per call).
 
     With no valid cached credentials and no MFA code the answer is `mfa_required`, carrying
-    the serial; a refused code is `mfa_invalid` (roleport.error_map).
+    the serial; a refused code is `mfa_invalid` (roleport.error_map). Where the chain's MFA
+    role takes an IAM user's keys as its source, the code starts (or a cached one reuses) an
+    MFA session for that device, and botocore assumes the roles from the session
+    (credentials.mfa_session): one code per device.
     """
 
     def __init__(self, snapshot: ConfigSnapshot, clients: StsClients,
