@@ -176,3 +176,14 @@ def test_each_failure_has_its_own_hint():
                           "sso_login_required", "profile_not_found", "network_error",
                           "federation_failed")}
     assert len(set(hints.values())) == len(hints)
+
+
+def test_every_host_error_code_is_documented_in_protocol_md():
+    from pathlib import Path
+
+    from roleport.errors import ERRORS
+
+    protocol = (Path(__file__).parent.parent / "PROTOCOL.md").read_text(encoding="utf-8")
+    section = protocol.split("## Error codes", 1)[1].split("\n## ", 1)[0]
+    undocumented = [code for code in ERRORS if f"`{code}`" not in section]
+    assert undocumented == []
