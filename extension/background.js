@@ -251,6 +251,9 @@ const HANDLERS = {
   login,
   // The options page's region picker (lib/regions.js).
   regions: () => fetchRegions(),
+  // The live MFA sessions and the profiles they cover (PROTOCOL.md, "mfa_sessions"); a host
+  // without the action answers unknown_action and the popup shows plain MFA badges.
+  mfaSessions: () => client.request('mfa_sessions', {}, { timeoutMs: TIMEOUTS_MS.profiles }),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

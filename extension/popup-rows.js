@@ -29,7 +29,6 @@ function builtinBadges(profile) {
   if (typeof profile.problem === 'string' && profile.problem) {
     badges.push({ text: '\u26a0 problem', title: profile.problem, className: 'badge-problem' });
   }
-  if (profile.mfa) badges.push({ text: 'MFA', title: 'Needs an MFA code' });
   if (KIND_BADGES[profile.kind]) {
     const [text, title] = KIND_BADGES[profile.kind];
     badges.push({ text, title });

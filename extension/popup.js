@@ -5,9 +5,10 @@
  * goes where, and with which actions, is lib/row-errors.js.
  */
 import { ext } from './lib/browser.js';
-import { errorFields } from './lib/errors.js';
+import { errorFields, refreshesProfileList } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
+import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { configProblem, errorActions, errorPlace } from './lib/row-errors.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
@@ -15,7 +16,7 @@ import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { accountColor, accountColors, profileColor } from './lib/style.js';
 import { callBackground, h, showError, withCode } from './lib/ui.js';
 import {
-  clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
+  addBadgeProvider, clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
 } from './popup-rows.js';
 import { showSuggestion } from './popup-suggestion.js';
 
@@ -53,6 +54,8 @@ const state = {
   /** The open MFA field: {name, rowKey}, or null. */
   mfa: null,
   sourcesOpen: false,
+  /** Live MFA sessions: profile name -> Date the session ends (lib/mfa.js). */
+  mfaSessions: new Map(),
   refreshWaiting: false,
   renderTimer: null,
   inTab: false,
@@ -355,6 +358,7 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
     setProgress(name, 'Opened', false);
     state.recent = pushRecent(state.recent, name);
     listStatus.textContent = `Opened the console for ${name}.`;
+    if (mfaCode) refreshMfaSessions(); // a new MFA session covers more rows
     if (!state.settings.keepPopupOpen && !state.inTab) {
       window.close();
       return;
@@ -388,6 +392,7 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
     row.querySelector('button.role')?.focus({ preventScroll: true });
   }
   flushWaitingRender();
+  if (refreshesProfileList(error)) refreshFromHost(); // the row is stale: drop it
 }
 
 async function toggleStar(name) {
@@ -550,6 +555,20 @@ async function refreshFromHost() {
   scheduleRender();
 }
 
+// "MFA" on a row that asks for a code; "MFA until 18:40" while an MFA session covers it.
+addBadgeProvider((profile) => {
+  const badge = mfaBadge(profile, state.mfaSessions);
+  return badge ? [{ text: badge[0], title: badge[1] }] : [];
+});
+
+/** "MFA until 18:40" on the rows a live MFA session covers (lib/mfa.js). */
+async function refreshMfaSessions() {
+  const reply = await callBackground(ext, { type: 'mfaSessions' });
+  if (!reply.ok) return; // an older host, or none: plain MFA badges
+  state.mfaSessions = sessionsByProfile(reply.result);
+  scheduleRender();
+}
+
 async function start() {
   search.focus();
   const stored = await ext.storage.local.get([
@@ -564,6 +583,7 @@ async function start() {
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);
   await refreshFromHost();
+  await refreshMfaSessions();
 }
 
 start();

@@ -220,7 +220,7 @@ def test_mfa_prompt_retries_a_refused_code(aws):
 
 
 def test_mfa_prompts_stop_with_the_real_error_after_the_last_attempt(aws, aws_home):
-    # Two MFA roles in one chain: one code per attempt goes to the first prompt, so every
+    # Three MFA devices in one chain: each attempt's code goes to the next device, so every
     # attempt ends in mfa_required; after the last one that error (with its serial) is the
     # answer, not a made-up mfa_invalid for a code that was never tried.
     aws_home.write_config(CONFIG + """
@@ -228,8 +228,13 @@ def test_mfa_prompts_stop_with_the_real_error_after_the_last_attempt(aws, aws_ho
 role_arn = arn:aws:iam::210987654321:role/Double
 source_profile = mfa
 mfa_serial = arn:aws:iam::111111111111:mfa/bob
+
+[profile triple-mfa]
+role_arn = arn:aws:iam::210987654321:role/Triple
+source_profile = double-mfa
+mfa_serial = arn:aws:iam::111111111111:mfa/carol
 """)
-    args = cli.build_parser().parse_args(["login", "double-mfa", "--print"])
+    args = cli.build_parser().parse_args(["login", "triple-mfa", "--print"])
     err = io.StringIO()
     with pytest.raises(cli.RoleportError) as caught:
         cli.run_login(args, stdout=io.StringIO(), stderr=err,
@@ -359,3 +364,55 @@ def test_list_into_a_closed_pipe_ends_quietly(aws_home):
     assert first_line.startswith(b"ACCOUNT")
     assert stderr == ""
     assert code == 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
+
+
+MFA_TWO = """
+[profile mfa-two]
+role_arn = arn:aws:iam::210987654321:role/GuardedToo
+source_profile = dev
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+region = eu-west-1
+"""
+
+
+def test_one_mfa_code_per_device_across_invocations_then_forget(aws, aws_home):
+    aws_home.write_config(CONFIG + MFA_TWO)
+    code, _, _ = run("mfa", "status")
+    assert code == 0
+    assert run("login", "mfa", "--print", "--mfa-code", "123456")[0] == 0
+    code, out, err = run("login", "mfa-two", "--print")  # another process, no code
+    assert code == 0, err
+    assert aws.signin_token_identity(token_of(out.strip())).role == "GuardedToo"
+
+    code, out, _ = run("mfa", "status")
+    assert code == 0
+    assert "arn:aws:iam::111111111111:mfa/alice (keys of dev): active until " in out
+    assert "covers mfa, mfa-two" in out
+
+    code, out, _ = run("mfa", "forget")
+    assert code == 0 and "Forgot 1 MFA session(s)" in out
+    assert "No live MFA session" in run("mfa", "status")[1]
+    code, _, err = run("login", "mfa-two", "--print")
+    # The role's own credentials are still cached (as the AWS CLI's are), so use a profile
+    # that was never assumed to see the code asked for again.
+    aws_home.write_config(CONFIG + MFA_TWO + MFA_TWO.replace("mfa-two", "mfa-three")
+                          .replace("GuardedToo", "GuardedThree"))
+    code, _, err = run("login", "mfa-three", "--print")
+    assert code == ERRORS["mfa_required"].exit_code
+    assert "arn:aws:iam::111111111111:mfa/alice" in err
+
+
+def test_a_second_mfa_role_higher_up_the_chain_gets_its_own_code(aws, aws_home):
+    aws_home.write_config(CONFIG + """
+[profile double-mfa]
+role_arn = arn:aws:iam::210987654321:role/Double
+source_profile = mfa
+mfa_serial = arn:aws:iam::111111111111:mfa/bob
+""")
+    args = cli.build_parser().parse_args(["login", "double-mfa", "--print"])
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_login(args, stdout=out, stderr=err, stdin=Tty("123456\n123456\n")) == 0
+    assert "MFA code for arn:aws:iam::111111111111:mfa/alice" in err.getvalue()
+    assert "MFA code for arn:aws:iam::111111111111:mfa/bob" in err.getvalue()
+    [double] = [c for c in aws.sts_calls if "role/Double" in c.params.get("RoleArn", "")]
+    assert double.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/bob"

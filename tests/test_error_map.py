@@ -31,7 +31,10 @@ def client_error(code: str, message: str, status: int = 403) -> bx.ClientError:
                   "invalid."), "access_denied"),
     (client_error("ExpiredToken", "The security token included in the request is expired",
                   400), "credentials_expired"),
-    (client_error("Throttling", "Rate exceeded", 400), "network_error"),
+    (client_error("Throttling", "Rate exceeded", 400), "throttled"),
+    (client_error("ThrottlingException", "Rate exceeded", 400), "throttled"),
+    (client_error("TooManyRequests", "Too Many Requests", 429), "throttled"),
+    (client_error("InternalFailure", "unknown error", 500), "aws_unavailable"),
     (client_error("ValidationError", "DurationSeconds exceeds the 1 hour limit", 400),
      "config_error"),
     (client_error("UnauthorizedException", "Session token not found", 401),
@@ -146,3 +149,41 @@ def test_a_modeled_exception_maps_like_its_client_error_base():
 def test_a_roleport_error_passes_through_unchanged():
     original = RoleportError("timeout", service="x", seconds="1")
     assert map_error(original, "p") is original
+
+
+def test_throttling_says_throttled_not_network_and_names_the_service():
+    error = map_error(client_error("Throttling", "Rate exceeded", 400), "prof")
+    assert error.code == "throttled"
+    assert "AWS STS" in error.message and "throttl" in error.message.lower()
+    assert "network" not in error.hint.lower() and "vpn" not in error.hint.lower()
+    assert "wait" in error.hint.lower()
+
+
+def test_a_server_fault_of_identity_center_names_it():
+    exc = bx.ClientError({"Error": {"Code": "InternalServerException", "Message": "x"},
+                          "ResponseMetadata": {"HTTPStatusCode": 503}}, "GetRoleCredentials")
+    error = map_error(exc, "prof")
+    assert error.code == "aws_unavailable"
+    assert "AWS IAM Identity Center answered HTTP 503" in error.message
+    assert "expired" not in error.hint and "network" not in error.hint.lower()
+
+
+def test_each_failure_has_its_own_hint():
+    hints = {code: RoleportError(code, profile="p", service="AWS STS", status=500,
+                                 command="aws sso login --profile p", detail="d",
+                                 config_file="~/.aws/config").hint
+             for code in ("throttled", "aws_unavailable", "access_denied",
+                          "sso_login_required", "profile_not_found", "network_error",
+                          "federation_failed")}
+    assert len(set(hints.values())) == len(hints)
+
+
+def test_every_host_error_code_is_documented_in_protocol_md():
+    from pathlib import Path
+
+    from roleport.errors import ERRORS
+
+    protocol = (Path(__file__).parent.parent / "PROTOCOL.md").read_text(encoding="utf-8")
+    section = protocol.split("## Error codes", 1)[1].split("\n## ", 1)[0]
+    undocumented = [code for code in ERRORS if f"`{code}`" not in section]
+    assert undocumented == []

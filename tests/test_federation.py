@@ -392,7 +392,8 @@ def test_a_proxy_in_the_environment_never_sees_the_loopback_endpoint(standin, mo
 
 @pytest.mark.parametrize("fault, code, needle", [
     ("http_400", "federation_failed", "HTTP 400"),
-    ("http_500", "federation_failed", "HTTP 500"),
+    ("http_500", "aws_unavailable", "The AWS sign-in endpoint (127.0.0.1"),
+    ("http_429", "throttled", "The AWS sign-in endpoint (127.0.0.1"),
     ("garbage", "federation_failed", "did not contain a sign-in token"),
     ("connection_reset", "network_error", "sign-in endpoint"),
 ])
@@ -497,3 +498,18 @@ def test_session_json_has_exactly_the_three_documented_fields(standin):
     assert json.loads(seen[0]["Session"]) == {
         "sessionId": creds.access_key_id, "sessionKey": creds.secret_access_key,
         "sessionToken": creds.session_token}
+
+
+def test_a_sign_in_server_fault_does_not_blame_the_credentials(standin):
+    creds = _issue_role_credentials(standin)
+    standin.inject_federation_fault("http_500", count=5)
+    client = FederationClient(retries=1)
+    try:
+        with pytest.raises(RoleportError) as caught:
+            client.get_signin_token(creds, _endpoints(standin), None)
+    finally:
+        client.close()
+    assert caught.value.code == "aws_unavailable"
+    assert "HTTP 500" in caught.value.message
+    assert "refused" not in caught.value.message
+    assert "expired" not in caught.value.hint and "credentials" not in caught.value.hint

@@ -268,6 +268,40 @@ def test_mfa_round_trip_carries_the_device(host: HostProcess, standin: StandIn) 
     assert host.wait() == 0
 
 
+def test_two_roles_behind_one_mfa_device_need_one_code(
+        configured: AwsHome, standin: StandIn, log_file: Path) -> None:
+    configured.write_config(CONFIG + """
+    [profile guarded-too]
+    role_arn = arn:aws:iam::111122223333:role/GuardedToo
+    source_profile = base
+    mfa_serial = arn:aws:iam::111122223333:mfa/alice
+    region = eu-west-1
+    """)
+    standin.mfa_required_roles.update({"arn:aws:iam::111122223333:role/Guarded",
+                                       "arn:aws:iam::111122223333:role/GuardedToo"})
+    urls = []
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file)) as host:
+        assert host.call(1, "mfa_sessions")["result"] == {"sessions": []}
+        first = host.call(2, "login", {"profile": "guarded", "mfa_code": "123456"}, timeout=30)
+        assert first["ok"] is True, first
+        urls.append(first["result"]["url"])
+        listed = host.call(3, "mfa_sessions")["result"]["sessions"]
+        assert [(s["mfa_serial"], sorted(s["profiles"])) for s in listed] == [
+            ("arn:aws:iam::111122223333:mfa/alice", ["guarded", "guarded-too"])]
+        assert host.wait() == 0
+    # A new host process (the browser starts one per port) reuses the session from disk.
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file)) as host:
+        second = host.call(1, "login", {"profile": "guarded-too"}, timeout=30)
+        assert second["ok"] is True, second
+        assert second["result"]["identity"]["role"] == "GuardedToo"
+        urls.append(second["result"]["url"])
+        assert host.wait() == 0
+        stderr = host.stderr
+    assert [call.action for call in standin.sts_calls if call.params.get("SerialNumber")] == [
+        "GetSessionToken"]
+    assert_no_secret(log_file.read_text() + stderr, known_secrets(standin, urls))
+
+
 def test_many_requests_on_one_process(host: HostProcess, standin: StandIn) -> None:
     count = 60
     for index in range(count):

@@ -203,8 +203,10 @@ def test_cache_file_names_are_the_ones_the_aws_cli_computes(aws, aws_home, pipel
     pipeline.login("mfa", mfa_code="123456")
     names = {path.name for path in cache_dir(aws_home).glob("*.json")}
     assert aws_cli_key({"RoleArn": "arn:aws:iam::123456789012:role/Admin"}) + ".json" in names
-    assert aws_cli_key({"RoleArn": "arn:aws:iam::123456789012:role/Guarded",
-                        "SerialNumber": "arn:aws:iam::111111111111:mfa/alice"}) + ".json" in names
+    # An MFA role is assumed from the device's MFA session, without SerialNumber (the session
+    # carries the MFA); the session has a file of its own.
+    assert aws_cli_key({"RoleArn": "arn:aws:iam::123456789012:role/Guarded"}) + ".json" in names
+    assert any(name.startswith("roleport-mfa-") for name in names)
 
 
 def test_console_duration_from_profile_and_argument(aws, pipeline):
@@ -545,11 +547,13 @@ def test_mfa_needed_and_not_given_is_mfa_required_without_any_assume_role(aws, p
     assert sts_actions(aws, "AssumeRole") == []
 
 
-def test_mfa_code_given_is_sent_and_the_session_is_cached(aws, pipeline):
+def test_mfa_code_given_starts_an_mfa_session_and_the_role_is_cached(aws, pipeline):
     pipeline.login("mfa", mfa_code="123456")
+    [session] = sts_actions(aws, "GetSessionToken")
+    assert session.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/alice"
     [call] = sts_actions(aws, "AssumeRole", "role/Guarded")
-    assert call.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/alice"
-    pipeline.login("mfa")  # no code needed: the cached MFA session is reused
+    assert "SerialNumber" not in call.params  # the MFA session carries the MFA
+    pipeline.login("mfa")  # no code needed: the cached role credentials are reused
     assert len(sts_actions(aws, "AssumeRole", "role/Guarded")) == 1
 
 
@@ -692,7 +696,8 @@ def test_non_loopback_federation_override_is_refused(aws, pipeline, monkeypatch)
 # -- failures -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fault, code", [
-    ("http_400", "federation_failed"), ("http_500", "federation_failed"),
+    ("http_400", "federation_failed"), ("http_500", "aws_unavailable"),
+    ("http_429", "throttled"),
     ("garbage", "federation_failed"), ("connection_reset", "network_error"),
 ])
 def test_federation_failures(aws, pipeline, fault, code):
@@ -774,8 +779,31 @@ def test_throttling_after_retries_is_a_clear_error(aws, pipeline):
     aws.inject_sts_fault("throttling", count=10)
     with pytest.raises(RoleportError) as caught:
         pipeline.login("admin")
-    assert caught.value.code == "network_error"
-    assert "throttled" in caught.value.message
+    assert caught.value.code == "throttled"
+    assert "AWS STS" in caught.value.message and "throttl" in caught.value.message
+    assert "VPN" not in caught.value.hint
+
+
+def test_sts_http_429_is_throttled(aws, pipeline):
+    aws.inject_sts_fault("http_429", count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "throttled"
+
+
+def test_sts_server_fault_is_aws_unavailable_naming_sts(aws, pipeline):
+    aws.inject_sts_fault("http_500", count=10)
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("admin")
+    assert caught.value.code == "aws_unavailable"
+    assert "AWS STS answered HTTP 500" in caught.value.message
+
+
+def test_unknown_profile_hint_names_the_config_file(aws, aws_home, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login("ghost")
+    assert caught.value.code == "profile_not_found"
+    assert str(aws_home.config_file) in caught.value.hint
 
 
 def test_broken_config_is_config_error(aws, aws_home, pipeline):

@@ -41,10 +41,15 @@ role_arn = arn:aws:iam::123456789012:role/Guarded
 source_profile = dev
 mfa_serial = arn:aws:iam::111111111111:mfa/alice
 
+[profile mfa-second]
+role_arn = arn:aws:iam::123456789012:role/SecondBehindAlice
+source_profile = dev
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
 [profile mfa-unused]
 role_arn = arn:aws:iam::123456789012:role/NeverCached
 source_profile = dev
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
+mfa_serial = arn:aws:iam::111111111111:mfa/bob
 
 [profile sso-dev]
 sso_session = corp
@@ -188,7 +193,8 @@ def test_no_secret_in_anything_a_succeeding_or_failing_run_writes(
     # Succeeding library calls: everything but .url is shown to users and logs.
     pipeline = Pipeline()
     try:
-        for name in ("admin", "dev", "deep"):
+        # "mfa-second" needs no code: the CLI's "mfa" login started alice's MFA session.
+        for name in ("admin", "dev", "deep", "mfa-second"):
             result = pipeline.login(name)
             urls.append(result.url)
             texts[f"repr of {name} result"] = repr(result) + str(result)

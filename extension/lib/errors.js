@@ -205,3 +205,23 @@ export function toErrorPayload(error) {
   }
   return payload;
 }
+
+/**
+ * What a page does with a host error beyond showing it (PROTOCOL.md, "Error codes"):
+ * - `profile_not_found`: the profile was renamed or removed since the list was read, so the
+ *   list is fetched again and the stale row disappears;
+ * - `throttled`, `aws_unavailable`, `timeout`, `network_error`: a temporary condition, so
+ *   trying again later may work (a Retry action fits); nothing else is worth retrying as is.
+ */
+const LIST_REFRESHING_CODES = new Set(['profile_not_found']);
+const TEMPORARY_CODES = new Set(['throttled', 'aws_unavailable', 'timeout', 'network_error']);
+
+/** Whether the error means the profile list is stale and should be fetched again. */
+export function refreshesProfileList(error) {
+  return LIST_REFRESHING_CODES.has(error?.code);
+}
+
+/** Whether the same request may succeed if tried again a little later. */
+export function isTemporary(error) {
+  return TEMPORARY_CODES.has(error?.code);
+}

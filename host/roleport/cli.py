@@ -1,4 +1,4 @@
-"""The host's commands of `roleport`: `list` and `login`, plus the runner every command shares.
+"""The host's commands of `roleport`: `list`, `login`, `mfa`, plus the runner they share.
 
 This module never imports the installer: ``add_commands(subparsers)`` adds list and login, the
 installer's ``roleport_installer.cli.add_commands`` adds install/uninstall/doctor, and the
@@ -14,6 +14,8 @@ Rules implemented here:
   by account and role name with the source profile's credentials, then sign in (the AWS
   Security Blog post "How to Enable Cross-Account Access to the AWS Management Console");
 - MFA: when a code is needed and stdin is a terminal, ask for it (on stderr, never stdout);
+  `roleport mfa status|forget` lists or deletes the cached MFA sessions
+  (credentials.mfa_session);
 - exit codes come from errors.py; an error is one line plus its hint on stderr, never a
   traceback; subcommands dispatch through `set_defaults(func=...)`.
 """
@@ -48,7 +50,7 @@ CommandGroup = Callable[[Any], None]
 
 
 def add_commands(subparsers: Any) -> None:
-    """Add list and login to the `roleport` command's subparsers."""
+    """Add list, login and mfa to the `roleport` command's subparsers."""
     listing = subparsers.add_parser(
         "list", help="list the profiles of your AWS config",
         description="List the profiles of ~/.aws/config and ~/.aws/credentials (or "
@@ -82,6 +84,19 @@ def add_commands(subparsers: Any) -> None:
     login.add_argument("--issuer", default="roleport",
                        help="where an expired console session sends you (default: roleport)")
     login.set_defaults(func=run_login)
+
+    mfa = subparsers.add_parser(
+        "mfa", help="show or forget the cached MFA sessions",
+        description="One MFA code per device: a code starts an MFA session (12 hours unless "
+                    "roleport_mfa_session_duration says otherwise) that every role behind the "
+                    "device uses. `status` lists the live sessions, `forget` deletes them so "
+                    "the next login asks for a code.")
+    mfa_commands = mfa.add_subparsers(dest="mfa_command", metavar="ACTION",
+                                      parser_class=_Parser, required=True)
+    mfa_commands.add_parser("status", help="list the live MFA sessions").set_defaults(
+        func=run_mfa_status)
+    mfa_commands.add_parser("forget", help="delete every cached MFA session").set_defaults(
+        func=run_mfa_forget)
 
 
 def build_parser(command_groups: Sequence[CommandGroup] = (add_commands,)
@@ -239,6 +254,39 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
                             detail="no web browser could be started; run again with --print "
                                    "and open the URL yourself")
     err.write(f"roleport: opened the AWS console as {who}.\n")
+    return 0
+
+
+# -- mfa ----------------------------------------------------------------------------------
+
+def run_mfa_status(args: argparse.Namespace, stdout: TextIO | None = None,
+                   stderr: TextIO | None = None) -> int:
+    from roleport.credentials.mfa_session import active_sessions, new_mfa_sessions
+    from roleport.profiles import load_snapshot
+
+    out = stdout or sys.stdout
+    snapshot = load_snapshot()
+    names = [profile.name for profile in snapshot.profiles if profile.mfa]
+    sessions = active_sessions(names, snapshot.full_config.get("profiles", {}),
+                               new_mfa_sessions())
+    if not sessions:
+        out.write("No live MFA session: the next login of an MFA profile asks for a code.\n")
+        return 0
+    for session in sessions:
+        covered = ", ".join(sorted(session["profiles"]))
+        out.write(f"{session['mfa_serial']} (keys of {session['source_profile']}): active "
+                  f"until {session['expires_at']}; covers {covered}\n")
+    return 0
+
+
+def run_mfa_forget(args: argparse.Namespace, stdout: TextIO | None = None,
+                   stderr: TextIO | None = None) -> int:
+    from roleport.credentials.mfa_session import forget_all
+
+    out = stdout or sys.stdout
+    deleted = forget_all()
+    out.write(f"Forgot {len(deleted)} MFA session(s); the next login of an MFA profile asks "
+              "for a code.\n")
     return 0
 
 

@@ -3,7 +3,8 @@
 Two tables decide the answer:
 - AWS_ERROR_CODES: the Error.Code of an STS or SSO error response ("Common Errors",
   https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html, and each action's
-  Errors section, e.g. API_AssumeRole.html) -> the roleport error it becomes; an unknown code
+  Errors section, e.g. API_AssumeRole.html) -> the roleport error it becomes; a throttling
+  code or HTTP 429 is `throttled` naming the service; an unknown code
   is aws_unavailable on an HTTP 5xx (a server fault: InternalFailure, ServiceUnavailable,
   ...; botocore has already retried it once), access_denied on HTTP 403, else
   internal_error;
@@ -84,9 +85,10 @@ def _setting_refused(failure: _Failure, code: str, message: str) -> RoleportErro
                          detail=f"profile '{failure.profile}': AWS refused it: {message}")
 
 
-def _throttled(failure: _Failure, code: str, message: str) -> RoleportError:
-    return RoleportError("network_error", service="AWS STS",
-                         detail="requests are being throttled; wait a moment")
+def _throttled(failure: _Failure, code: str, message: str,
+               operation: str = "") -> RoleportError:
+    return RoleportError("throttled", profile=failure.profile,
+                         service=_SERVICE_OF_OPERATION.get(operation, "AWS STS"))
 
 
 _AWS_ERROR_ROWS: tuple[tuple[tuple[str, ...], CodeBuilder], ...] = (
@@ -102,6 +104,12 @@ AWS_ERROR_CODES: dict[str, CodeBuilder] = {
     code: builder for codes, builder in _AWS_ERROR_ROWS for code in codes}
 
 
+def builder_is_throttling(code: str) -> bool:
+    """Whether the AWS error code is a throttling one (answered as `throttled`, naming the
+    service that throttled)."""
+    return AWS_ERROR_CODES.get(code) is _throttled
+
+
 # The service that answered, by operation (ClientError.operation_name).
 _SERVICE_OF_OPERATION = {
     "AssumeRole": "AWS STS", "AssumeRoleWithWebIdentity": "AWS STS",
@@ -114,12 +122,15 @@ _SERVICE_OF_OPERATION = {
 def _client_error(failure: _Failure, exc: Any) -> RoleportError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code", ""))
+    operation = str(getattr(exc, "operation_name", "") or "")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if builder_is_throttling(code) or status == 429:
+        return _throttled(failure, code, "", operation)
     builder = AWS_ERROR_CODES.get(code)
     if builder is not None:
         return builder(failure, code, safe_aws_message(str(error.get("Message", ""))))
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if isinstance(status, int) and 500 <= status <= 599:
-        service = _SERVICE_OF_OPERATION.get(getattr(exc, "operation_name", ""), "AWS")
+        service = _SERVICE_OF_OPERATION.get(operation, "AWS")
         return RoleportError("aws_unavailable", profile=failure.profile, service=service,
                              status=status)
     return RoleportError("access_denied" if status == 403 else "internal_error",

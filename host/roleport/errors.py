@@ -27,7 +27,8 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind("invalid_request", 64, "Invalid request: {detail}",
               "Check the arguments; `roleport --help` lists them."),
     ErrorKind("profile_not_found", 65, "The AWS profile '{profile}' does not exist.",
-              "Run `roleport list` to see the profiles in {config_file}."),
+              "It is not in {config_file} (renamed or removed?): choose another profile; "
+              "`roleport list` shows them all."),
     ErrorKind("config_error", 66, "The AWS config could not be read: {detail}",
               "Fix the AWS config{location}; "
               "`aws configure list-profiles` shows whether it parses."),
@@ -68,6 +69,14 @@ _KINDS: tuple[ErrorKind, ...] = (
               "{service} answered HTTP {status}; AWS may be having problems.",
               "Try again in a minute; check the AWS Health Dashboard "
               "(https://health.aws.amazon.com/health/status)."),
+    # 75 (EX_TEMPFAIL), as network_error: a temporary condition, trying later is the remedy.
+    # AWS throttles by request rate per account and Region and answers Throttling,
+    # ThrottlingException or HTTP 429 ("Error retries and exponential backoff in AWS",
+    # https://docs.aws.amazon.com/general/latest/gr/api-retries.html); botocore has already
+    # retried with backoff.
+    ErrorKind("throttled", 75, "{service} is throttling requests (too many in a short time).",
+              "Wait a minute and try again; scripts or tools calling AWS with the same "
+              "account at the same time share its request rate."),
 )
 
 ERRORS: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}

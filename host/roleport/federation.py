@@ -469,21 +469,27 @@ class FederationClient:
             raise RoleportError("network_error", service=service,
                                 detail=type(exc).__name__) from None
         with response:
-            return _signin_token_from(response)
+            return _signin_token_from(response, "The AWS sign-in endpoint "
+                                                f"({target.netloc})")
 
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _signin_token_from(response: requests.Response) -> str:
+def _signin_token_from(response: requests.Response, service: str) -> str:
+    """The SigninToken of a getSigninToken answer. A server fault (5xx, after the retries)
+    is aws_unavailable and a rate limit (429) is throttled, naming the endpoint: neither
+    says anything about the credentials; only a 400 refuses them."""
     status = response.status_code
     if status != 200:
+        if 500 <= status < 600:
+            raise RoleportError("aws_unavailable", service=service, status=status)
+        if status == 429:
+            raise RoleportError("throttled", service=service)
         if status == 400:
             detail = ("HTTP 400: the credentials were not accepted (expired or long-term keys, "
                       "or a console session length not allowed for them)")
-        elif 500 <= status < 600:
-            detail = f"HTTP {status}: the sign-in service failed"
         else:
             detail = f"HTTP {status}"
         raise RoleportError("federation_failed", detail=detail, status=status)

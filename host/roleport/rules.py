@@ -119,6 +119,22 @@ def is_console_duration(value: object) -> TypeGuard[int]:
             and MIN_CONSOLE_DURATION <= value <= MAX_CONSOLE_DURATION)
 
 
+# -- MFA sessions (GetSessionToken) ----------------------------------------------------------
+
+# GetSessionToken's DurationSeconds for an IAM user: 900..129600, AWS's default 43200
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html).
+MIN_MFA_SESSION_DURATION = 900
+MAX_MFA_SESSION_DURATION = 129600
+DEFAULT_MFA_SESSION_DURATION = 43200
+MFA_SESSION_DURATION_KEY = "roleport_mfa_session_duration"  # on the IAM user's profile
+
+
+def is_mfa_session_duration(value: object) -> TypeGuard[int]:
+    """Whole seconds within GetSessionToken's range for an IAM user."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and MIN_MFA_SESSION_DURATION <= value <= MAX_MFA_SESSION_DURATION)
+
+
 # -- names -----------------------------------------------------------------------------------
 
 MAX_PROFILE_NAME = 256

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 INVALID_CREDENTIALS_TEXT = "Invalid credentials parameter"
 LOGOUT_FIRST_TEXT = "You must first log out before logging into a different AWS account"
-FEDERATION_FAULT_KINDS = ("http_400", "http_500", "garbage", "timeout", "connection_reset")
+FEDERATION_FAULT_KINDS = ("http_400", "http_500", "garbage", "timeout", "connection_reset",
+                          "http_429")
 
 
 def page(title: str, body_html: str, body_attributes: str = "") -> str:
@@ -117,6 +118,8 @@ class FederationHandler(StandinHandler):
                       "text/html")
         elif kind == "http_500":
             self.send(500, error_page("Internal server error."), "text/html")
+        elif kind == "http_429":
+            self.send(429, error_page("Too many requests."), "text/html")
         else:  # http_400
             self.send(400, error_page(INVALID_CREDENTIALS_TEXT), "text/html")
 
@@ -197,5 +200,5 @@ class FederationHandler(StandinHandler):
                   "text/html")
 
 
-_FAULT_STATUS = {"http_400": 400, "http_500": 500, "garbage": 200}
+_FAULT_STATUS = {"http_400": 400, "http_500": 500, "garbage": 200, "http_429": 429}
 

@@ -60,6 +60,8 @@ class IssuedCredential:
     expiration: datetime
     caller_key_id: str | None = None
     role_arn: str | None = None
+    # Issued with SerialNumber + TokenCode: aws:MultiFactorAuthPresent holds for its calls.
+    mfa_authenticated: bool = False
 
     @property
     def identity(self) -> Identity | None:

@@ -278,12 +278,13 @@ class StandIn:
     # -- faults --------------------------------------------------------------------------
     def inject_sts_fault(self, kind: str, action: str | None = None, count: int = 1) -> None:
         """Make the next `count` STS requests (of `action`, or any) fail with `kind`:
-        access_denied, expired_token, throttling, http_500, connection_reset, timeout."""
+        access_denied, expired_token, throttling, http_500, connection_reset, timeout,
+        http_429."""
         self._add_fault(self._records.sts_faults, STS_FAULT_KINDS, kind, action, count, "STS")
 
     def inject_federation_fault(self, kind: str, count: int = 1) -> None:
         """Make the next `count` getSigninToken requests fail with `kind`:
-        http_400, http_500, garbage, timeout, connection_reset."""
+        http_400, http_500, garbage, timeout, connection_reset, http_429."""
         self._add_fault(self._records.federation_faults, FEDERATION_FAULT_KINDS, kind,
                         "getSigninToken", count, "federation")
 
@@ -365,7 +366,11 @@ class StandIn:
                         return 403, "AccessDenied", MFA_FAILED_MESSAGE
                     if self.mfa_codes_single_use:
                         self.mfa_codes.discard(code)
-            elif role_arn in self.mfa_required_roles:
+            elif role_arn in self.mfa_required_roles and not (
+                    caller_record is not None and caller_record.kind == SESSION_TOKEN
+                    and caller_record.mfa_authenticated):
+                # Credentials of an MFA session (GetSessionToken with a code) satisfy an
+                # aws:MultiFactorAuthPresent condition; anything else needs the code here.
                 who = caller_record.arn if caller_record and caller_record.arn else (
                     "arn:aws:iam::123456789012:user/standin")
                 return 403, "AccessDenied", (

@@ -54,7 +54,7 @@ ROLE_SESSION_KINDS = (ROLE, CHAINED_ROLE, SSO)
 SECRET_PARAMS = frozenset({"SAMLAssertion", "WebIdentityToken", "ProvidedContexts",
                            "X-Amz-Signature", "X-Amz-Security-Token"})
 STS_FAULT_KINDS = ("access_denied", "expired_token", "throttling", "http_500",
-                   "connection_reset", "timeout")
+                   "connection_reset", "timeout", "http_429")
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([A-Za-z0-9]+)/")
 
@@ -219,6 +219,8 @@ class StsProxyHandler(StandinHandler):
             message = "The security token included in the request is expired"
         elif kind == "throttling":
             status, code, message = 400, "Throttling", "Rate exceeded"
+        elif kind == "http_429":  # a rate limit in front of the service, no STS error code
+            status, code, message = 429, "TooManyRequests", "Too Many Requests"
         else:  # http_500
             status, code = 500, "InternalFailure"
             message = "The request processing has failed because of an unknown error."
@@ -226,7 +228,8 @@ class StsProxyHandler(StandinHandler):
 
 
 # Status each fault answers with (0: no HTTP answer at all).
-_FAULT_STATUS = {"access_denied": 403, "expired_token": 400, "throttling": 400, "http_500": 500}
+_FAULT_STATUS = {"access_denied": 403, "expired_token": 400, "throttling": 400, "http_500": 500,
+                 "http_429": 429}
 
 
 def issued_record(action: str, caller_kind: str | None, fields: dict[str, str],
@@ -238,4 +241,4 @@ def issued_record(action: str, caller_kind: str | None, fields: dict[str, str],
     return IssuedCredential(
         access_key_id=access_key_id, kind=kind, arn=fields.get("Arn") or None,
         expiration=parse_expiration(fields["Expiration"]), caller_key_id=caller,
-        role_arn=params.get("RoleArn"))
+        role_arn=params.get("RoleArn"), mfa_authenticated=bool(params.get("SerialNumber")))

@@ -36,8 +36,8 @@ def alert_text(browser: browsers.Browser, *needles: str) -> str:
 
 
 def mfa_assume_role_calls(standin: Any) -> list[Any]:
-    return [call for call in standin.sts_calls
-            if call.action == "AssumeRole" and call.params.get("SerialNumber")]
+    """STS calls that carried an MFA code (GetSessionToken: one MFA session per device)."""
+    return [call for call in standin.sts_calls if call.params.get("SerialNumber")]
 
 
 def test_mfa_wrong_code_then_right_code_then_cached(
@@ -99,6 +99,11 @@ def test_removed_profile_shows_profile_not_found(
     demo_config.write_config(aws.CONFIG.replace(f"[profile {aws.PLAIN_PROD}]", "[profile gone]"))
     browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
     alert_text(browser, f"'{aws.PLAIN_PROD}' does not exist", "roleport list")
+    # The popup fetches the list again by itself: the stale row goes, the renamed one comes.
+    browsers.wait_for(
+        lambda: (names := browser.attributes_of("button.role", "data-profile"))
+        and "gone" in names and aws.PLAIN_PROD not in names,
+        message=lambda: f"the list refreshed (popup: {browser.page_text()[:400]!r})")
     browser.screenshot("profile-removed")
     assert not any("Signed in as" in tab.text for tab in browser.tabs())
 

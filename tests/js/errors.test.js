@@ -70,3 +70,26 @@ describe('toErrorPayload', () => {
     assert.deepEqual(toErrorPayload(undefined), errorFields('internal'));
   });
 });
+
+describe('what a page does with a host error', async () => {
+  const { isTemporary, refreshesProfileList } = await import('../../extension/lib/errors.js');
+
+  it('refreshes the profile list only for an unknown profile', () => {
+    assert.equal(refreshesProfileList({ code: 'profile_not_found' }), true);
+    for (const code of ['config_error', 'access_denied', 'throttled', 'internal_error']) {
+      assert.equal(refreshesProfileList({ code }), false, code);
+    }
+    assert.equal(refreshesProfileList(null), false);
+  });
+
+  it('calls throttling, server faults, timeouts and network errors temporary', () => {
+    for (const code of ['throttled', 'aws_unavailable', 'timeout', 'network_error']) {
+      assert.equal(isTemporary({ code }), true, code);
+    }
+    for (const code of ['access_denied', 'sso_login_required', 'profile_not_found',
+      'federation_failed', 'mfa_invalid']) {
+      assert.equal(isTemporary({ code }), false, code);
+    }
+    assert.equal(isTemporary(undefined), false);
+  });
+});

@@ -2,7 +2,8 @@
 
 - ``registry``: Action, Param, the ACTIONS table and parameter validation;
 - ``context``: HostContext, the state the handlers of one process share;
-- ``hello``, ``profiles``, ``login``, ``regions``: one handler each (PROTOCOL.md, "Actions").
+- ``hello``, ``profiles``, ``login``, ``regions``, ``mfa_sessions``: one handler each
+  (PROTOCOL.md, "Actions").
 
 Importing this package registers every action. Nothing here imports botocore or requests:
 the pipeline is made on first use (HostContext).
@@ -13,6 +14,7 @@ from __future__ import annotations
 from roleport.actions.context import HostContext, HostPipeline, PipelineFactory
 from roleport.actions.hello import PROTOCOL_VERSION, handle_hello
 from roleport.actions.login import handle_login, login_result
+from roleport.actions.mfa_sessions import handle_mfa_sessions
 from roleport.actions.profiles import (
     MAX_CELL_CHARS,
     PROFILE_COLUMNS,
@@ -50,6 +52,7 @@ __all__ = [
     "config_generation",
     "handle_hello",
     "handle_login",
+    "handle_mfa_sessions",
     "handle_profiles",
     "handle_regions",
     "login_result",

@@ -30,6 +30,15 @@ from roleport.credentials.caches import (
 )
 from roleport.credentials.long_term_keys import LongTermKeys
 from roleport.credentials.mfa import MfaCodeNeeded, NoPromptMfa
+from roleport.credentials.mfa_session import (
+    MfaSession,
+    MfaSessions,
+    MfaStep,
+    SessionSourceBuilder,
+    config_with_session,
+    mfa_step,
+)
+from roleport.credentials.mfa_session import session_duration as mfa_session_duration
 from roleport.credentials.resolved import ResolvedCredentials
 from roleport.error_map import map_error
 from roleport.errors import RoleportError
@@ -49,13 +58,19 @@ _ASSUMED_ROLE_METHODS = frozenset({"assume-role", "assume-role-with-web-identity
 # hundred profiles deep it fails with RecursionError; real chains have a handful.
 MAX_ROLE_CHAIN = 50
 _CHAIN_SHOWN = 3
+# Why an MFA session did not answer (ProfileCredentials._resolve_through_mfa_session).
+_SESSION_NEEDS_CODE = object()
+_NO_SESSION_POSSIBLE = object()
 
 
 class ProfileCredentials:
     """One profile's credentials through botocore's providers (new provider objects per call).
 
     With no valid cached credentials and no MFA code the answer is `mfa_required`, carrying
-    the serial; a refused code is `mfa_invalid` (roleport.error_map).
+    the serial; a refused code is `mfa_invalid` (roleport.error_map). Where the chain's MFA
+    role takes an IAM user's keys as its source, the code starts (or a cached one reuses) an
+    MFA session for that device, and botocore assumes the roles from the session
+    (credentials.mfa_session): one code per device.
     """
 
     def __init__(self, snapshot: ConfigSnapshot, clients: StsClients,
@@ -66,8 +81,28 @@ class ProfileCredentials:
 
     def resolve(self, profile_name: str, region: str,
                 mfa_code: str | None = None) -> ResolvedCredentials | LongTermKeys:
+        self._snapshot.get(profile_name)  # profile_not_found / config_error before anything
+        step = mfa_step(profile_name, self._snapshot.full_config.get("profiles", {}))
+        if step is not None:
+            found = self._resolve_through_mfa_session(profile_name, region, mfa_code, step)
+            if isinstance(found, ResolvedCredentials):
+                return found
+            if found is _SESSION_NEEDS_CODE:
+                try:
+                    return self._resolve_usual(profile_name, region, mfa_code)
+                except RoleportError as error:
+                    if error.code != "mfa_required":
+                        raise
+                    # botocore may have asked for an MFA role higher up the chain first; the
+                    # device's session comes first, so its code is the one to ask for.
+                    raise RoleportError("mfa_required", profile=profile_name,
+                                        mfa_serial=step.mfa_serial) from None
+        return self._resolve_usual(profile_name, region, mfa_code)
+
+    def _resolve_usual(self, profile_name: str, region: str,
+                       mfa_code: str | None) -> ResolvedCredentials | LongTermKeys:
+        """The profile's credentials with botocore's providers as they are."""
         profile = self._snapshot.get(profile_name)
-        raw = self._snapshot.raw_profile(profile_name)
         cache = TargetTrackingCache(self._cache_factory(),
                                     CHAINED_MIN_REMAINING if profile.chained else None)
         try:
@@ -84,9 +119,69 @@ class ProfileCredentials:
         except RoleportError:
             raise
         except Exception as exc:  # every botocore failure gets a stable code
-            raise map_error(exc, profile_name, profile.mfa_serial,
-                            timeouts=self._clients.timeouts,
-                            sso_command=self.sso_login_command(profile_name)) from None
+            raise self._mapped(exc, profile_name) from None
+        return self._answer(profile_name, frozen, method, cache)
+
+    def _resolve_through_mfa_session(self, profile_name: str, region: str,
+                                     mfa_code: str | None, step: MfaStep,
+                                     ) -> ResolvedCredentials | object:
+        """The profile's credentials with the MFA step done by a cached (or, given a code, a
+        new) MFA session (credentials.mfa_session); else _SESSION_NEEDS_CODE (no session and
+        no code: the AWS CLI's cache may still hold the role) or _NO_SESSION_POSSIBLE (the
+        source turns out not to hold long-term keys): the usual path answers."""
+        keys = self.frozen_source(step.source_profile, region, None)
+        if keys.token:
+            return _NO_SESSION_POSSIBLE
+        sessions = MfaSessions(self._cache_factory())
+        session = sessions.valid(step, keys.access_key)
+        # A code that started the session is spent; one sent while a session was live is
+        # for a second MFA role higher up the chain (botocore asks for it, if there is one).
+        unused_code = mfa_code if session is not None else None
+        if session is None:
+            if mfa_code is None:
+                return _SESSION_NEEDS_CODE
+            client = self._clients.client("sts", region, aws_access_key_id=keys.access_key,
+                                          aws_secret_access_key=keys.secret_key)
+            duration = mfa_session_duration(self._snapshot.full_config.get("profiles", {}),
+                                            step)
+            try:
+                session = sessions.start(client, step, keys.access_key, mfa_code, duration)
+            except Exception as exc:
+                raise map_error(exc, profile_name, step.mfa_serial,
+                                timeouts=self._clients.timeouts) from None
+        profile = self._snapshot.get(profile_name)
+        config, source_name = config_with_session(self._snapshot.full_config, step, session)
+        cache = TargetTrackingCache(self._cache_factory(),
+                                    CHAINED_MIN_REMAINING if profile.chained else None)
+        try:
+            frozen, method = self._frozen(profile_name, region, NoPromptMfa(unused_code),
+                                          cache, (config, source_name, session))
+        except RoleportError:
+            raise
+        except Exception as exc:
+            error = self._mapped(exc, profile_name)
+            if error.code != "credentials_expired":
+                raise error from None
+            # AWS no longer accepts the session (revoked, or the clock moved): forget it and
+            # ask for a code again.
+            sessions.forget(step)
+            raise RoleportError("mfa_required", profile=profile_name,
+                                mfa_serial=step.mfa_serial) from None
+        found = self._answer(profile_name, frozen, method, cache)
+        if not isinstance(found, ResolvedCredentials):  # pragma: no cover - a role answers
+            raise RoleportError("no_credentials", profile=profile_name,
+                                detail="the MFA session gave no temporary credentials")
+        return found
+
+    def _mapped(self, exc: BaseException, profile_name: str) -> RoleportError:
+        return map_error(exc, profile_name, self._snapshot.get(profile_name).mfa_serial,
+                         timeouts=self._clients.timeouts,
+                         sso_command=self.sso_login_command(profile_name))
+
+    def _answer(self, profile_name: str, frozen: Any, method: str,
+                cache: TargetTrackingCache) -> ResolvedCredentials | LongTermKeys:
+        profile = self._snapshot.get(profile_name)
+        raw = self._snapshot.raw_profile(profile_name)
         if not frozen.access_key or not frozen.secret_key:
             raise RoleportError("no_credentials", profile=profile_name,
                                 detail="the credentials found are incomplete")
@@ -130,8 +225,11 @@ class ProfileCredentials:
                             sso_command=self.sso_login_command(profile_name)) from None
 
     def load(self, profile_name: str, region: str, prompter: NoPromptMfa,
-             cache: TargetTrackingCache) -> Any:
-        """botocore's credentials for the profile (None when no provider has any)."""
+             cache: TargetTrackingCache,
+             mfa_session: tuple[dict[str, Any], str, MfaSession] | None = None) -> Any:
+        """botocore's credentials for the profile (None when no provider has any); with
+        `mfa_session` (config_with_session's config and source name, and the session), roles
+        are assumed from that config, whose MFA role takes the session as its source."""
         self._check_chain_length(profile_name)
         from botocore.credentials import (
             AssumeRoleProvider,
@@ -146,6 +244,7 @@ class ProfileCredentials:
         )
 
         session = self._snapshot.session
+        full_config = session.full_config
         builder = bounded_provider_builder(
             self._clients.serialized_session, cache=cache, region_name=region,
             sso_token_cache=new_sso_token_cache(),
@@ -157,15 +256,19 @@ class ProfileCredentials:
             InstanceMetadataProvider(iam_role_fetcher=InstanceMetadataFetcher(
                 timeout=1, num_attempts=1)),
         ])
+        role_builder = builder
+        if mfa_session is not None:
+            full_config, source_name, mfa = mfa_session
+            role_builder = SessionSourceBuilder(builder, source_name, mfa)
         assume_role = AssumeRoleProvider(
-            load_config=lambda: session.full_config,
+            load_config=lambda: full_config,
             client_creator=self._clients.creator(region),
             # botocore uses its cache through the mapping protocol only; its stubs say dict.
             cache=cast("dict[str, Any]", cache),
             profile_name=profile_name,
             prompter=prompter,
             credential_sourcer=sourcer,
-            profile_provider_builder=builder,
+            profile_provider_builder=role_builder,
         )
         providers = [assume_role, *builder.providers(profile_name=profile_name,
                                                      disable_env_vars=True)]
@@ -187,8 +290,10 @@ class ProfileCredentials:
         return sso_login_command(profile_name, self._snapshot.full_config.get("profiles", {}))
 
     def _frozen(self, profile_name: str, region: str, prompter: NoPromptMfa,
-                cache: TargetTrackingCache) -> tuple[Any, str]:
-        botocore_creds = self.load(profile_name, region, prompter, cache)
+                cache: TargetTrackingCache,
+                mfa_session: tuple[dict[str, Any], str, MfaSession] | None = None,
+                ) -> tuple[Any, str]:
+        botocore_creds = self.load(profile_name, region, prompter, cache, mfa_session)
         if botocore_creds is None:
             raise RoleportError(
                 "no_credentials", profile=profile_name,
