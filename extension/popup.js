@@ -7,9 +7,11 @@ import { errorFields } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
+import { rankingBoost } from './lib/ranking.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
+import { linkSetupGuide } from './popup-welcome.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -92,8 +94,6 @@ function sectionFor(section, rows) {
 
 /** Builds the visible sections, capped at MAX_ROWS rows, and returns [nodes, shown, total]. */
 function buildList(query) {
-  const favourites = new Set(state.favourites);
-  const recent = new Set(state.recent);
   let sections;
   let total;
   if (tokenize(query).length === 0) {
@@ -102,8 +102,7 @@ function buildList(query) {
     });
     total = state.profiles.length;
   } else {
-    const boost = (profile) => (favourites.has(profile.name) ? 25 : 0)
-      + (recent.has(profile.name) ? 10 : 0);
+    const boost = rankingBoost(state.favourites, state.recent);
     const ranked = rankProfiles(state.index, query, { limit: MAX_ROWS, boost });
     sections = groupProfiles(ranked.matches, { ranked: true });
     total = ranked.total;
@@ -280,6 +279,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
   showError(errorBox, error);
+  linkSetupGuide(errorBox, error);
   roleButton(name)?.focus();
   flushWaitingRender();
 }
@@ -396,6 +396,7 @@ async function refreshFromHost() {
     setProfiles(reply.result);
   } else {
     showError(errorBox, reply.error);
+    linkSetupGuide(errorBox, reply.error);
   }
   scheduleRender();
 }
