@@ -48,6 +48,9 @@ OPTIONS_PATH = "extension/options.html"
 WELCOME_PATH = "extension/welcome.html"
 # extension/welcome.js PAGE_TITLES: the tab's title once the page's host check is over.
 WELCOME_SETTLED_TITLES = ("roleport is ready", "Set up roleport")
+# The page's check is a hello and a profile listing, each bounded by the background's timeouts
+# (10 s, 20 s): on a loaded machine it may take longer than DEFAULT_TIMEOUT.
+WELCOME_TIMEOUT = 60.0
 # Fixed moz-extension:// host so popup and options URLs are known before the add-on loads.
 FIREFOX_EXTENSION_UUID = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"
 DEFAULT_TIMEOUT = 20.0
@@ -343,7 +346,7 @@ class Browser(ABC):
     def welcome_url(self) -> str:
         return self.extension_url(WELCOME_PATH)
 
-    def wait_for_welcome(self, *, timeout: float = DEFAULT_TIMEOUT) -> Tab:
+    def wait_for_welcome(self, *, timeout: float = WELCOME_TIMEOUT) -> Tab:
         """The tab of the welcome page the extension opens on install; switches to it and
         waits until its host check has settled (body[data-state] other than "checking")."""
         tab = self.wait_for_tab(lambda tab: tab.url.startswith(self.welcome_url),
@@ -355,7 +358,7 @@ class Browser(ABC):
     def welcome_state(self) -> str:
         return str(self.execute("return document.body ? document.body.dataset.state : '';") or "")
 
-    def wait_welcome_settled(self, *, timeout: float = DEFAULT_TIMEOUT) -> str:
+    def wait_welcome_settled(self, *, timeout: float = WELCOME_TIMEOUT) -> str:
         return wait_for(
             lambda: (state := self.welcome_state()) not in ("", "checking") and state,
             timeout=timeout,
@@ -787,7 +790,7 @@ class ChromiumBrowser(Browser):
                             f"targets: {[t.get('title') for t in self._welcome_targets()]}",
         )
 
-    def wait_for_welcome(self, *, timeout: float = DEFAULT_TIMEOUT) -> Tab:
+    def wait_for_welcome(self, *, timeout: float = WELCOME_TIMEOUT) -> Tab:
         """The welcome page opened on install, as a tab WebDriver can drive.
 
         The tab the extension opened is proven by DevTools (see _welcome_targets); as
@@ -805,7 +808,7 @@ class ChromiumBrowser(Browser):
                    text=self.page_text())
 
     def dismiss_welcome(self) -> None:
-        target = self._settled_welcome_target(DEFAULT_TIMEOUT)
+        target = self._settled_welcome_target(WELCOME_TIMEOUT)
         self.driver.execute_cdp_cmd("Target.closeTarget", {"targetId": target["targetId"]})
         remaining = self.handles()
         if remaining and self.current_handle() not in remaining:
