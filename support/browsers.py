@@ -1083,6 +1083,16 @@ class FirefoxBrowser(Browser):
             field.clear()
             field.send_keys(text)
 
+    def screenshot_window(self, name: str) -> Path:
+        """A PNG of the whole browser window (toolbar, address bar and its dropdown included),
+        taken from the chrome context; screenshot() shows only the page."""
+        self._screenshot_count += 1
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        path = self.artifacts / f"{self._screenshot_count:02d}-{safe}.png"
+        with self.marionette.using_context("chrome"):
+            path.write_bytes(bytes(self.marionette.screenshot(format="binary", full=False)))
+        return path
+
     def address_bar_press(self, key_name: str) -> None:
         from marionette_driver.by import By
 

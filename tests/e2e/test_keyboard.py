@@ -101,7 +101,7 @@ def test_firefox_address_bar_keyword_suggests_and_enter_opens_in_the_container(
     assert [row["content"] for row in rows[1:]] == [f"aws {name}" for name in expected]
     assert rows[2]["title"] == (
         f"{aws.PLAIN_PROD} \u2014 ReadOnly in Production ({aws.PROD_ACCOUNT}), us-east-1")
-    browser.screenshot("address-bar")
+    browser.screenshot_window("address-bar")
 
     for _ in range(2):
         browser.address_bar_press("ARROW_DOWN")
