@@ -1,10 +1,10 @@
 """Keyboard-first use: the toolbar shortcut and the `aws` address-bar keyword.
 
 What a real-browser test can drive, and what it cannot:
-- The shortcut: both browsers report the declared, user-changeable command through
-  commands.getAll (what chrome://extensions/shortcuts and Firefox's Manage Extension Shortcuts
-  show). Pressing it opens the toolbar popup, which neither WebDriver nor Marionette can press
-  or see in a headless browser: that part is not tested here.
+- The shortcut: both browsers assign the suggested key (commands.getAll, what Firefox's Manage
+  Extension Shortcuts shows), and Chromium's chrome://extensions/shortcuts, where users change
+  it, shows it. Pressing it opens the toolbar popup, which neither WebDriver nor Marionette can
+  press or see in a headless browser: that part is not tested here.
 - The keyword in Firefox: typed into the real address bar (Marionette's chrome context),
   suggestions read from the dropdown, a row chosen with the arrow keys and opened with Enter.
 - The keyword in Chromium: WebDriver cannot type into Chromium's address bar (browser UI, not a
@@ -27,6 +27,20 @@ from tests.e2e.test_chromium import console_tab_of, open_and_wait_listed
 pytestmark = pytest.mark.browser
 
 SHORTCUT = "Alt+Shift+L"
+# [aria-label, value] of every shortcut field on chrome://extensions/shortcuts.
+SHORTCUT_FIELDS = """
+    const fields = [];
+    const walk = (root) => {
+      for (const element of root.querySelectorAll('*')) {
+        if (element.tagName === 'CR-INPUT') {
+          fields.push([element.getAttribute('aria-label') || '', element.value || '']);
+        }
+        if (element.shadowRoot) walk(element.shadowRoot);
+      }
+    };
+    walk(document);
+    return fields;
+"""
 QUERY = "prod"
 
 
@@ -41,7 +55,7 @@ def popup_order(browser: browsers.Browser, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
-def test_shortcut_opens_the_popup_and_can_be_changed(
+def test_shortcut_is_assigned_and_shown_where_users_change_it(
     launch: LaunchBrowser, demo_config: Any, browser_name: str
 ) -> None:
     browser = launch(browser_name)
@@ -52,6 +66,15 @@ def test_shortcut_opens_the_popup_and_can_be_changed(
     assert action["shortcut"] == SHORTCUT, commands
     manifest = browser.extension_call("api.runtime.getManifest()")
     assert manifest["commands"]["_execute_action"]["suggested_key"]["default"] == SHORTCUT
+    if browser_name == "chromium":
+        # The page where users change it shows it (its fields live in nested shadow roots).
+        browser.open_in_new_tab("chrome://extensions/shortcuts")
+        shown = browsers.wait_for(
+            lambda: [value for label, value in browser.execute(SHORTCUT_FIELDS)
+                     if "roleport" in label and value],
+            message="roleport's shortcut on chrome://extensions/shortcuts")
+        assert shown == [SHORTCUT.replace("+", " + ")], shown
+        browser.screenshot("extensions-shortcuts")
 
 
 def test_chromium_omnibox_suggests_like_the_popup_and_enter_opens_the_console(
