@@ -47,10 +47,11 @@ demo: deps
 bench: deps
 	$(PY) -m bench
 
-# The wheel and sdist are built with the venv's pinned setuptools (no isolated build env to fetch).
-dist: $(PY_STAMP) $(NODE_STAMP)
+# The wheel and sdist are built with the venv's pinned setuptools (no isolated build env to fetch);
+# the extension packages per store (Chrome Web Store, addons.mozilla.org): docs/RELEASING.md.
+dist: $(PY_STAMP)
 	$(PY) -m build --no-isolation --outdir dist .
-	npx --no-install web-ext build --overwrite-dest
+	$(PY) scripts/build_extension.py --out dist
 
 clean:
 	rm -rf $(VENV) node_modules build dist web-ext-artifacts artifacts roleport.egg-info

@@ -8,6 +8,10 @@ import { ensureContainer } from './lib/containers.js';
 import {
   HostError, errorFields, extensionError, toErrorPayload,
 } from './lib/errors.js';
+import { buildIndex } from './lib/fuzzy.js';
+import {
+  chooseProfile, defaultSuggestion, omniboxSuggestions, opensInBackground,
+} from './lib/omnibox.js';
 import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
 import { helloProblem } from './lib/protocol.js';
@@ -196,34 +200,37 @@ function rememberRecent(name) {
   });
 }
 
-async function login(message, sender) {
-  if (typeof message.profile !== 'string' || !message.profile) throw extensionError('noProfile');
+/**
+ * The one login path (popup click, omnibox Enter): asks the host for a login URL and opens it
+ * per the settings (container, tab group, open mode). `windowId` is where the tab goes (the
+ * browser's current window when null).
+ */
+async function openProfile({
+  profile: name, mfaCode = null, background = false, windowId = null,
+}) {
+  if (typeof name !== 'string' || !name) throw extensionError('noProfile');
   // The host answers a malformed code with invalid_request (PROTOCOL.md, login params);
   // mfa_invalid is AWS refusing a well-formed one.
-  if (message.mfa_code != null && !isMfaCode(message.mfa_code)) {
-    throw extensionError('mfaCodeMalformed', {}, { profile: message.profile });
+  if (mfaCode != null && !isMfaCode(mfaCode)) {
+    throw extensionError('mfaCodeMalformed', {}, { profile: name });
   }
   const settings = await readSettings();
-  const params = loginParams(message.profile, settings, message.mfa_code ?? null);
+  const params = loginParams(name, settings, mfaCode ?? null);
   const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
-  const profile = await findProfile(message.profile);
+  const profile = await findProfile(name);
   let opened;
   try {
-    opened = await openConsole(reply, profile, settings, {
-      active: message.background !== true,
-      // A popup opened as a normal tab (tests) opens the console next to itself.
-      windowId: sender.tab?.windowId,
-    });
+    opened = await openConsole(reply, profile, settings, { active: background !== true, windowId });
   } catch (error) {
     // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
     // report a fixed text instead of theirs.
     const ours = error instanceof OpeningError || error instanceof HostError;
     const fields = ours ? error.toJSON() : errorFields('tabRefused');
-    throw new HostError({ ...fields, profile: message.profile });
+    throw new HostError({ ...fields, profile: name });
   }
-  await rememberRecent(message.profile);
+  await rememberRecent(name);
   return {
-    profile: message.profile,
+    profile: name,
     expires_at: reply.expires_at ?? null,
     identity: reply.identity ?? null,
     ...opened,
@@ -241,6 +248,125 @@ function fetchRegions() {
     throw error;
   });
   return regionsKnown.then((regions) => ({ regions }));
+function login(message, sender) {
+  return openProfile({
+    profile: message.profile,
+    mfaCode: message.mfa_code ?? null,
+    background: message.background === true,
+    // A popup opened as a normal tab (tests) opens the console next to itself.
+    windowId: sender.tab?.windowId,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// First run: the welcome page (extension/welcome.html) checks the host and says how to install it.
+
+const WELCOME_PATH = 'extension/welcome.html';
+
+/** Opens the welcome page, or focuses it when it is already open. */
+async function openWelcome() {
+  const url = ext.runtime.getURL(WELCOME_PATH);
+  // Filtered here: match patterns cannot name extension pages in every browser.
+  const open = (await ext.tabs.query({})).find((tab) => tab.url?.split(/[?#]/)[0] === url);
+  if (open) {
+    await ext.tabs.update(open.id, { active: true });
+    await ext.windows.update(open.windowId, { focused: true });
+    return { tabId: open.id };
+  }
+  const tab = await ext.tabs.create({ url });
+  return { tabId: tab.id };
+}
+
+/** Whether the host can serve this extension; a fresh hello, as the options page's test. */
+async function hostUsable() {
+  try {
+    await client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello });
+    return true;
+  } catch (error) {
+    const code = error?.code;
+    return !['host_not_installed', 'host_incompatible', 'host_forbidden'].includes(code);
+  }
+}
+
+ext.runtime.onInstalled.addListener(({ reason }) => {
+  // A new install has no host yet as far as the user knows: always greet. An update of the
+  // extension may need a newer host: greet only when the host cannot serve this version.
+  if (reason === 'install') {
+    openWelcome().catch(() => {});
+  } else if (reason === 'update') {
+    hostUsable().then((usable) => (usable ? null : openWelcome())).catch(() => {});
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The `aws` keyword in the address bar (manifest "omnibox"), ranked like the popup.
+
+// Chromium parses suggestion descriptions as XML; Firefox shows them as plain text.
+const OMNIBOX_MARKUP = typeof ext.runtime.getBrowserInfo !== 'function';
+let omniboxIndex = { fetchedAt: null, entries: [] };
+
+/** The search index of the cached profile list (fetched from the host when nothing is cached). */
+async function omniboxState() {
+  const stored = await ext.storage.local.get([
+    STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent,
+  ]);
+  let table = stored[STORAGE_KEYS.profiles];
+  if (!table) table = await fetchProfiles();
+  if (omniboxIndex.fetchedAt !== table.fetched_at || omniboxIndex.entries.length === 0) {
+    omniboxIndex = { fetchedAt: table.fetched_at, entries: buildIndex(rowsToProfiles(table)) };
+  }
+  return {
+    index: omniboxIndex.entries,
+    favourites: Array.isArray(stored[STORAGE_KEYS.favourites]) ? stored[STORAGE_KEYS.favourites] : [],
+    recent: Array.isArray(stored[STORAGE_KEYS.recent]) ? stored[STORAGE_KEYS.recent] : [],
+  };
+}
+
+/** What the dropdown shows for `text`: {suggestions, defaultSuggestion}. */
+async function omniboxSuggest(text) {
+  const { index, favourites, recent } = await omniboxState();
+  const options = { favourites, recent, markup: OMNIBOX_MARKUP };
+  return {
+    suggestions: omniboxSuggestions(index, text, options),
+    defaultSuggestion: defaultSuggestion(index, text, options),
+  };
+}
+
+/**
+ * Enter in the address bar: opens the chosen (or best matching) profile through the popup's
+ * login path. A failure the user must act on opens the place that shows it: the welcome page
+ * for a missing or outdated host, the popup (where MFA codes are typed) for the rest.
+ */
+async function omniboxEnter(text, disposition) {
+  const { index, favourites, recent } = await omniboxState();
+  const profile = chooseProfile(index, text, { favourites, recent });
+  if (!profile) return { profile: null };
+  try {
+    return await openProfile({ profile: profile.name, background: opensInBackground(disposition) });
+  } catch (error) {
+    if (['host_not_installed', 'host_incompatible', 'host_forbidden'].includes(error?.code)) {
+      await openWelcome().catch(() => {});
+    } else if (typeof ext.action?.openPopup === 'function') {
+      await ext.action.openPopup().catch(() => {});
+    }
+    throw error;
+  }
+}
+
+if (ext.omnibox) {
+  ext.omnibox.onInputStarted.addListener(() => {
+    // Picks up config edits made since the list was cached; the suggestions use the cache.
+    fetchProfiles().catch(() => {});
+  });
+  ext.omnibox.onInputChanged.addListener((text, suggest) => {
+    omniboxSuggest(text).then(({ suggestions, defaultSuggestion: first }) => {
+      ext.omnibox.setDefaultSuggestion(first);
+      suggest(suggestions);
+    }, () => suggest([]));
+  });
+  ext.omnibox.onInputEntered.addListener((text, disposition) => {
+    omniboxEnter(text, disposition).catch(() => {});
+  });
 }
 
 const HANDLERS = {
@@ -254,6 +380,12 @@ const HANDLERS = {
   // The live MFA sessions and the profiles they cover (PROTOCOL.md, "mfa_sessions"); a host
   // without the action answers unknown_action and the popup shows plain MFA badges.
   mfaSessions: () => client.request('mfa_sessions', {}, { timeoutMs: TIMEOUTS_MS.profiles }),
+  // The popup's "set up the helper program" link.
+  openWelcome: () => openWelcome(),
+  // The omnibox handlers as the address bar calls them, for the extension's own pages: a
+  // browser test cannot type into Chromium's address bar through WebDriver.
+  omniboxSuggest: (message) => omniboxSuggest(String(message.text ?? '')),
+  omniboxEnter: (message) => omniboxEnter(String(message.text ?? ''), message.disposition),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

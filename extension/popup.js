@@ -11,6 +11,7 @@ import { groupProfiles } from './lib/grouping.js';
 import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
 import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { configProblem, errorActions, errorPlace } from './lib/row-errors.js';
+import { rankingBoost } from './lib/ranking.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { accountColor, accountColors, profileColor } from './lib/style.js';
@@ -19,6 +20,7 @@ import {
   addBadgeProvider, clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
 } from './popup-rows.js';
 import { showSuggestion } from './popup-suggestion.js';
+import { linkSetupGuide } from './popup-welcome.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -93,8 +95,6 @@ function sectionNode(section, profiles) {
 
 /** Builds the visible sections, capped at MAX_ROWS rows, and returns [nodes, shown, total]. */
 function buildList(query) {
-  const favourites = new Set(state.favourites);
-  const recent = new Set(state.recent);
   let sections;
   let total;
   state.suggestion = null;
@@ -104,8 +104,7 @@ function buildList(query) {
     });
     total = state.profiles.length;
   } else {
-    const boost = (profile) => (favourites.has(profile.name) ? 25 : 0)
-      + (recent.has(profile.name) ? 10 : 0);
+    const boost = rankingBoost(state.favourites, state.recent);
     const ranked = rankProfiles(state.index, query, { limit: MAX_ROWS, boost });
     state.suggestion = ranked.suggestion;
     sections = groupProfiles(ranked.matches, { ranked: true });
@@ -386,6 +385,7 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
   const row = rowFor(name, rowKey);
   if (place === 'list' || !row) {
     showError(errorBox, error);
+    linkSetupGuide(errorBox, error);
   } else {
     state.rowErrors.set(name, { error, rowKey: row.dataset.rowKey });
     showRowError(row, error);
@@ -551,6 +551,7 @@ async function refreshFromHost() {
     // The last good list stays on screen (marked stale) under the error about the files.
     state.listError = reply.error;
     showListError(reply.error);
+    linkSetupGuide(errorBox, reply.error);
   }
   scheduleRender();
 }

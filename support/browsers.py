@@ -45,6 +45,12 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FIREFOX_BINARY = "/usr/bin/firefox-esr"
 POPUP_PATH = "extension/popup.html"
 OPTIONS_PATH = "extension/options.html"
+WELCOME_PATH = "extension/welcome.html"
+# extension/welcome.js PAGE_TITLES: the tab's title once the page's host check is over.
+WELCOME_SETTLED_TITLES = ("roleport is ready", "Set up roleport")
+# The page's check is a hello and a profile listing, each bounded by the background's timeouts
+# (10 s, 20 s): on a loaded machine it may take longer than DEFAULT_TIMEOUT.
+WELCOME_TIMEOUT = 60.0
 # Fixed moz-extension:// host so popup and options URLs are known before the add-on loads.
 FIREFOX_EXTENSION_UUID = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"
 DEFAULT_TIMEOUT = 20.0
@@ -137,15 +143,19 @@ def read_manifest(extension_dir: Path = REPO_ROOT) -> dict[str, Any]:
 
 
 def chromium_extension_id(extension_dir: Path = REPO_ROOT) -> str:
-    """The ID Chromium gives the unpacked extension: pinned by the manifest ``key``.
+    """The ID Chromium gives the unpacked extension: pinned by the manifest ``key``, else
+    derived from the folder's path.
 
     Rule (Chrome for Developers, manifest "key"): the first 32 hex digits of the SHA-256 of
     the DER public key, each digit 0-f written as a letter a-p.
     """
     key = read_manifest(extension_dir).get("key")
-    if not key:
-        raise HarnessError(f"{extension_dir / 'manifest.json'} has no 'key': the ID is not pinned")
-    digest = hashlib.sha256(base64.b64decode(key)).hexdigest()[:32]
+    if key:
+        digest = hashlib.sha256(base64.b64decode(key)).hexdigest()[:32]
+    else:
+        # Without a key (a store build loaded unpacked) Chromium derives the id from the
+        # folder's absolute path the same way (extensions' id_util, GenerateIdForPath).
+        digest = hashlib.sha256(str(Path(extension_dir).resolve()).encode()).hexdigest()[:32]
     return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
 
 
@@ -232,6 +242,7 @@ class Browser(ABC):
         artifacts: Path | None = None,
         headless: bool = True,
         install_host: bool = True,
+        keep_welcome: bool = False,
     ) -> None:
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
@@ -240,6 +251,7 @@ class Browser(ABC):
         self.artifacts = artifacts or artifacts_dir(f"{self.name}-{os.getpid()}")
         self.headless = headless
         self.should_install_host = install_host
+        self.keep_welcome = keep_welcome
         self.profile_dir = self.home / f"{self.name}-profile"
         self.popup_handle: str | None = None
         self._screenshot_count = 0
@@ -255,10 +267,13 @@ class Browser(ABC):
 
     def start(self) -> Browser:
         _LIVE.add(self)
+        fresh_profile = not self.profile_dir.exists()
         try:
             if self.should_install_host:
                 self.install_host()
             self._launch()
+            if fresh_profile and not self.keep_welcome and self.has_welcome_page:
+                self.dismiss_welcome()
         except BaseException:
             self.stop()
             raise
@@ -321,6 +336,48 @@ class Browser(ABC):
         self.open_in_new_tab(self.extension_url(OPTIONS_PATH))
         self.wait_css("body")
 
+    # -- the first-run page ----------------------------------------------------------------
+
+    @property
+    def has_welcome_page(self) -> bool:
+        return (self.extension_dir / WELCOME_PATH).exists()
+
+    @property
+    def welcome_url(self) -> str:
+        return self.extension_url(WELCOME_PATH)
+
+    def wait_for_welcome(self, *, timeout: float = WELCOME_TIMEOUT) -> Tab:
+        """The tab of the welcome page the extension opens on install; switches to it and
+        waits until its host check has settled (body[data-state] other than "checking")."""
+        tab = self.wait_for_tab(lambda tab: tab.url.startswith(self.welcome_url),
+                                timeout=timeout, message="the welcome page opened on install")
+        self.switch_to(tab.handle)
+        self.wait_welcome_settled(timeout=timeout)
+        return tab
+
+    def welcome_state(self) -> str:
+        return str(self.execute("return document.body ? document.body.dataset.state : '';") or "")
+
+    def wait_welcome_settled(self, *, timeout: float = WELCOME_TIMEOUT) -> str:
+        return wait_for(
+            lambda: (state := self.welcome_state()) not in ("", "checking") and state,
+            timeout=timeout,
+            message=lambda: f"the welcome page's check (page: {self.page_text()[:300]!r})",
+        )
+
+    def dismiss_welcome(self) -> None:
+        """Close the welcome tab once its check has settled, as a user who read it would.
+
+        The extension opens it on install, i.e. at every start of a fresh profile; suites that
+        are not about it would otherwise meet an extra tab, and a check still running (it
+        starts the host and lists the profiles) would race with what they do first.
+        """
+        self.wait_for_welcome()
+        self.close_current()
+        remaining = self.handles()
+        if remaining:
+            self.switch_to(remaining[0])
+
     @abstractmethod
     def open_in_new_tab(self, url: str) -> None: ...
 
@@ -356,6 +413,10 @@ class Browser(ABC):
 
     @abstractmethod
     def _screenshot_png(self) -> bytes: ...
+
+    @abstractmethod
+    def set_color_scheme(self, scheme: str) -> None:
+        """Make pages see ``prefers-color-scheme: scheme`` ("light" or "dark") for screenshots."""
 
     # -- DOM helpers shared by both browsers (plain DOM through execute) ----------------------
 
@@ -414,6 +475,18 @@ class Browser(ABC):
             ".map(el => el.getAttribute(arguments[1]));",
             css, attribute,
         ) or [])
+
+    def extension_call(self, expression: str, *args: Any) -> Any:
+        """Evaluate ``expression`` in the current extension page with ``api`` bound to the
+        WebExtension API (``args`` as ``arguments``); a promise is awaited; the result comes
+        back through JSON. Marionette runs scripts behind Xray wrappers, through which the
+        page's ``browser`` global is only visible as window.wrappedJSObject.browser."""
+        script = f"""
+            const api = window.wrappedJSObject?.browser ?? globalThis.browser ?? globalThis.chrome;
+            return Promise.resolve((function () {{ return {expression}; }}).apply(null, arguments))
+              .then((value) => JSON.stringify(value ?? null));
+        """
+        return json.loads(self.execute(script, *args))
 
     def focused_matches(self, css: str) -> bool:
         return bool(self.execute(
@@ -726,6 +799,58 @@ class ChromiumBrowser(Browser):
                 "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
         features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    # -- the first-run page: opened before chromedriver attaches ------------------------------
+
+    def _welcome_targets(self) -> list[dict[str, Any]]:
+        """The welcome page's tabs as DevTools targets (Target.getTargets).
+
+        The extension opens the page while Chromium starts, before chromedriver attaches, and
+        chromedriver never lists a tab opened then among its window handles; DevTools does.
+        """
+        infos = self.driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
+        return [info for info in infos
+                if info.get("type") == "page" and str(info.get("url", "")).startswith(
+                    self.welcome_url)]
+
+    def _settled_welcome_target(self, timeout: float) -> dict[str, Any]:
+        """The welcome tab once its check is over, told by its title (welcome.js PAGE_TITLES)."""
+        return wait_for(
+            lambda: next((info for info in self._welcome_targets()
+                          if info.get("title") in WELCOME_SETTLED_TITLES), None),
+            timeout=timeout,
+            message=lambda: "the welcome page opened on install and its check; DevTools "
+                            f"targets: {[t.get('title') for t in self._welcome_targets()]}",
+        )
+
+    def wait_for_welcome(self, *, timeout: float = WELCOME_TIMEOUT) -> Tab:
+        """The welcome page opened on install, as a tab WebDriver can drive.
+
+        The tab the extension opened is proven by DevTools (see _welcome_targets); as
+        chromedriver cannot drive it, it is closed once settled and the same page is opened in a
+        tab chromedriver does track, which runs the same check again.
+        """
+        target = self._settled_welcome_target(timeout)
+        if target["targetId"] not in self.handles():
+            self.driver.execute_cdp_cmd("Target.closeTarget", {"targetId": target["targetId"]})
+            self.open_in_new_tab(self.welcome_url)
+        else:
+            self.switch_to(target["targetId"])
+        self.wait_welcome_settled(timeout=timeout)
+        return Tab(handle=self.current_handle(), url=self.welcome_url, user_context_id=0,
+                   text=self.page_text())
+
+    def dismiss_welcome(self) -> None:
+        target = self._settled_welcome_target(WELCOME_TIMEOUT)
+        self.driver.execute_cdp_cmd("Target.closeTarget", {"targetId": target["targetId"]})
+        remaining = self.handles()
+        if remaining and self.current_handle() not in remaining:
+            self.switch_to(remaining[0])
+
+    def set_color_scheme(self, scheme: str) -> None:
+        """DevTools' media emulation, for the current tab (Chrome DevTools Protocol,
+        Emulation.setEmulatedMedia)."""
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+            "features": [{"name": "prefers-color-scheme", "value": scheme}]})
 
     def tabs(self) -> list[Tab]:
         current = None
@@ -940,6 +1065,15 @@ class FirefoxBrowser(Browser):
                 }
                 """,
                 script_args=[self._SCHEME_OVERRIDE[scheme], width, height])
+    def set_color_scheme(self, scheme: str) -> None:
+        """Firefox's own override of the colour scheme pages see (Settings, "Website
+        appearance"): pref layout.css.prefers-color-scheme.content-override, 0 dark, 1 light."""
+        value = {"dark": 0, "light": 1}[scheme]
+        with self.marionette.using_context("chrome"):
+            self.marionette.execute_script(
+                "Services.prefs.setIntPref("
+                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
+                script_args=[value])
 
     def tabs(self) -> list[Tab]:
         """Tabs of every browser window, read from the chrome context (userContextId is not
@@ -991,6 +1125,51 @@ class FirefoxBrowser(Browser):
             with contextlib.suppress(Exception):
                 self.marionette.switch_to_window(current, focus=False)
         return found
+
+    # -- the address bar (chrome context): the omnibox keyword as a user types it ----------
+
+    def address_bar_type(self, text: str) -> None:
+        """Empty the address bar and type ``text`` into it as key presses."""
+        from marionette_driver.by import By
+
+        with self.marionette.using_context("chrome"):
+            self.marionette.execute_script("gURLBar.focus(); gURLBar.select();")
+            field = self.marionette.find_element(By.ID, "urlbar-input")
+            field.clear()
+            field.send_keys(text)
+
+    def screenshot_window(self, name: str) -> Path:
+        """A PNG of the whole browser window (toolbar, address bar and its dropdown included),
+        taken from the chrome context; screenshot() shows only the page."""
+        self._screenshot_count += 1
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        path = self.artifacts / f"{self._screenshot_count:02d}-{safe}.png"
+        with self.marionette.using_context("chrome"):
+            path.write_bytes(bytes(self.marionette.screenshot(format="binary", full=False)))
+        return path
+
+    def address_bar_press(self, key_name: str) -> None:
+        from marionette_driver.by import By
+
+        with self.marionette.using_context("chrome"):
+            self.marionette.find_element(By.ID, "urlbar-input").send_keys(self.key(key_name))
+
+    def address_bar_results(self) -> list[dict[str, Any]]:
+        """The rows of the address bar's dropdown for the last query: {title, content,
+        keyword, selected} (UrlbarResult payloads, Firefox's browser/components/urlbar)."""
+        with self.marionette.using_context("chrome"):
+            return list(self.marionette.execute_script(
+                """
+                const context = gURLBar.controller._lastQueryContextWrapper?.queryContext;
+                const selected = gURLBar.view.selectedResult;
+                return (context?.results ?? []).map((result) => ({
+                  title: String(result.payload.title ?? ''),
+                  content: String(result.payload.content ?? ''),
+                  keyword: String(result.payload.keyword ?? ''),
+                  selected: result === selected,
+                }));
+                """
+            ))
 
     def containers(self) -> list[dict[str, Any]]:
         """Every container Firefox knows (name, userContextId, color, icon), from the chrome

@@ -123,7 +123,9 @@ export const LOGOUT_URL = 'http://127.0.0.1:9/oauth?Action=logout';
  * A WebExtension API with just what background.js uses. `host(request)` plays the native host:
  * it returns a reply object, or {disconnect: "reason"} to close the port like the browser does.
  */
-export function fakeBrowser({ containers = false, tabGroups = false, host }) {
+export function fakeBrowser({
+  containers = false, tabGroups = false, omnibox = false, host,
+}) {
   const store = new Map();
   const created = { tabs: [], windows: [], groups: [], groupUpdates: [] };
   const requests = [];
@@ -134,6 +136,7 @@ export function fakeBrowser({ containers = false, tabGroups = false, host }) {
       lastError: undefined,
       getURL: (path) => `chrome-extension://${EXTENSION_ID}/${path}`,
       onMessage: new Event(),
+      onInstalled: new Event(),
       connectNative(name) {
         assert(name === 'roleport', `unexpected host name ${name}`);
         const port = new FakePort();
@@ -177,14 +180,35 @@ export function fakeBrowser({ containers = false, tabGroups = false, host }) {
         created.tabs.push(properties);
         return tab;
       },
+      async query() {
+        return created.tabs.map((properties, i) => ({ id: 100 + i, windowId: 1, ...properties }));
+      },
+      async update(id, properties) {
+        created.tabUpdates = [...(created.tabUpdates ?? []), { id, ...properties }];
+        return { id, ...properties };
+      },
     },
     windows: {
       async create(properties) {
         created.windows.push(properties);
         return { id: 7, tabs: [{ id: 70 }] };
       },
+      async update(id, properties) {
+        return { id, ...properties };
+      },
     },
   };
+  if (omnibox) {
+    api.omnibox = {
+      onInputStarted: new Event(),
+      onInputChanged: new Event(),
+      onInputEntered: new Event(),
+      defaults: [],
+      setDefaultSuggestion(suggestion) {
+        this.defaults.push(suggestion);
+      },
+    };
+  }
   if (containers) api.contextualIdentities = new FakeIdentities();
   if (tabGroups) {
     // Like Chromium, each call yields to the event loop, so unserialised callers interleave.
