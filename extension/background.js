@@ -248,6 +248,8 @@ function fetchRegions() {
     throw error;
   });
   return regionsKnown.then((regions) => ({ regions }));
+}
+
 function login(message, sender) {
   return openProfile({
     profile: message.profile,
