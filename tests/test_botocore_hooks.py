@@ -180,3 +180,12 @@ def test_models_in_aws_data_path_come_first(aws_home, monkeypatch, tmp_path):
                                    aws_secret_access_key="not-a-secret")
     assert client.meta.service_model.service_id == "STS from AWS_DATA_PATH"
     assert session.get_component("data_loader").search_paths[0] == str(tmp_path / "models")
+
+
+def test_data_files_decode_to_what_botocore_decodes(snapshot):
+    loader = snapshot.session.get_component("data_loader")
+    plain = botocore.session.Session().get_component("data_loader")
+    for name in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
+        ours, theirs = loader.load_data(name), plain.load_data(name)
+        assert ours == theirs, name
+        assert type(ours) is dict  # noqa: E721 - plain dicts, not botocore's OrderedDicts
