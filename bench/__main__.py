@@ -6,6 +6,8 @@ Figures, all against the local stand-ins (moto STS + federation):
 - warm `login` latency (request written -> reply read, after warm-up);
 - RSS after 1,000 logins;
 - the popup's search ranking for one keystroke over 5,000 profiles (bench/ranking.mjs, node);
+- the popup in Chromium with 10,000 profiles: first rendered list, keystroke to filtered list
+  (bench/popup.py; alone: `python -m bench --only popup`);
 - the one-shot `roleport login PROFILE --print` beside the naive script, wall and CPU time
   (bench/cli.py, measured in the same rounds as the baseline);
 - a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import cli, listing, soak
+from bench import cli, listing, popup, reparse, soak
 from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
@@ -312,10 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
-    parser.add_argument("--only", choices=("soak", "cli"),
+    parser.add_argument("--only", choices=("soak", "cli", "popup"),
                         help="run one part alone and print it (BENCHMARKS.md is kept)")
     parser.add_argument("--soak-requests", type=int, default=soak.DEFAULT_REQUESTS,
                         help="requests of the soak")
+    parser.add_argument("--keystroke-rounds", type=int, default=3,
+                        help="popups the search query is typed into, key by key")
     args = parser.parse_args(argv)
     if args.only == "soak":
         with tempfile.TemporaryDirectory(prefix="roleport-soak-") as scratch, StandIn() as aws:
@@ -330,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if missed and args.strict else 0
 
     listing.compile_roleport()
+    if args.only == "popup":
+        print(popup.report(popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)))
+        return 0
+
     if args.only == "cli":
         cli_figures = cold_cli_alone(args.runs)
         print(cli.report(cli_figures))
@@ -369,12 +377,15 @@ def main(argv: list[str] | None = None) -> int:
                                                profile_count)
         profiles_rebuilt = changed_profiles_ms(large_env, log, large_config, args.runs,
                                                profile_count, after_background=True)
+        reparsed = reparse.profile_reparse(large_env)
         print(f"warm login and {args.logins} logins ...", flush=True)
         login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
         print(f"soak of {args.soak_requests:,} mixed requests ...", flush=True)
         soaked = soak.run_soak(large_env, log, args.soak_requests)
     print("popup search ranking over 5,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(5000)
+    print("the popup in Chromium with 10,000 profiles ...", flush=True)
+    popup_figures = popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)
     print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
     scale = listing.measure(args.runs)
 
@@ -430,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         *soaked.notes(),
     ]
     cli_figures = cold_cli.figures()
-    table = (render(figures, notes) + "\n\n" + cli.report(cli_figures) + "\n\n"
+    table = (render(figures, notes) + "\n\n" + reparse.report(reparsed) + "\n\n"
+             + cli.report(cli_figures) + "\n\n" + popup.report(popup_figures) + "\n\n"
              + listing.report(scale))
     print()
     print(table)
@@ -444,8 +456,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
-    every: list[Figure | cli.CliFigure | listing.ListingFigure] = [*figures, *cli_figures,
-                                                                   *scale]
+    every: list[Figure | cli.CliFigure | popup.PopupFigure | listing.ListingFigure] = [
+        *figures, *cli_figures, *(popup_figures or []), *scale]
     missed = [figure.name for figure in every if figure.verdict == "MISSED"]
     for name in missed:
         print(f"target missed: {name}")
