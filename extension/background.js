@@ -8,7 +8,9 @@ import { ensureContainer } from './lib/containers.js';
 import {
   HostError, errorFields, extensionError, toErrorPayload,
 } from './lib/errors.js';
-import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
+import {
+  fetchAllPages, parseStoredTable, pushRecent, rowsToProfiles, storedTable,
+} from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
 import { helloProblem } from './lib/protocol.js';
 import { NativeClient } from './lib/rpc.js';
@@ -64,7 +66,7 @@ function fetchProfiles() {
         config_file: table.config_file ?? null,
         fetched_at: Date.now(),
       };
-      await ext.storage.local.set({ [STORAGE_KEYS.profiles]: cache });
+      await ext.storage.local.set({ [STORAGE_KEYS.profiles]: storedTable(cache) });
       return cache;
     } finally {
       profilesInFlight = null;
@@ -75,7 +77,8 @@ function fetchProfiles() {
 
 async function findProfile(name) {
   const stored = await ext.storage.local.get(STORAGE_KEYS.profiles);
-  return rowsToProfiles(stored[STORAGE_KEYS.profiles]).find((profile) => profile.name === name)
+  return rowsToProfiles(parseStoredTable(stored[STORAGE_KEYS.profiles]))
+    .find((profile) => profile.name === name)
     ?? { name };
 }
 

@@ -6,7 +6,9 @@ import { ext } from './lib/browser.js';
 import { errorFields } from './lib/errors.js';
 import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles } from './lib/grouping.js';
-import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
+import {
+  parseStoredTable, pushRecent, rowsToProfiles, toggleFavourite,
+} from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
@@ -410,7 +412,8 @@ async function start() {
   state.favourites = Array.isArray(stored[STORAGE_KEYS.favourites]) ? stored[STORAGE_KEYS.favourites] : [];
   state.recent = Array.isArray(stored[STORAGE_KEYS.recent]) ? stored[STORAGE_KEYS.recent] : [];
   state.settings = normalizeSettings(stored[STORAGE_KEYS.settings]);
-  if (stored[STORAGE_KEYS.profiles]) setProfiles(stored[STORAGE_KEYS.profiles]);
+  const cached = parseStoredTable(stored[STORAGE_KEYS.profiles]);
+  if (cached) setProfiles(cached);
   render();
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
