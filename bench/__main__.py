@@ -292,6 +292,14 @@ def popup_ranking_ms(profile_count: int = 5000) -> float | None:
     return float(json.loads(done.stdout)["median_ms"])
 
 
+def machine_load() -> str:
+    """The 1-minute load average, where the platform reports it."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):  # Windows
+        return "unknown"
+
+
 def cold_cli_alone(runs: int) -> list[cli.CliFigure]:
     """`python -m bench --only cli`: the naive script and `roleport login --print` alone."""
     listing.compile_roleport()
@@ -334,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if missed and args.strict else 0
 
     listing.compile_roleport()
+    load_at_start = machine_load()
     if args.only == "popup":
         print(popup.report(popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)))
         return 0
@@ -453,7 +462,10 @@ def main(argv: list[str] | None = None) -> int:
             "Produced by `make bench` (`python -m bench`); the latest run is kept here. "
             "Absolute times drift from machine to machine: compare the ratios.\n\n"
             f"Run: {stamp}, Python {platform.python_version()}, {platform.system()} "
-            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
+            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}. Machine load "
+            f"(1-minute load average) at the start {load_at_start}, at the end "
+            f"{machine_load()}: above the CPU count, other work competed for the CPUs and "
+            "absolute times stretch; the ratios, measured in the same rounds, hold.\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
     every: list[Figure | cli.CliFigure | popup.PopupFigure | listing.ListingFigure] = [
