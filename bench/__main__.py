@@ -7,6 +7,10 @@ Figures, all against the local stand-ins (moto STS + federation):
 - RSS after 1,000 logins;
 - the popup's search ranking for one keystroke over 10,000 profiles, typed queries and the
   typo-tolerant pass apart (bench/ranking.mjs, node);
+- the popup in Chromium with 10,000 profiles: first rendered list, keystroke to filtered list
+  (bench/popup.py; alone: `python -m bench --only popup`);
+- the one-shot `roleport login PROFILE --print` beside the naive script, wall and CPU time
+  (bench/cli.py, measured in the same rounds as the baseline);
 - a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
   (bench/soak.py; alone: `python -m bench --only soak`);
 - baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import listing, soak
+from bench import cli, listing, popup, reparse, soak
 from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
@@ -242,22 +246,27 @@ def warm_login(env: dict[str, str], log: Path, latency_runs: int,
     return statistics.median(samples), rss_first, rss_after
 
 
-def naive_run(env: dict[str, str], federation_url: str) -> tuple[float, int | None]:
-    """Wall time (ms) and peak RSS (KiB, Linux) of one run of the naive one-shot script."""
+def naive_run(env: dict[str, str], federation_url: str
+              ) -> tuple[float, int | None, float | None]:
+    """Wall time (ms), peak RSS (KiB, Linux) and CPU time (ms, where the platform reports it)
+    of one run of the naive one-shot script."""
     script = NAIVE_SCRIPT
     if sys.platform != "win32":  # the resource module is Unix-only
         script += ("\nimport resource\nsys.stderr.write('maxrss=%d' % "
                    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    cpu_before = listing.children_cpu_ms()
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, "-c", script, ROLE_ARN], env=env,
                                capture_output=True, timeout=120, check=False)
     elapsed = (time.perf_counter() - started) * 1000
+    cpu_after = listing.children_cpu_ms()
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     if completed.returncode != 0 or not completed.stdout.startswith(federation_url.encode()):
         # stderr of a failed run carries no credentials (they were never obtained).
         raise SystemExit("naive baseline failed: "
                          + completed.stderr.decode(errors="replace")[-400:])
     marker = completed.stderr.decode(errors="replace").rpartition("maxrss=")[2].strip()
-    return elapsed, int(marker) if marker.isdigit() else None
+    return elapsed, int(marker) if marker.isdigit() else None, cpu
 
 
 def render(figures: list[Figure], notes: list[str]) -> str:
@@ -286,6 +295,29 @@ def popup_ranking_ms(profile_count: int = 10000) -> tuple[float, float] | None:
     return float(figures["median_ms"]), float(figures["typo_median_ms"])
 
 
+def machine_load() -> str:
+    """The 1-minute load average, where the platform reports it."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):  # Windows
+        return "unknown"
+
+
+def cold_cli_alone(runs: int) -> list[cli.CliFigure]:
+    """`python -m bench --only cli`: the naive script and `roleport login --print` alone."""
+    listing.compile_roleport()
+    with tempfile.TemporaryDirectory(prefix="roleport-bench-cli-") as scratch, StandIn() as aws:
+        home = Path(scratch) / "home"
+        write_config(home, 0)
+        env = sealed_env(home, aws)
+        samples = cli.Samples()
+        for round_index in range(runs):
+            print(f"cold CLI round {round_index + 1}/{runs} ...", flush=True)
+            elapsed, _rss, cpu = naive_run(env, aws.federation_url)
+            samples.add_round(home, env, (elapsed, cpu), aws.federation_url)
+    return samples.figures()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=11, help="repetitions per cold figure")
@@ -293,10 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
-    parser.add_argument("--only", choices=("soak",),
+    parser.add_argument("--only", choices=("soak", "cli", "popup"),
                         help="run one part alone and print it (BENCHMARKS.md is kept)")
     parser.add_argument("--soak-requests", type=int, default=soak.DEFAULT_REQUESTS,
                         help="requests of the soak")
+    parser.add_argument("--keystroke-rounds", type=int, default=3,
+                        help="popups the search query is typed into, key by key")
     args = parser.parse_args(argv)
     if args.only == "soak":
         with tempfile.TemporaryDirectory(prefix="roleport-soak-") as scratch, StandIn() as aws:
@@ -309,6 +343,17 @@ def main(argv: list[str] | None = None) -> int:
         print(render(figures, result.notes()))
         missed = [figure.name for figure in figures if figure.verdict == "MISSED"]
         return 1 if missed and args.strict else 0
+
+    listing.compile_roleport()
+    load_at_start = machine_load()
+    if args.only == "popup":
+        print(popup.report(popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)))
+        return 0
+
+    if args.only == "cli":
+        cli_figures = cold_cli_alone(args.runs)
+        print(cli.report(cli_figures))
+        return 1 if args.strict and any(f.verdict == "MISSED" for f in cli_figures) else 0
 
     with tempfile.TemporaryDirectory(prefix="roleport-bench-") as scratch, StandIn() as aws:
         small_home, large_home = Path(scratch) / "small", Path(scratch) / "large"
@@ -323,12 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, list[float]] = {name: [] for name in (
             "bare", "naive_small", "naive_large", "hello", "profiles_cold")}
         naive_rss: int | None = None
+        cold_cli = cli.Samples()
         for round_index in range(args.runs):
             print(f"cold round {round_index + 1}/{args.runs} ...", flush=True)
             samples["bare"].append(timed_ms(lambda: subprocess.run(
                 [sys.executable, "-c", "pass"], env=small_env, check=True, timeout=60)))
-            elapsed, naive_rss = naive_run(small_env, aws.federation_url)
+            elapsed, naive_rss, naive_cpu = naive_run(small_env, aws.federation_url)
             samples["naive_small"].append(elapsed)
+            cold_cli.add_round(small_home, small_env, (elapsed, naive_cpu), aws.federation_url)
             samples["hello"].append(cold_hello_ms(small_env, log))
             samples["naive_large"].append(naive_run(large_env, aws.federation_url)[0])
             samples["profiles_cold"].append(cold_profiles_ms(large_env, log, profile_count))
@@ -342,12 +389,15 @@ def main(argv: list[str] | None = None) -> int:
                                                profile_count)
         profiles_rebuilt = changed_profiles_ms(large_env, log, large_config, args.runs,
                                                profile_count, after_background=True)
+        reparsed = reparse.profile_reparse(large_env)
         print(f"warm login and {args.logins} logins ...", flush=True)
         login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
         print(f"soak of {args.soak_requests:,} mixed requests ...", flush=True)
         soaked = soak.run_soak(large_env, log, args.soak_requests)
     print("popup search ranking over 10,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(10000)
+    print("the popup in Chromium with 10,000 profiles ...", flush=True)
+    popup_figures = popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)
     print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
     scale = listing.measure(args.runs)
 
@@ -406,7 +456,10 @@ def main(argv: list[str] | None = None) -> int:
         "the URL; against the same stand-ins and config.",
         *soaked.notes(),
     ]
-    table = render(figures, notes) + "\n\n" + listing.report(scale)
+    cli_figures = cold_cli.figures()
+    table = (render(figures, notes) + "\n\n" + reparse.report(reparsed) + "\n\n"
+             + cli.report(cli_figures) + "\n\n" + popup.report(popup_figures) + "\n\n"
+             + listing.report(scale))
     print()
     print(table)
     if not args.no_write:
@@ -416,10 +469,15 @@ def main(argv: list[str] | None = None) -> int:
             "Produced by `make bench` (`python -m bench`); the latest run is kept here. "
             "Absolute times drift from machine to machine: compare the ratios.\n\n"
             f"Run: {stamp}, Python {platform.python_version()}, {platform.system()} "
-            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}.\n\n"
+            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}. Machine load "
+            f"(1-minute load average) at the start {load_at_start}, at the end "
+            f"{machine_load()}: above the CPU count, other work competed for the CPUs and "
+            "absolute times stretch; the ratios, measured in the same rounds, hold.\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
-    missed = [figure.name for figure in [*figures, *scale] if figure.verdict == "MISSED"]
+    every: list[Figure | cli.CliFigure | popup.PopupFigure | listing.ListingFigure] = [
+        *figures, *cli_figures, *(popup_figures or []), *scale]
+    missed = [figure.name for figure in every if figure.verdict == "MISSED"]
     for name in missed:
         print(f"target missed: {name}")
     return 1 if missed and args.strict else 0

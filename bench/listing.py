@@ -180,14 +180,16 @@ class ListingFigure:
 
 
 def compile_roleport() -> None:
-    """Byte-compile roleport as an installation does: botocore, the baseline, runs from the
-    bytecode pip wrote; roleport must not pay for compiling its sources in every process
-    (the host and the tests run with PYTHONDONTWRITEBYTECODE)."""
+    """Byte-compile roleport and roleport_installer as an installation does: botocore, the
+    baseline, runs from the bytecode pip wrote; roleport must not pay for compiling its
+    sources in every process (the host and the tests run with PYTHONDONTWRITEBYTECODE)."""
     import compileall
 
     import roleport
+    import roleport_installer
 
-    compileall.compile_dir(str(Path(roleport.__file__).parent), quiet=1)
+    for package in (roleport, roleport_installer):
+        compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
 
 
 def measure(runs: int = 11, count: int = PROFILE_COUNT) -> list[ListingFigure]:

@@ -12,7 +12,9 @@ import { buildIndex } from './lib/fuzzy.js';
 import {
   chooseProfile, defaultSuggestion, omniboxSuggestions, opensInBackground,
 } from './lib/omnibox.js';
-import { fetchAllPages, pushRecent, rowsToProfiles } from './lib/profiles.js';
+import {
+  fetchAllPages, parseStoredTable, pushRecent, rowsToProfiles, storedTable,
+} from './lib/profiles.js';
 import { createKeyedLock } from './lib/keyed-lock.js';
 import { helloProblem } from './lib/protocol.js';
 import { knownRegions } from './lib/regions.js';
@@ -74,7 +76,7 @@ function fetchProfiles() {
         config_file: table.config_file ?? null,
         fetched_at: Date.now(),
       };
-      await ext.storage.local.set({ [STORAGE_KEYS.profiles]: cache });
+      await ext.storage.local.set({ [STORAGE_KEYS.profiles]: storedTable(cache) });
       return cache;
     } finally {
       profilesInFlight = null;
@@ -86,7 +88,7 @@ function fetchProfiles() {
 /** The profile as last listed, and its look: the colour of its account (lib/style.js). */
 async function findProfile(name) {
   const stored = await ext.storage.local.get(STORAGE_KEYS.profiles);
-  const profiles = rowsToProfiles(stored[STORAGE_KEYS.profiles]);
+  const profiles = rowsToProfiles(parseStoredTable(stored[STORAGE_KEYS.profiles]));
   const profile = profiles.find((candidate) => candidate.name === name) ?? { name };
   const sameAccount = profiles.filter((candidate) => accountKey(candidate) === accountKey(profile));
   return { profile, style: containerStyle(profile, accountColors(sameAccount)) };
@@ -312,7 +314,7 @@ async function omniboxState() {
   const stored = await ext.storage.local.get([
     STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent,
   ]);
-  let table = stored[STORAGE_KEYS.profiles];
+  let table = parseStoredTable(stored[STORAGE_KEYS.profiles]);
   if (!table) table = await fetchProfiles();
   if (omniboxIndex.fetchedAt !== table.fetched_at || omniboxIndex.entries.length === 0) {
     omniboxIndex = { fetchedAt: table.fetched_at, entries: buildIndex(rowsToProfiles(table)) };

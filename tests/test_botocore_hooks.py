@@ -115,3 +115,77 @@ def test_the_supported_range_is_the_one_declared_and_tested():
     pinned = re.search(r"^botocore==(\S+)$", (ROOT / "constraints.txt").read_text(),
                        re.MULTILINE)
     assert pinned and pinned.group(1) in SpecifierSet(SUPPORTED_BOTOCORE)
+
+
+# -- models loaded from the service's own folder ----------------------------------------------
+
+def _full_listings(loader) -> list[str]:
+    # instance_cache keys: (method name, *args); a full listing leaves one behind.
+    return [key[1] for key in loader._cache if key[0] == "list_available_services"]
+
+
+def test_an_sts_client_loads_its_models_without_listing_every_service(snapshot):
+    loader = snapshot.session.get_component("data_loader")
+    client = snapshot.session.create_client("sts", region_name="eu-west-1",
+                                            aws_access_key_id="AKIAEXAMPLE",
+                                            aws_secret_access_key="not-a-secret")
+    assert _full_listings(loader) == []
+    assert client.meta.service_model.service_name == "sts"
+    assert client.meta.region_name == "eu-west-1"
+    assert client.meta.endpoint_url == "https://sts.eu-west-1.amazonaws.com"
+    # The same model botocore's own loader returns.
+    plain = botocore.session.Session().get_component("data_loader")
+    assert (loader.load_service_model("sts", "service-2")
+            == plain.load_service_model("sts", "service-2"))
+    assert (loader.load_service_model("sts", "endpoint-rule-set-1")
+            == plain.load_service_model("sts", "endpoint-rule-set-1"))
+
+
+def test_an_unknown_service_gets_botocores_own_error(snapshot):
+    from botocore.exceptions import UnknownServiceError
+
+    with pytest.raises(UnknownServiceError) as caught:
+        snapshot.session.create_client("no-such-service", region_name="eu-west-1")
+    assert "sts" in str(caught.value)  # botocore's full list of the services it knows
+    loader = snapshot.session.get_component("data_loader")
+    assert _full_listings(loader) == ["service-2"]
+
+
+@pytest.mark.parametrize("name", ["../sts", "sts/..", "..", ""])
+def test_a_name_that_is_not_a_folder_name_is_left_to_botocore(snapshot, name):
+    from botocore.exceptions import UnknownServiceError
+
+    loader = snapshot.session.get_component("data_loader")
+    with pytest.raises(UnknownServiceError):
+        loader.load_service_model(name, "service-2")
+
+
+def test_models_in_aws_data_path_come_first(aws_home, monkeypatch, tmp_path):
+    # AWS_DATA_PATH (botocore's data_path) is searched before botocore's own data, as botocore
+    # does: a customised STS model there is the one the client gets.
+    import json
+
+    plain = botocore.session.Session().get_component("data_loader")
+    model = plain.load_service_model("sts", "service-2")
+    model["metadata"]["serviceId"] = "STS from AWS_DATA_PATH"
+    version = model["metadata"]["apiVersion"]
+    folder = tmp_path / "models" / "sts" / version
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(model), encoding="utf-8")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / "models"))
+    aws_home.write_config(CONFIG)
+    session = load_snapshot().session
+    client = session.create_client("sts", region_name="eu-west-1",
+                                   aws_access_key_id="AKIAEXAMPLE",
+                                   aws_secret_access_key="not-a-secret")
+    assert client.meta.service_model.service_id == "STS from AWS_DATA_PATH"
+    assert session.get_component("data_loader").search_paths[0] == str(tmp_path / "models")
+
+
+def test_data_files_decode_to_what_botocore_decodes(snapshot):
+    loader = snapshot.session.get_component("data_loader")
+    plain = botocore.session.Session().get_component("data_loader")
+    for name in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
+        ours, theirs = loader.load_data(name), plain.load_data(name)
+        assert ours == theirs, name
+        assert type(ours) is dict  # noqa: E721 - plain dicts, not botocore's OrderedDicts

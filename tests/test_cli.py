@@ -317,6 +317,46 @@ def test_roleport_doctor_fails_loudly_when_the_installer_cannot_be_imported(aws_
     assert "roleport_installer.cli" in last_line
 
 
+def _run_console_script_with(broken_module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `roleport` script, run with ``broken_module`` impossible to import."""
+    script = _console_script()
+    if not script.exists():
+        pytest.skip("the roleport console script is not installed in this environment")
+    code = (f"import runpy, sys; sys.modules[{broken_module!r}] = None; "
+            f"sys.argv[0] = {str(script)!r}; runpy.run_path(sys.argv[0], run_name='__main__')")
+    return subprocess.run([sys.executable, "-c", code, *args], env=dict(os.environ),
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("broken_module", "command_line"), [
+    ("roleport_installer.checks", ["doctor"]),
+    ("roleport_installer.registration", ["install", "--dry-run"]),
+    ("roleport_installer.registration", ["uninstall", "--dry-run"]),
+])
+def test_an_installer_command_whose_module_cannot_be_imported_says_so(
+        aws_home, broken_module, command_line):
+    # The installer's work is imported when its command runs (login never pays for it); a
+    # module that cannot be imported then is a clear error naming it, not a missing command.
+    completed = _run_console_script_with(broken_module, *command_line)
+    assert completed.returncode == 70, completed.stderr
+    assert "invalid choice" not in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert f"importing {broken_module} failed" in completed.stderr
+    assert "Reinstall roleport" in completed.stderr
+
+
+def test_login_and_list_do_not_import_the_installers_work():
+    code = ("import sys; from roleport_installer import command; "
+            "parser = command.build_parser(); parser.parse_args(['login', 'x']); "
+            "parser.parse_args(['list']); "
+            "print(sorted(m for m in sys.modules if m.startswith('roleport_installer')))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert output.stdout.strip() == str(sorted(
+        ["roleport_installer", "roleport_installer.cli", "roleport_installer.command",
+         "roleport_installer.errors", "roleport_installer.table"]))
+
+
 def test_installed_console_script_prints_a_url_the_standin_issued(aws):
     script = _console_script()
     if not script.exists():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from roleport_installer import FakeRegistry, doctor, install
+from roleport_installer.checks import Check, check_aws_config, exchange_hello
 from roleport_installer.cli import add_commands
-from roleport_installer.doctor import Check, check_aws_config, exchange_hello
 from roleport_installer.platforms import Places
 
 from tests.test_installer import OTHER_ID, make_env, pinned_chrome_id, sealed_environment

@@ -804,3 +804,56 @@ def test_ci_entry_installs_make_on_a_minimal_image(tmp_path: Path, have_make: bo
     assert completed.returncode == 0, completed.stderr
     expected = [] if have_make else ["apt-get update -qq", "apt-get install -y -qq make"]
     assert calls.read_text().splitlines() == [*expected, "make test"]
+
+
+# -- the package's exports, imported on first use -------------------------------------------
+
+def test_every_export_is_the_object_its_module_defines() -> None:
+    import importlib
+
+    import roleport_installer
+
+    for name in roleport_installer.__all__:
+        module = importlib.import_module(
+            f"roleport_installer.{roleport_installer._EXPORTS[name]}")
+        assert getattr(roleport_installer, name) is getattr(module, name), name
+    assert set(roleport_installer.__all__) <= set(dir(roleport_installer))
+
+
+def test_doctor_stays_the_function_once_its_module_is_imported() -> None:
+    # A submodule named like a function would replace it on the package when imported.
+    import roleport_installer
+    import roleport_installer.checks
+
+    assert roleport_installer.doctor is roleport_installer.checks.doctor
+    assert callable(roleport_installer.doctor)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import roleport_installer
+
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = roleport_installer.no_such_name  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_imports_none_of_its_work() -> None:
+    import subprocess
+
+    code = ("import sys, roleport_installer; "
+            "print(sorted(m for m in sys.modules if m.startswith('roleport_installer')))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert output.stdout.strip() == "['roleport_installer']"
+
+
+def test_an_export_whose_module_cannot_be_imported_raises_that_import_error() -> None:
+    import subprocess
+
+    code = ("import sys; sys.modules['roleport_installer.registration'] = None; "
+            "from roleport_installer import install")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode != 0
+    last_line = completed.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(("ImportError", "ModuleNotFoundError"))
+    assert "roleport_installer.registration" in last_line

@@ -20,6 +20,30 @@ export function rowsToProfiles(table) {
   return profiles;
 }
 
+/**
+ * The profile table as the background keeps it in storage.local: one JSON string. Extension
+ * storage converts a nested value member by member on every read (a table of 10,000 rows
+ * takes about a second on a slow machine, before the popup can paint); a string is copied
+ * whole, and JSON.parse reads it back in a few milliseconds.
+ */
+export function storedTable(table) {
+  return JSON.stringify(table);
+}
+
+/** The table read back from storage.local: the JSON string, or an object kept by an older
+ * version; null for anything else (the popup then waits for the host). */
+export function parseStoredTable(value) {
+  if (typeof value === 'string') {
+    try {
+      const table = JSON.parse(value);
+      return table && typeof table === 'object' && !Array.isArray(table) ? table : null;
+    } catch {
+      return null;
+    }
+  }
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+}
+
 export const MAX_RECENT = 8;
 
 /** Moves `name` to the front of the recently-used list, keeping at most `max` distinct names. */

@@ -13,7 +13,16 @@ credential chain. roleport uses these internals:
 - the RoleSessionName botocore's assume-role fetchers make up when a profile sets no
   role_session_name, ``botocore-session-<seconds>``: ``name_sessions_after`` puts a person's
   name in its place when the request is sent (``provide-client-params``, a documented client
-  event), after botocore has computed the cache key without it.
+  event), after botocore has computed the cache key without it;
+- ``Loader.load_service_model`` asking ``self.list_available_services(type_name)`` only
+  whether the service exists: ``ServiceFolderLoader`` answers that for the one service being
+  loaded by looking in its own folder, instead of listing the ~450 service folders botocore
+  ships (twice per client: its model and its endpoint rules). Any other question, and a
+  service that does not exist, get botocore's own full listing and its own errors;
+- ``JSONFileLoader._load_file(full_path, open_method)``, which decodes one data file with
+  ``object_pairs_hook=OrderedDict``: ``PlainJSONFileLoader`` decodes into plain dicts (ordered
+  too since Python 3.7, and what botocore.model copies into its own OrderedDicts), half the
+  time for endpoints.json (1.2 MB) that every client of a session needs.
 
 ``check_botocore_hooks`` runs when the credential path is first built and raises
 internal_error, naming the installed botocore version and the supported range, when any of
@@ -42,8 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
 
 __all__ = ["BoundedProcess", "CREDENTIAL_PROCESS_TIMEOUT_SECONDS", "bounded_provider_builder",
-           "check_botocore_hooks", "kill_running_processes", "name_sessions_after",
-           "share_parsed_config"]
+           "check_botocore_hooks", "kill_running_processes", "load_models_by_folder",
+           "name_sessions_after", "share_parsed_config"]
 
 # The botocore releases CI tests (constraints.txt) and pyproject.toml declares. A release
 # outside the range is still used when check_botocore_hooks finds every hook in place.
@@ -81,6 +90,76 @@ def share_parsed_config(session: botocore.session.Session, full_config: dict[str
     """Hand botocore the parse roleport already holds (merged exactly as Session.full_config
     merges both files): with 2,000 profiles a second parse is most of a cold login."""
     session._config = full_config  # type: ignore[attr-defined]  # the private hook itself
+
+
+def load_models_by_folder(session: botocore.session.Session) -> None:
+    """Give `session` a ServiceFolderLoader with the search paths botocore's own would have
+    (AWS_DATA_PATH / data_path first, then ~/.aws/models and botocore's data)."""
+    import botocore.loaders
+
+    default = botocore.loaders.create_loader(session.get_config_variable("data_path"))
+    loader_class, file_loader_class = _loader_classes()
+    session.register_component("data_loader", loader_class(
+        extra_search_paths=list(default.search_paths), file_loader=file_loader_class(),
+        include_default_search_paths=False))
+
+
+@functools.cache
+def _loader_classes() -> tuple[type, type]:
+    import json
+    import os
+    from contextvars import ContextVar
+
+    import botocore.loaders
+
+    loading: ContextVar[str | None] = ContextVar("roleport_loading_service", default=None)
+
+    class ServiceFolderLoader(botocore.loaders.Loader):
+        """botocore's Loader; whether the service being loaded exists is asked of its folder.
+
+        botocore's answer, from list_available_services: some search path has a folder named
+        after the service holding an API version folder with a `type_name` file (.json or
+        .json.gz). The same test, on that one folder.
+        """
+
+        def load_service_model(self, service_name: str, type_name: str,
+                               api_version: str | None = None) -> Any:
+            token = loading.set(service_name)
+            try:
+                return super().load_service_model(service_name, type_name, api_version)
+            finally:
+                loading.reset(token)
+
+        def list_available_services(self, type_name: str) -> list[str]:
+            service_name = loading.get()
+            if service_name is not None and self._in_own_folder(service_name, type_name):
+                return [service_name]
+            return super().list_available_services(type_name)
+
+        def _in_own_folder(self, service_name: str, type_name: str) -> bool:
+            if service_name in ("", os.curdir, os.pardir) or any(
+                    separator and separator in service_name
+                    for separator in (os.sep, os.altsep)):
+                return False  # not a folder name: botocore's listing decides
+            for root in self.search_paths:
+                folder = os.path.join(root, service_name)
+                if not os.path.isdir(folder):
+                    continue
+                for api_version in os.listdir(folder):
+                    if self.file_loader.exists(os.path.join(folder, api_version, type_name)):
+                        return True
+            return False
+
+    class PlainJSONFileLoader(botocore.loaders.JSONFileLoader):
+        """botocore's JSONFileLoader, decoding into plain dicts."""
+
+        def _load_file(self, full_path: str, open_method: Any) -> Any:
+            if not os.path.isfile(full_path):
+                return None
+            with open_method(full_path, "rb") as data:
+                return json.loads(data.read().decode("utf-8"))
+
+    return ServiceFolderLoader, PlainJSONFileLoader
 
 
 def name_sessions_after(session: botocore.session.Session, name: Callable[[], str]) -> None:

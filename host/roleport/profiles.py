@@ -203,13 +203,17 @@ class ConfigSnapshot:
         if self._session is None:
             with self._session_lock:
                 if self._session is None:
-                    from roleport.botocore_hooks import share_parsed_config
+                    from roleport.botocore_hooks import (
+                        load_models_by_folder,
+                        share_parsed_config,
+                    )
 
                     session = new_botocore_session()
                     session.set_config_variable("config_file", self.files.config_file)
                     session.set_config_variable("credentials_file",
                                                 self.files.credentials_file)
                     share_parsed_config(session, self.full_config)
+                    load_models_by_folder(session)
                     self._session = session
         return self._session
 

@@ -5,6 +5,11 @@ command.py calls ``add_commands(subparsers)`` next to roleport.cli's; each subco
 stdout (one line per browser or check); errors to stderr as message + hint. ``main`` is
 `python -m roleport_installer`: the same three commands without the console script (it still
 works after the virtualenv moved and the script's shebang went stale).
+
+Only the parser's own needs (the browser table, the errors) are imported with this module: it
+is imported by every `roleport` command, so the work of install, uninstall and doctor is
+imported when one of them runs. If that import fails, the command says which module is broken
+and how to repair it (exit 70), rather than a traceback or a missing subcommand.
 """
 
 from __future__ import annotations
@@ -14,9 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from .doctor import doctor
-from .errors import InstallerError
-from .registration import install, uninstall
+from .errors import EX_SOFTWARE, InstallerError
 from .table import BROWSERS, SCOPES
 
 
@@ -81,11 +84,25 @@ def _guarded(action: Callable[[], int], stderr: TextIO) -> int:
         return exc.exit_code
 
 
+def _broken_installation(exc: ImportError) -> InstallerError:
+    """An installer module that cannot be imported: which one, why, and how to repair."""
+    missing = exc.name or "a module"
+    return InstallerError(
+        f"roleport's installer is broken: importing {missing} failed ({type(exc).__name__}: "
+        f"{exc}).",
+        "Reinstall roleport (`pipx reinstall roleport`, or `pip install --force-reinstall "
+        "roleport` in its environment).", EX_SOFTWARE)
+
+
 def run_install(args: argparse.Namespace, stdout: TextIO | None = None,
                 stderr: TextIO | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
+        try:
+            from .registration import install
+        except ImportError as exc:
+            raise _broken_installation(exc) from None
         for result in install(args.browsers, args.scope, args.user_data_dir,
                               tuple(args.extension_ids), args.dry_run):
             out.write(result.line() + "\n")
@@ -99,6 +116,10 @@ def run_uninstall(args: argparse.Namespace, stdout: TextIO | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
+        try:
+            from .registration import uninstall
+        except ImportError as exc:
+            raise _broken_installation(exc) from None
         results = uninstall(args.browsers, args.scope, args.user_data_dir, args.dry_run)
         if not results:
             out.write("nothing to remove: roleport is not installed for any browser here\n")
@@ -114,6 +135,10 @@ def run_doctor(args: argparse.Namespace, stdout: TextIO | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
+        try:
+            from .checks import doctor
+        except ImportError as exc:
+            raise _broken_installation(exc) from None
         checks = doctor(args.browsers, args.scope, args.user_data_dir,
                         tuple(args.extension_ids), timeout=args.timeout)
         for check in checks:

@@ -11,7 +11,8 @@ their own. A separate top-level package would add a third import name to the whe
 module this small, with the same dependencies. Both imports below are plain module-level
 imports on purpose: if the installer cannot be imported, `roleport` fails at once with that
 ImportError, instead of starting without install/uninstall/doctor and answering "invalid
-choice" for them.
+choice" for them. What those commands do is imported only when one of them runs
+(roleport_installer.cli), so `roleport login` does not pay for the installer's modules.
 """
 
 from __future__ import annotations

@@ -90,8 +90,11 @@ describe('background: hello and profiles', () => {
     const reply = await sendToBackground(fake.api, { type: 'profiles' });
     assert.equal(reply.ok, true);
     assert.deepEqual(reply.result.rows, PROFILES.rows);
-    const cached = fake.store.get('profilesCache');
+    const stored = fake.store.get('profilesCache');
+    assert.equal(typeof stored, 'string'); // one string: storage reads it back in one piece
+    const cached = JSON.parse(stored);
     assert.deepEqual(cached.columns, PROFILES.columns);
+    assert.deepEqual(cached.rows, PROFILES.rows);
     assert.equal(cached.generation, 'g1');
   });
 

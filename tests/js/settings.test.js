@@ -7,7 +7,9 @@ import {
   containersSupported, loginParams, normalizeSettings,
 } from '../../extension/lib/settings.js';
 import { isConsoleDuration, isRegion } from '../../extension/lib/rules.js';
-import { pushRecent, rowsToProfiles, toggleFavourite } from '../../extension/lib/profiles.js';
+import {
+  parseStoredTable, pushRecent, rowsToProfiles, storedTable, toggleFavourite,
+} from '../../extension/lib/profiles.js';
 import { toErrorPayload } from '../../extension/lib/errors.js';
 
 describe('normalizeSettings', () => {
@@ -128,6 +130,22 @@ describe('profile table and lists', () => {
     });
     assert.deepEqual(profiles, [{ name: 'a', account_id: '1', future: 'x' }, { name: 'b', account_id: null, future: null }]);
     assert.deepEqual(rowsToProfiles(null), []);
+  });
+
+  it('keeps the table in storage as one JSON string and reads it back', () => {
+    const table = { columns: ['name'], rows: [['a'], ['b']], generation: 'g1' };
+    const stored = storedTable(table);
+    assert.equal(typeof stored, 'string');
+    assert.deepEqual(parseStoredTable(stored), table);
+    assert.deepEqual(rowsToProfiles(parseStoredTable(stored)), [{ name: 'a' }, { name: 'b' }]);
+  });
+
+  it('reads a table an older version kept as an object, and refuses anything else', () => {
+    const table = { columns: ['name'], rows: [['a']] };
+    assert.deepEqual(parseStoredTable(table), table);
+    for (const bad of [undefined, null, '', '{broken', '[1,2]', '"text"', 'null', 42, ['a']]) {
+      assert.equal(parseStoredTable(bad), null, JSON.stringify(bad));
+    }
   });
 
   it('keeps recent names distinct, newest first, bounded', () => {
