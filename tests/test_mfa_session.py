@@ -128,6 +128,29 @@ def test_a_profile_without_mfa_is_untouched(aws, pipeline):
     assert assume.caller_key_id == "AKIAEXAMPLEDEVUSER01"  # the user's own keys
 
 
+def test_an_account_role_assumed_from_an_mfa_role_uses_the_session(aws, pipeline):
+    # `roleport login --account-id ... --role-name ... --profile guarded`: the source is the
+    # MFA role, assumed from the device's session; the target is chained behind it.
+    pipeline.login("other", mfa_code="123456")
+    result = pipeline.login_role("444444444444", "CrossAccount", source_profile="guarded")
+    assert result.identity["role"] == "CrossAccount"
+    assert len(calls(aws, "GetSessionToken")) == 1
+    assert [c for c in aws.sts_calls if c.params.get("SerialNumber")] == calls(
+        aws, "GetSessionToken")
+    [request] = token_requests(aws)[-1:]
+    assert request.kind == CHAINED_ROLE and request.session_duration is None
+
+
+def test_an_account_role_from_an_mfa_role_without_a_session_asks_for_the_code(aws, pipeline):
+    with pytest.raises(RoleportError) as caught:
+        pipeline.login_role("444444444444", "CrossAccount", source_profile="guarded")
+    assert caught.value.code == "mfa_required"
+    assert caught.value.to_dict()["mfa_serial"] == SERIAL
+    result = pipeline.login_role("444444444444", "CrossAccount", source_profile="guarded",
+                                 mfa_code="123456")
+    assert result.identity["role"] == "CrossAccount"
+
+
 # -- the console session rules ------------------------------------------------------------
 
 def test_a_role_from_the_session_is_not_chained_and_gets_twelve_hours(aws, pipeline):

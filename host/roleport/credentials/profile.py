@@ -207,8 +207,17 @@ class ProfileCredentials:
 
     def frozen_source(self, profile_name: str, region: str, mfa_code: str | None) -> Any:
         """The frozen credentials of any profile, as botocore resolves them (keys kept as
-        they are: a source of AssumeRole may hold long-term keys)."""
+        they are: a source of AssumeRole may hold long-term keys); an MFA role behind an IAM
+        user's keys through its device's MFA session, as in `resolve`."""
         profile = self._snapshot.get(profile_name)
+        if mfa_step(profile_name, self._snapshot.full_config.get("profiles", {})) is not None:
+            from botocore.credentials import ReadOnlyCredentials
+
+            resolved = self.resolve(profile_name, region, mfa_code)
+            if isinstance(resolved, ResolvedCredentials):
+                issued = resolved.credentials
+                return ReadOnlyCredentials(issued.access_key_id, issued.secret_access_key,
+                                           issued.session_token)
         prompter = NoPromptMfa(mfa_code)
         try:
             creds = self.load(profile_name, region, prompter, TargetTrackingCache(
