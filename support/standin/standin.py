@@ -73,6 +73,7 @@ class ConsoleSession:
     identity: Identity
     destination: str
     expires_at: datetime
+    issuer: str = ""
 
 
 @dataclass
@@ -275,6 +276,13 @@ class StandIn:
             grant = self._records.signin_grants.get(token)
             return grant.identity if grant else None
 
+    def signin_token_console_end(self, token: str) -> datetime | None:
+        """When the console session a SigninToken opens ends (SessionDuration from its
+        getSigninToken, else its credentials' expiration); None for an unknown token."""
+        with self._lock:
+            grant = self._records.signin_grants.get(token)
+            return grant.console_expires_at if grant else None
+
     # -- faults --------------------------------------------------------------------------
     def inject_sts_fault(self, kind: str, action: str | None = None, count: int = 1) -> None:
         """Make the next `count` STS requests (of `action`, or any) fail with `kind`:
@@ -467,7 +475,8 @@ class StandIn:
         return token
 
     def _redeem_signin_token(self, token: str | None, cookie_session_id: str | None,
-                             destination: str) -> str | tuple[str, ConsoleSession]:
+                             destination: str,
+                             issuer: str = "") -> str | tuple[str, ConsoleSession]:
         """A refusal message, or (new session id, console session) after a valid login."""
         now = self.now()
         with self._lock:
@@ -486,7 +495,7 @@ class StandIn:
                 self._records.console_sessions.pop(cookie_session_id, None)
             session_id = secrets.token_urlsafe(24)
             console_session = ConsoleSession(grant.identity, destination,
-                                             grant.console_expires_at)
+                                             grant.console_expires_at, issuer)
             self._records.console_sessions[session_id] = console_session
             return session_id, console_session
 
@@ -500,6 +509,14 @@ class StandIn:
     def _console_session(self, session_id: str | None) -> ConsoleSession | None:
         with self._lock:
             return self._console_session_locked(session_id, self.now())
+
+    def _expired_console_session(self, session_id: str | None) -> ConsoleSession | None:
+        """The session the cookie names if it has ended on the stand-in's clock."""
+        with self._lock:
+            console_session = self._records.console_sessions.get(session_id or "")
+            if console_session is None or self.now() < console_session.expires_at:
+                return None
+            return console_session
 
     def _end_console_session(self, session_id: str | None) -> None:
         with self._lock:
