@@ -18,6 +18,11 @@ import {
 } from './lib/settings.js';
 import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
 import { OpeningError, planOpening } from './lib/urls.js';
+import {
+  DEFAULT_JAR, applyTabUrl, classifyPage, liveSessions, newRecord, recordSignIn, removeJar,
+  removeSession, removeTab, reusableSession, sessionKey, tabsByRecency, touch,
+} from './lib/sessions.js';
+import { createSessionStore } from './lib/sessions-store.js';
 
 const HOST_NAME = 'roleport';
 // A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s) so the host's precise
@@ -138,7 +143,7 @@ async function openConsole(login, profile, settings, { active, windowId }) {
       const mode = shared && settings.openMode !== 'keep-sessions' ? 'signout-first' : 'keep-sessions';
       const { url } = planOpening(mode, login.url, login.logout_url);
       const tab = await ext.tabs.create(withWindow({ url, cookieStoreId, active }, windowId));
-      return { tabId: tab.id, container: name, cookieStoreId };
+      return { tabId: tab.id, windowId: tab.windowId ?? null, container: name, cookieStoreId };
     }
   }
   const { url, newWindow } = planOpening(settings.openMode, login.url, login.logout_url);
@@ -148,7 +153,148 @@ async function openConsole(login, profile, settings, { active, windowId }) {
   }
   const tab = await ext.tabs.create(withWindow({ url, active }, windowId));
   await groupTab(tab, profile);
-  return { tabId: tab.id, container: null };
+  return { tabId: tab.id, windowId: tab.windowId ?? null, container: null };
+}
+
+// -- the registry of live console sessions (lib/sessions.js) ---------------------------------
+
+const sessionStore = createSessionStore(ext.storage.session ?? null);
+const profileLock = createKeyedLock();
+
+/**
+ * What the background last saw of recent tabs, kept until the login that opened them is
+ * recorded: a console tab can land (or be closed) before its record is written.
+ */
+const recentTabs = new Map();
+const RECENT_TABS_KEPT = 64;
+
+function noteTab(tabId, facts) {
+  recentTabs.delete(tabId);
+  recentTabs.set(tabId, { ...recentTabs.get(tabId), ...facts });
+  if (recentTabs.size > RECENT_TABS_KEPT) recentTabs.delete(recentTabs.keys().next().value);
+}
+
+/** The cookie jar of a tab: its Firefox container, else the browser profile's one jar. */
+function jarOfTab(tab) {
+  const store = tab?.cookieStoreId;
+  return typeof store === 'string' && store && store !== 'firefox-default' ? store : DEFAULT_JAR;
+}
+
+function trackTabUrl(tabId, url, tab) {
+  if (typeof url !== 'string') return;
+  const facts = { url, windowId: tab?.windowId ?? null, jar: jarOfTab(tab) };
+  noteTab(tabId, facts);
+  sessionStore.update((registry) => applyTabUrl(registry, { tabId, ...facts, now: Date.now() }))
+    .catch(() => undefined);
+}
+
+ext.tabs.onUpdated?.addListener((tabId, changeInfo, tab) => {
+  if (changeInfo.url) trackTabUrl(tabId, changeInfo.url, tab);
+});
+
+ext.tabs.onRemoved?.addListener((tabId) => {
+  noteTab(tabId, { closed: true });
+  sessionStore.update((registry) => removeTab(registry, tabId)).catch(() => undefined);
+});
+
+ext.contextualIdentities?.onRemoved?.addListener((changeInfo) => {
+  const jar = changeInfo?.contextualIdentity?.cookieStoreId;
+  if (jar) sessionStore.update((registry) => removeJar(registry, jar)).catch(() => undefined);
+});
+
+/** Records a console just opened for a login reply (no URL of the reply is kept). */
+function recordOpened(profileName, reply, opened) {
+  const now = Date.now();
+  const jar = opened.cookieStoreId ?? DEFAULT_JAR;
+  const record = newRecord({
+    profile: profileName,
+    jar,
+    container: opened.container ?? null,
+    reply,
+    tab: opened.tabId != null ? { id: opened.tabId, windowId: opened.windowId } : null,
+    now,
+  });
+  return sessionStore.update((registry) => {
+    let next = recordSignIn(registry, record);
+    const seen = recentTabs.get(opened.tabId);
+    if (seen?.closed) next = removeTab(next, opened.tabId);
+    else if (seen?.url) next = applyTabUrl(next, { tabId: opened.tabId, ...seen, jar, now });
+    return next;
+  });
+}
+
+async function openTabOrNull(id) {
+  try {
+    return await ext.tabs.get(id);
+  } catch {
+    return null; // closed meanwhile
+  }
+}
+
+async function focusTab(tab, active) {
+  if (!active) return;
+  await ext.tabs.update(tab.id, { active: true });
+  if (tab.windowId != null && typeof ext.windows?.update === 'function') {
+    await ext.windows.update(tab.windowId, { focused: true });
+  }
+}
+
+async function containerExists(jar) {
+  if (jar === DEFAULT_JAR || typeof ext.contextualIdentities?.get !== 'function') return true;
+  try {
+    return Boolean(await ext.contextualIdentities.get(jar));
+  } catch {
+    return false; // deleted by the user
+  }
+}
+
+/**
+ * Reuses the profile's live console session instead of signing in again: focuses its most
+ * recent tab, or opens its console (no token needed: the session cookie is in the jar).
+ * Returns the opened facts, or null when there is nothing to reuse (sign in as usual).
+ */
+async function reuseSession(profileName, profile, { active, windowId }) {
+  const registry = await sessionStore.read();
+  const record = reusableSession(registry, profileName, Date.now());
+  if (!record) return null;
+  const key = sessionKey(record.profile, record.jar);
+  if (!(await containerExists(record.jar))) {
+    await sessionStore.update((current) => removeJar(current, record.jar));
+    return null;
+  }
+  const facts = { container: record.container, reused: true };
+  if (record.jar !== DEFAULT_JAR) facts.cookieStoreId = record.jar;
+  for (const known of tabsByRecency(record)) {
+    const tab = await openTabOrNull(known.id);
+    const page = tab ? classifyPage(tab.url ?? '', record) : 'gone';
+    if (page === 'signed-out') {
+      await sessionStore.update((current) => removeSession(current, record.profile, record.jar));
+      return null;
+    }
+    if (page === 'console' || page === 'login') {
+      await focusTab(tab, active);
+      await sessionStore.update((current) => touch(current, key, tab, Date.now()));
+      return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
+    }
+    await sessionStore.update((current) => removeTab(current, known.id));
+  }
+  if (!record.landed || !record.consoleUrl) return null;
+  const properties = withWindow({ url: record.consoleUrl, active }, windowId);
+  if (facts.cookieStoreId) properties.cookieStoreId = facts.cookieStoreId;
+  let tab;
+  try {
+    tab = await ext.tabs.create(properties);
+  } catch {
+    return null; // the container went away between the check and now: sign in instead
+  }
+  if (!facts.cookieStoreId) await groupTab(tab, profile);
+  await sessionStore.update((current) => touch(current, key, tab, Date.now()));
+  return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
+}
+
+async function listSessions() {
+  const now = Date.now();
+  return { now, sessions: liveSessions(await sessionStore.read(), now) };
 }
 
 const storageLock = createKeyedLock();
@@ -168,27 +314,43 @@ async function login(message, sender) {
   if (message.mfa_code != null && !isMfaCode(message.mfa_code)) {
     throw extensionError('mfaCodeMalformed', {}, { profile: message.profile });
   }
+  // One click at a time per profile: a second quick click finds the first one's session.
+  return profileLock(message.profile, () => loginNow(message, sender));
+}
+
+async function loginNow(message, sender) {
+  const target = {
+    active: message.background !== true,
+    // A popup opened as a normal tab (tests) opens the console next to itself.
+    windowId: sender.tab?.windowId,
+  };
+  // A live session is reused unless the user asked for a fresh sign-in (Alt+click).
+  if (message.fresh !== true && message.mfa_code == null) {
+    const reused = await reuseSession(message.profile, await findProfile(message.profile), target);
+    if (reused) {
+      await rememberRecent(message.profile);
+      return { profile: message.profile, expires_at: null, identity: null, ...reused };
+    }
+  }
   const settings = await readSettings();
   const params = loginParams(message.profile, settings, message.mfa_code ?? null);
   const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
   const profile = await findProfile(message.profile);
   let opened;
   try {
-    opened = await openConsole(reply, profile, settings, {
-      active: message.background !== true,
-      // A popup opened as a normal tab (tests) opens the console next to itself.
-      windowId: sender.tab?.windowId,
-    });
+    opened = await openConsole(reply, profile, settings, target);
   } catch (error) {
     // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
     // report a fixed text instead of theirs.
     const fields = error instanceof OpeningError ? error.toJSON() : errorFields('tabRefused');
     throw new HostError({ ...fields, profile: message.profile });
   }
+  await recordOpened(message.profile, reply, opened);
   await rememberRecent(message.profile);
   return {
     profile: message.profile,
     expires_at: reply.expires_at ?? null,
+    session_expires_at: reply.session_expires_at ?? null,
     identity: reply.identity ?? null,
     ...opened,
   };
@@ -200,6 +362,7 @@ const HANDLERS = {
   hello: () => client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }),
   profiles: () => fetchProfiles(),
   login,
+  sessions: () => listSessions(),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

@@ -10,6 +10,7 @@ import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
+import { startSessionMarkers } from './popup-sessions.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -236,8 +237,11 @@ function showMfa(name, error) {
   input.focus();
 }
 
-/** Opens a profile's console through the background; `background` opens without focusing. */
-async function openProfile(name, { background = false, mfaCode = null } = {}) {
+/**
+ * Opens a profile's console through the background; `background` opens without focusing;
+ * `fresh` signs in again even when the role's console session is live (Alt+click, Alt+Enter).
+ */
+async function openProfile(name, { background = false, mfaCode = null, fresh = false } = {}) {
   if (state.busy.has(name)) return;
   state.busy.add(name);
   showError(errorBox, null);
@@ -246,6 +250,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   listStatus.textContent = `Opening the console for ${name}\u2026`;
   const message = { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
+  if (fresh) message.fresh = true;
   const reply = await callBackground(ext, message);
   state.busy.delete(name);
   setProgress(name, '', false);
@@ -254,7 +259,8 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
     setRowState(name, 'opened');
     setProgress(name, 'Opened', false);
     state.recent = pushRecent(state.recent, name);
-    listStatus.textContent = `Opened the console for ${name}.`;
+    listStatus.textContent = reply.result?.reused
+      ? `Switched to the open console of ${name}.` : `Opened the console for ${name}.`;
     if (!state.settings.keepPopupOpen && !state.inTab) {
       window.close();
       return;
@@ -316,7 +322,7 @@ function moveFocus(from, step) {
 results.addEventListener('click', (event) => {
   const role = event.target.closest('button.role');
   if (role) {
-    openProfile(role.dataset.profile, { background: withoutFocusing(event) });
+    openProfile(role.dataset.profile, { background: withoutFocusing(event), fresh: event.altKey });
     return;
   }
   const star = event.target.closest('button.star');
@@ -338,7 +344,7 @@ results.addEventListener('keydown', (event) => {
   } else if (event.key === 'Enter' && role.classList.contains('role')) {
     // Handled here, not by the button's click, because a keyboard click loses Shift/Ctrl.
     event.preventDefault();
-    openProfile(role.dataset.profile, { background: withoutFocusing(event) });
+    openProfile(role.dataset.profile, { background: withoutFocusing(event), fresh: event.altKey });
   }
 });
 
@@ -362,7 +368,7 @@ search.addEventListener('keydown', (event) => {
       render();
     }
     const first = roleButtons()[0];
-    if (first) openProfile(first.dataset.profile, { background: withoutFocusing(event) });
+    if (first) openProfile(first.dataset.profile, { background: withoutFocusing(event), fresh: event.altKey });
   }
 });
 
@@ -410,6 +416,7 @@ async function start() {
   state.settings = normalizeSettings(stored[STORAGE_KEYS.settings]);
   if (stored[STORAGE_KEYS.profiles]) setProfiles(stored[STORAGE_KEYS.profiles]);
   render();
+  startSessionMarkers({ ext, results, anchor: search });
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);

@@ -206,6 +206,25 @@ def test_login_sets_cookie_and_console_shows_identity_and_destination(
     assert "Not signed in" in requests.get(standin.console_url, timeout=5).text
 
 
+def test_console_session_expires_on_the_stand_in_clock_to_the_session_expired_page(
+        standin: StandIn) -> None:
+    browser = requests.Session()
+    creds = assume(standin)
+    response = get_signin_token(standin, creds, duration=900)
+    assert response.status_code == 200, response.text
+    login(standin, browser, response.json()["SigninToken"])
+    assert "Signed in as Admin/alice" in browser.get(standin.console_url, timeout=5).text
+    standin.advance_clock(899)
+    assert "Signed in as Admin/alice" in browser.get(standin.console_url, timeout=5).text
+    standin.advance_clock(2)
+    expired = browser.get(standin.console_url, timeout=5)
+    assert expired.url == f"{standin.base_url}/signin/session-expired"
+    assert "Your session has expired." in expired.text
+    assert 'href="https://example.invalid/roleport"' in expired.text  # the login's Issuer
+    # A jar that never signed in is not "expired": the console says not signed in.
+    assert "Not signed in" in requests.get(standin.console_url, timeout=5).text
+
+
 def test_signin_token_is_single_use(standin: StandIn) -> None:
     token = signin_token(standin, assume(standin))
     assert login(standin, requests.Session(), token).status_code == 200

@@ -10,6 +10,9 @@ console"; AWS STS API Reference for which credentials may call it):
 - login refuses a cookie jar that already holds a session of a different identity with
   "You must first log out before logging into a different AWS account".
 - /oauth?Action=logout clears the session cookie and follows redirect_uri back to us only.
+- A console whose session ended on the stand-in's clock redirects to the sign-in host's
+  "Your session has expired" page (/signin/session-expired), which links to the login's
+  Issuer, as AWS's does.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class FederationHandler(StandinHandler):
             self._logout(params)
         elif path == "/console" or path.startswith("/console/"):
             self._console(params)
+        elif path == "/signin/session-expired":
+            self._session_expired()
         elif path == "/":
             self._index()
         else:
@@ -134,7 +139,8 @@ class FederationHandler(StandinHandler):
         standin = self.standin
         destination = params.get("Destination") or "https://console.aws.amazon.com/"
         result = standin._redeem_signin_token(params.get("SigninToken"),
-                                              self._session_cookie(), destination)
+                                              self._session_cookie(), destination,
+                                              params.get("Issuer") or "")
         if isinstance(result, str):  # a refusal message
             standin._record_federation("login", self.command, 400, reason=result,
                                        destination=destination)
@@ -165,6 +171,11 @@ class FederationHandler(StandinHandler):
 
     # -- console page --------------------------------------------------------------------
     def _console(self, params: dict[str, str]) -> None:
+        if self.standin._expired_console_session(self._session_cookie()) is not None:
+            # AWS sends a console whose session ended to a sign-in page: "Your session has
+            # expired" (on signin.aws.amazon.com), with a link to the login's Issuer.
+            self.redirect(f"{self.standin.base_url}/signin/session-expired")
+            return
         console_session = self.standin._console_session(self._session_cookie())
         destination = params.get("destination") or (
             console_session.destination if console_session else "")
@@ -187,6 +198,18 @@ class FederationHandler(StandinHandler):
                       f' data-session-name="{html.escape(identity.session_name)}"')
         self.send(200, page(f"Console stand-in - {identity.label} @ {identity.account}",
                             body, attributes), "text/html")
+
+    def _session_expired(self) -> None:
+        expired = self.standin._expired_console_session(self._session_cookie())
+        issuer = expired.issuer if expired else ""
+        link = (f' <a id="issuer" href="{html.escape(issuer)}">{html.escape(issuer)}</a>'
+                if issuer.startswith(("https://", "http://")) else
+                f" <span id=\"issuer\">{html.escape(issuer)}</span>")
+        body = ("<h1 id=\"session-expired\">Your session has expired.</h1>"
+                "<p>To start a new session, click the link provided by your administrator:"
+                f"{link}</p>")
+        self.send(200, page("Amazon Web Services Sign-In - Session expired", body,
+                            ' data-signed-in="false"'), "text/html")
 
     def _index(self) -> None:
         standin = self.standin

@@ -1,0 +1,100 @@
+/**
+ * The popup's view of live console sessions: a marker in each signed-in role's row ("signed in,
+ * 10 h 42 m left"; "expires in 4 min" stands out), kept current while the popup is open, and
+ * a "Signed in" filter. The markers sit inside the row's button, so a screen reader reads them
+ * as part of the role's name. The sessions come from the background (runtime message
+ * "sessions"); the popup never sees more than profile, end and account.
+ */
+import { sessionMarker } from './lib/sessions.js';
+import { callBackground, h } from './lib/ui.js';
+
+const REFRESH_MS = 20_000;
+
+/**
+ * Starts painting markers into `results` (the popup's list, re-rendered by popup.js at will:
+ * a MutationObserver repaints after each render) and adds the filter after `anchor`.
+ * Returns {refresh, paint, stop}.
+ */
+export function startSessionMarkers({
+  ext, results, anchor, now = () => Date.now(), refreshMs = REFRESH_MS,
+}) {
+  let sessions = new Map();
+  let liveOnly = false;
+
+  const filter = h('button', {
+    type: 'button',
+    id: 'live-only',
+    className: 'live-only-toggle',
+    'aria-pressed': 'false',
+    title: 'Show only roles with a live console session',
+  }, 'Signed in');
+  filter.hidden = true;
+  anchor?.after(filter);
+  filter.addEventListener('click', () => {
+    liveOnly = !liveOnly;
+    filter.setAttribute('aria-pressed', String(liveOnly));
+    paint();
+  });
+
+  function paint() {
+    const moment = now();
+    let live = 0;
+    for (const button of results.querySelectorAll('button.role[data-profile]')) {
+      const session = sessions.get(button.dataset.profile);
+      const marker = session ? sessionMarker(session, moment) : null;
+      let span = button.querySelector('.session-marker');
+      const row = button.closest('li') ?? button;
+      if (!marker) {
+        span?.remove();
+        delete row.dataset.session;
+        row.hidden = liveOnly;
+        continue;
+      }
+      live += 1;
+      if (!span) {
+        span = h('span', { className: 'session-marker' });
+        // Before the progress text, so "Opening…" still comes last.
+        button.insertBefore(span, button.querySelector('.progress'));
+        button.insertBefore(document.createTextNode(' '), span);
+      }
+      span.textContent = marker.text;
+      span.title = marker.label;
+      span.classList.toggle('soon', marker.soon);
+      row.dataset.session = marker.soon ? 'soon' : 'live';
+      row.hidden = false;
+    }
+    for (const section of results.querySelectorAll('section')) {
+      section.hidden = liveOnly && !section.querySelector('li:not([hidden])');
+    }
+    filter.hidden = sessions.size === 0 && !liveOnly;
+    filter.textContent = live ? `Signed in (${live})` : 'Signed in';
+  }
+
+  async function refresh() {
+    const reply = await callBackground(ext, { type: 'sessions' });
+    if (!reply.ok || !Array.isArray(reply.result?.sessions)) return;
+    const next = new Map();
+    for (const session of reply.result.sessions) {
+      const known = next.get(session.profile);
+      // Several jars: show the one that lasts longest.
+      if (!known || (session.endsAt ?? Infinity) > (known.endsAt ?? Infinity)) {
+        next.set(session.profile, session);
+      }
+    }
+    sessions = next;
+    paint();
+  }
+
+  const observer = new MutationObserver(() => paint());
+  observer.observe(results, { childList: true });
+  const timer = setInterval(refresh, refreshMs);
+  refresh();
+  return {
+    refresh,
+    paint,
+    stop() {
+      clearInterval(timer);
+      observer.disconnect();
+    },
+  };
+}
