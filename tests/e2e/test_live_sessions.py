@@ -1,0 +1,151 @@
+"""Live console sessions in real browsers: a click on a signed-in role focuses its console
+tab without a request to STS or the federation endpoint; once the stand-in's console says the
+session expired, the next click signs in again; the popup marks signed-in roles."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from support import awsconfig as aws
+from support import browsers
+from tests.e2e.conftest import LaunchBrowser
+from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
+
+pytestmark = pytest.mark.browser
+
+MARKER = ROLE_BUTTON + " .session-marker"
+SHORT_SESSION = 900  # seconds: the shortest console session, so the stand-in can end it
+
+
+def selected_tab(browser: browsers.FirefoxBrowser) -> dict[str, Any]:
+    """The selected tab of the front window (chrome context): its URL and container."""
+    with browser.marionette.using_context("chrome"):
+        return dict(browser.marionette.execute_script(
+            """
+            const win = Services.wm.getMostRecentWindow("navigator:browser");
+            const tab = win.gBrowser.selectedTab;
+            return {url: tab.linkedBrowser.currentURI.spec, userContextId: tab.userContextId || 0};
+            """
+        ))
+
+
+def session_storage(browser: browsers.FirefoxBrowser) -> str:
+    """Everything in the extension's storage.session, read from the popup page, as JSON."""
+    browser.return_to_popup()
+    stored = browser.marionette.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        // The page's own `browser` (Marionette's script sees the page through an X-ray).
+        const api = window.wrappedJSObject.browser;
+        api.storage.session.get(null).then(
+            (items) => done(window.wrappedJSObject.JSON.stringify(items)),
+            (error) => done(`error: ${error}`));
+        """,
+        new_sandbox=False,
+    )
+    return str(stored)
+
+
+def federation_and_sts_counts(standin: Any) -> tuple[int, int]:
+    return len(standin.federation_requests), len(standin.sts_calls)
+
+
+def test_firefox_click_on_a_live_role_focuses_its_tab_without_any_request(
+    launch: LaunchBrowser, aws_home: Any, standin: Any
+) -> None:
+    short = aws.CONFIG.replace("roleport_account_name = Development",
+                               "roleport_account_name = Development\n"
+                               f"roleport_console_duration = {SHORT_SESSION}")
+    aws_home.write_config(short)
+    aws_home.write_credentials(aws.CREDENTIALS)
+    browser = launch("firefox")
+    assert isinstance(browser, browsers.FirefoxBrowser)
+    open_and_wait_listed(browser)
+
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    tab_a = console_tab_of(browser, aws.PLAIN_DEV)
+    assert tab_a.user_context_id > 0
+    browser.open_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    tab_b = console_tab_of(browser, aws.PLAIN_PROD)
+
+    # The popup marks both: prod with hours left, dev (15 minutes) as expiring soon.
+    browser.open_popup()
+    browsers.wait_for(lambda: "left" in browser.text_of(MARKER.format(aws.PLAIN_PROD)),
+                      message=lambda: f"prod's marker, popup: {browser.page_text()[:300]!r}")
+    assert "11 h" in browser.text_of(MARKER.format(aws.PLAIN_PROD))
+    assert "expires in 14 min" in browser.text_of(MARKER.format(aws.PLAIN_DEV))
+    assert browser.execute("return document.querySelector(arguments[0]).classList.contains('soon')",
+                           MARKER.format(aws.PLAIN_DEV))
+    # Part of the role button: a screen reader reads it with the role's name.
+    label = browser.execute("return document.querySelector(arguments[0]).innerText",
+                            ROLE_BUTTON.format(aws.PLAIN_PROD))
+    assert "signed in" in label and "left" in label
+    assert "Signed in (2)" in browser.text_of("#live-only")
+    browser.click("#live-only")
+    browsers.wait_for(
+        lambda: browser.execute(
+            "return [...document.querySelectorAll('button.role')].filter(b => b.offsetParent)"
+            ".map(b => b.dataset.profile)") == [aws.PLAIN_DEV, aws.PLAIN_PROD]
+        or sorted(browser.execute(
+            "return [...document.querySelectorAll('button.role')].filter(b => b.offsetParent)"
+            ".map(b => b.dataset.profile)")) == sorted([aws.PLAIN_DEV, aws.PLAIN_PROD]),
+        message="the Signed in filter leaves the two signed-in roles")
+    browser.screenshot("popup-live-only")
+    browser.click("#live-only")
+
+    # Storage holds the registry, and no secret of the sign-in.
+    stored = session_storage(browser)
+    assert aws.PLAIN_DEV in stored and "consoleSessions" in stored, stored
+    assert "SigninToken" not in stored and "Action=login" not in stored, stored
+    assert not any(issued.access_key_id in stored for issued in standin.issued)
+
+    # A click on dev (live): its tab comes to the front, no STS call, no federation request.
+    before = federation_and_sts_counts(standin)
+    tab_count = len(browser.tabs())
+    browser.return_to_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    browsers.wait_for(lambda: selected_tab(browser)["userContextId"] == tab_a.user_context_id,
+                      message=lambda: f"dev's console tab in front, not {selected_tab(browser)}")
+    assert "/console" in selected_tab(browser)["url"]
+    assert federation_and_sts_counts(standin) == before
+    assert len(browser.tabs()) == tab_count, "no new tab"
+
+    # Its tab closed: the console opens again in dev's container, still without a request.
+    browser.switch_to(tab_a.handle)
+    browser.close_current()
+    browser.return_to_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    reopened = browser.wait_for_tab(
+        lambda tab: tab.user_context_id == tab_a.user_context_id and "Signed in as Admin/"
+        in tab.text, message="dev's console reopened in its container")
+    assert federation_and_sts_counts(standin) == before
+    assert "SigninToken" not in reopened.url
+
+    # The stand-in's clock passes the session's end: the console shows "session expired"...
+    standin.advance_clock(SHORT_SESSION + 1)
+    browser.switch_to(reopened.handle)
+    browser.navigate(standin.console_url)
+    browser.wait_for_tab(lambda tab: "Your session has expired" in tab.text,
+                         message="the stand-in's session-expired page")
+    # ... the popup no longer marks dev, and the next click signs in again.
+    browser.open_popup()
+    browsers.wait_for(lambda: browser.execute(
+        "return document.querySelector(arguments[0]) === null", MARKER.format(aws.PLAIN_DEV))
+        and browser.execute("return document.querySelector(arguments[0]) !== null",
+                            MARKER.format(aws.PLAIN_PROD)),
+        message="dev unmarked, prod still marked")
+    logins_before = sum(1 for r in standin.federation_requests if r.action == "login")
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    browsers.wait_for(
+        lambda: sum(1 for r in standin.federation_requests
+                    if r.action == "login" and r.status == 302) > logins_before,
+        message="a new federation login for dev")
+    browser.wait_for_tab(
+        lambda tab: tab.user_context_id == tab_a.user_context_id and "Signed in as Admin/"
+        in tab.text, message="dev signed in again in its container")
+    assert tab_b.user_context_id != tab_a.user_context_id
+    assert json.loads(session_storage(browser))  # still readable JSON
