@@ -149,3 +149,69 @@ def test_firefox_click_on_a_live_role_focuses_its_tab_without_any_request(
         in tab.text, message="dev signed in again in its container")
     assert tab_b.user_context_id != tab_a.user_context_id
     assert json.loads(session_storage(browser))  # still readable JSON
+
+
+def _popup_png(browser: browsers.Browser) -> bytes:
+    """The popup's body alone, at its toolbar width (the in-tab layout switched off)."""
+    browser.execute("document.body.classList.remove('in-tab');")
+    if isinstance(browser, browsers.FirefoxBrowser):
+        body = browser.marionette.find_element("css selector", "body")
+        return bytes(browser.marionette.screenshot(element=body, format="binary"))
+    return bytes(browser.find("body").screenshot_as_png)
+
+
+def _prefer_dark(browser: browsers.Browser, dark: bool) -> None:
+    if isinstance(browser, browsers.FirefoxBrowser):
+        with browser.marionette.using_context("chrome"):
+            # 0 dark, 1 light: what web pages see as prefers-color-scheme.
+            browser.marionette.execute_script(
+                "Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override',"
+                " arguments[0]);", script_args=[0 if dark else 1])
+    else:
+        browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+            "features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_popup_marks_live_roles_light_and_dark(
+    launch: LaunchBrowser, aws_home: Any, browser_name: str
+) -> None:
+    short = aws.CONFIG.replace("roleport_account_name = Development",
+                               "roleport_account_name = Development\n"
+                               f"roleport_console_duration = {SHORT_SESSION}")
+    aws_home.write_config(short)
+    aws_home.write_credentials(aws.CREDENTIALS)
+    browser = launch(browser_name)
+    open_and_wait_listed(browser)
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    console_tab_of(browser, aws.PLAIN_PROD)
+    browser.open_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    console_tab_of(browser, aws.PLAIN_DEV)
+    browser.open_popup()
+    browser.wait_css(MARKER.format(aws.PLAIN_DEV))
+    if browser_name == "firefox":
+        browser.wait_css(MARKER.format(aws.PLAIN_PROD))  # its own container: still signed in
+        normal = MARKER.format(aws.PLAIN_PROD)
+    else:
+        # One cookie jar without multi-session: signing dev in signed prod out first.
+        browsers.wait_for(lambda: browser.execute(
+            "return document.querySelector(arguments[0]) === null", MARKER.format(aws.PLAIN_PROD)),
+            message="prod unmarked after dev's sign-out-first")
+        normal = MARKER.format(aws.PLAIN_DEV)
+    colours = {}
+    for theme in ("light", "dark"):
+        _prefer_dark(browser, theme == "dark")
+        browsers.wait_for(lambda theme=theme: browser.execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches") == (theme == "dark"),
+            message=f"the {theme} colour scheme")
+        colours[theme] = browser.execute(
+            "return [getComputedStyle(document.querySelector(arguments[0])).color,"
+            " getComputedStyle(document.querySelector(arguments[1])).backgroundColor]",
+            normal, MARKER.format(aws.PLAIN_DEV))
+        path = browser.artifacts / f"popup-live-{browser_name}-{theme}.png"
+        path.write_bytes(_popup_png(browser))
+    # The soon marker has a background of its own; the themes differ.
+    assert colours["light"] != colours["dark"], colours
+    assert all(background not in ("rgba(0, 0, 0, 0)", "transparent")
+               for _, background in colours.values()), colours
