@@ -253,7 +253,7 @@ async function containerExists(jar) {
  * recent tab, or opens its console (no token needed: the session cookie is in the jar).
  * Returns the opened facts, or null when there is nothing to reuse (sign in as usual).
  */
-async function reuseSession(profileName, profile, { active, windowId }) {
+async function reuseSession(profileName, { active, windowId }) {
   const registry = await sessionStore.read();
   const record = reusableSession(registry, profileName, Date.now());
   if (!record) return null;
@@ -273,7 +273,9 @@ async function reuseSession(profileName, profile, { active, windowId }) {
     }
     if (page === 'console' || page === 'login') {
       await focusTab(tab, active);
-      await sessionStore.update((current) => touch(current, key, tab, Date.now()));
+      // Not awaited: the tab is in front, which is all the click waits for; the store runs
+      // its updates in order, so the next read sees this one.
+      sessionStore.update((current) => touch(current, key, tab, Date.now())).catch(() => undefined);
       return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
     }
     await sessionStore.update((current) => removeTab(current, known.id));
@@ -287,7 +289,7 @@ async function reuseSession(profileName, profile, { active, windowId }) {
   } catch {
     return null; // the container went away between the check and now: sign in instead
   }
-  if (!facts.cookieStoreId) await groupTab(tab, profile);
+  if (!facts.cookieStoreId) await groupTab(tab, await findProfile(profileName));
   await sessionStore.update((current) => touch(current, key, tab, Date.now()));
   return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
 }
@@ -326,9 +328,9 @@ async function loginNow(message, sender) {
   };
   // A live session is reused unless the user asked for a fresh sign-in (Alt+click).
   if (message.fresh !== true && message.mfa_code == null) {
-    const reused = await reuseSession(message.profile, await findProfile(message.profile), target);
+    const reused = await reuseSession(message.profile, target);
     if (reused) {
-      await rememberRecent(message.profile);
+      rememberRecent(message.profile).catch(() => undefined);
       return { profile: message.profile, expires_at: null, identity: null, ...reused };
     }
   }
