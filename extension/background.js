@@ -17,7 +17,7 @@ import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
 import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
-import { OpeningError, planOpening } from './lib/urls.js';
+import { OpeningError, isOpenableUrl, planOpening } from './lib/urls.js';
 import {
   DEFAULT_JAR, applyTabUrl, classifyPage, liveSessions, newRecord, recordSignIn, removeJar,
   removeSession, removeTab, reusableSession, sessionKey, tabsByRecency, touch,
@@ -294,6 +294,69 @@ async function reuseSession(profileName, { active, windowId }) {
   return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
 }
 
+const SIGN_OUT_WAIT_MS = 10_000;
+
+/** Resolves when the tab has loaded (or is gone, or after `ms`): the sign-out has happened. */
+function tabLoaded(tabId, ms) {
+  return new Promise((resolve) => {
+    let timer = null;
+    const done = () => {
+      clearTimeout(timer);
+      ext.tabs.onUpdated.removeListener(onUpdated);
+      ext.tabs.onRemoved.removeListener(onRemoved);
+      resolve();
+    };
+    const onUpdated = (id, changeInfo) => {
+      if (id === tabId && changeInfo.status === 'complete') done();
+    };
+    const onRemoved = (id) => {
+      if (id === tabId) done();
+    };
+    ext.tabs.onUpdated.addListener(onUpdated);
+    ext.tabs.onRemoved.addListener(onRemoved);
+    timer = setTimeout(done, ms);
+  });
+}
+
+/**
+ * Signs one session out through the console's sign-out endpoint, opened in a background tab
+ * of the session's cookie jar (its container), then closes or reloads the session's tabs.
+ */
+async function signOutRecord(record, settings) {
+  const forget = () => sessionStore.update((current) => removeSession(current, record.profile, record.jar));
+  if (!(await containerExists(record.jar)) || !isOpenableUrl(record.logoutUrl ?? '')) {
+    await forget();
+    return false;
+  }
+  const properties = { url: record.logoutUrl, active: false };
+  if (record.jar !== DEFAULT_JAR) properties.cookieStoreId = record.jar;
+  const tab = await ext.tabs.create(properties);
+  await tabLoaded(tab.id, SIGN_OUT_WAIT_MS);
+  await ext.tabs.remove(tab.id).catch(() => undefined);
+  await forget();
+  for (const known of record.tabs) {
+    const action = settings.signOutClosesTabs ? ext.tabs.remove(known.id) : ext.tabs.reload(known.id);
+    await Promise.resolve(action).catch(() => undefined); // closed meanwhile
+  }
+  return true;
+}
+
+/** The popup's "Sign out" of a live role: every session roleport knows for the profile. */
+async function signOut(message) {
+  if (typeof message.profile !== 'string' || !message.profile) throw extensionError('noProfile');
+  return profileLock(message.profile, async () => {
+    const registry = await sessionStore.read();
+    const records = Object.values(registry.sessions)
+      .filter((record) => record.profile === message.profile);
+    const settings = await readSettings();
+    let signedOut = 0;
+    for (const record of records) {
+      if (await signOutRecord(record, settings)) signedOut += 1;
+    }
+    return { profile: message.profile, signedOut };
+  });
+}
+
 async function listSessions() {
   const now = Date.now();
   return { now, sessions: liveSessions(await sessionStore.read(), now) };
@@ -365,6 +428,7 @@ const HANDLERS = {
   profiles: () => fetchProfiles(),
   login,
   sessions: () => listSessions(),
+  signOut,
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

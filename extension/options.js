@@ -21,6 +21,7 @@ const controls = {
   region: regionInput,
   sessionDuration: document.getElementById('session-duration'),
   keepPopupOpen: document.getElementById('keep-popup-open'),
+  signOutClosesTabs: document.getElementById('sign-out-closes-tabs'),
 };
 
 function fill(settings) {
@@ -38,6 +39,7 @@ function read() {
     region: controls.region.value.trim(),
     sessionDuration: Number(controls.sessionDuration.value),
     keepPopupOpen: controls.keepPopupOpen.checked,
+    signOutClosesTabs: controls.signOutClosesTabs.checked,
   };
 }
 

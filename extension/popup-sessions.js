@@ -1,8 +1,8 @@
 /**
  * The popup's view of live console sessions: a marker in each signed-in role's row ("signed in,
  * 10 h 42 m left"; "expires in 4 min" stands out), kept current while the popup is open, and
- * a "Signed in" filter. The markers sit inside the row's button, so a screen reader reads them
- * as part of the role's name. The sessions come from the background (runtime message
+ * a "Signed in" filter, and a "Sign out" button after each signed-in role. The markers sit
+ * inside the row's button, so a screen reader reads them as part of the role's name. The sessions come from the background (runtime message
  * "sessions"); the popup never sees more than profile, end and account.
  */
 import { sessionMarker } from './lib/sessions.js';
@@ -16,7 +16,7 @@ const REFRESH_MS = 20_000;
  * Returns {refresh, paint, stop}.
  */
 export function startSessionMarkers({
-  ext, results, anchor, now = () => Date.now(), refreshMs = REFRESH_MS,
+  ext, results, anchor, status = null, now = () => Date.now(), refreshMs = REFRESH_MS,
 }) {
   let sessions = new Map();
   let liveOnly = false;
@@ -44,8 +44,10 @@ export function startSessionMarkers({
       const marker = session ? sessionMarker(session, moment) : null;
       let span = button.querySelector('.session-marker');
       const row = button.closest('li') ?? button;
+      let signOutButton = row.querySelector('button.session-sign-out');
       if (!marker) {
         span?.remove();
+        signOutButton?.remove();
         delete row.dataset.session;
         row.hidden = liveOnly;
         continue;
@@ -56,6 +58,16 @@ export function startSessionMarkers({
         // Before the progress text, so "Opening…" still comes last.
         button.insertBefore(span, button.querySelector('.progress'));
         button.insertBefore(document.createTextNode(' '), span);
+      }
+      if (!signOutButton) {
+        signOutButton = h('button', {
+          type: 'button',
+          className: 'session-sign-out',
+          'aria-label': `Sign out of ${button.dataset.profile}`,
+          title: 'Sign this role\'s console out',
+          dataset: { signOut: button.dataset.profile },
+        }, 'Sign out');
+        button.after(signOutButton);
       }
       span.textContent = marker.text;
       span.title = marker.label;
@@ -84,6 +96,24 @@ export function startSessionMarkers({
     sessions = next;
     paint();
   }
+
+  async function signOut(profile, control) {
+    control.setAttribute('aria-busy', 'true');
+    control.textContent = 'Signing out\u2026';
+    const reply = await callBackground(ext, { type: 'signOut', profile });
+    if (status) {
+      status.textContent = reply.ok
+        ? `Signed out of ${profile}.` : `Could not sign out of ${profile}.`;
+    }
+    await refresh();
+  }
+
+  results.addEventListener('click', (event) => {
+    const control = event.target.closest('button.session-sign-out');
+    if (control && control.getAttribute('aria-busy') !== 'true') {
+      signOut(control.dataset.signOut, control);
+    }
+  });
 
   const observer = new MutationObserver(() => paint());
   observer.observe(results, { childList: true });

@@ -416,7 +416,7 @@ async function start() {
   state.settings = normalizeSettings(stored[STORAGE_KEYS.settings]);
   if (stored[STORAGE_KEYS.profiles]) setProfiles(stored[STORAGE_KEYS.profiles]);
   render();
-  startSessionMarkers({ ext, results, anchor: search });
+  startSessionMarkers({ ext, results, anchor: search, status: listStatus });
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);

@@ -141,12 +141,25 @@ export function newRecord({ profile, jar, container = null, reply, tab, now }) {
     },
     endsAt: parseTime(reply?.session_expires_at),
     signinOrigins: [...new Set(signinOrigins)],
+    logoutUrl: logoutUrlToKeep(reply?.logout_url),
     consoleUrl: null,
     landed: false,
     openedAt: now,
     lastUsed: now,
     tabs: tab?.id != null ? [{ id: tab.id, windowId: tab.windowId ?? null, at: now }] : [],
   };
+}
+
+/**
+ * The sign-out endpoint to sign this session out later: origin and path with Action=logout,
+ * nothing else of the reply's URL (it is a fixed endpoint, but keep only what is needed).
+ */
+export function logoutUrlToKeep(text) {
+  const url = parseUrl(text);
+  if (!url || !/^https?:$/.test(url.protocol) || url.searchParams.get('Action') !== 'logout') {
+    return null;
+  }
+  return `${url.origin}${url.pathname}?Action=logout`;
 }
 
 function stringOrNull(value) {

@@ -33,6 +33,9 @@ export const DEFAULT_SETTINGS = Object.freeze({
   region: '',
   sessionDuration: CREDENTIALS_DURATION,
   keepPopupOpen: false,
+  // Signing a role out from the popup: close its console tabs (true) or leave them, reloaded
+  // so they show that they are signed out (false).
+  signOutClosesTabs: false,
 });
 
 const MAX_PREFIX = 40;
@@ -52,6 +55,7 @@ export function normalizeSettings(raw) {
   const duration = Number(input.sessionDuration);
   if (SESSION_DURATIONS.includes(duration)) settings.sessionDuration = duration;
   if (typeof input.keepPopupOpen === 'boolean') settings.keepPopupOpen = input.keepPopupOpen;
+  if (typeof input.signOutClosesTabs === 'boolean') settings.signOutClosesTabs = input.signOutClosesTabs;
   return settings;
 }
 

@@ -215,3 +215,40 @@ def test_popup_marks_live_roles_light_and_dark(
     assert colours["light"] != colours["dark"], colours
     assert all(background not in ("rgba(0, 0, 0, 0)", "transparent")
                for _, background in colours.values()), colours
+
+
+def test_firefox_sign_out_from_the_popup_signs_that_container_out_only(
+    launch: LaunchBrowser, demo_config: Any, standin: Any
+) -> None:
+    browser = launch("firefox")
+    assert isinstance(browser, browsers.FirefoxBrowser)
+    open_and_wait_listed(browser)
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    tab_a = console_tab_of(browser, aws.PLAIN_DEV)
+    browser.open_popup()
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    tab_b = console_tab_of(browser, aws.PLAIN_PROD)
+
+    browser.open_popup()
+    sign_out = f'button.session-sign-out[data-sign-out="{aws.PLAIN_DEV}"]'
+    browser.wait_css(sign_out)
+    assert browser.execute("return document.querySelector(arguments[0]).getAttribute("
+                           "'aria-label')", sign_out) == f"Sign out of {aws.PLAIN_DEV}"
+    browser.screenshot("popup-sign-out")
+    browser.click(sign_out)
+    browsers.wait_for(lambda: f"Signed out of {aws.PLAIN_DEV}." in browser.text_of("#list-status"),
+                      message=lambda: f"the status line, got {browser.text_of('#list-status')!r}")
+    assert any(r.action == "logout" and r.status == 200 for r in standin.federation_requests)
+    # Its tab stays (the default), reloaded: that container is signed out...
+    browser.wait_for_tab(lambda tab: tab.handle == tab_a.handle and "Not signed in" in tab.text,
+                         message="dev's console tab showing it is signed out")
+    assert browser.execute("return document.querySelector(arguments[0]) === null",
+                           MARKER.format(aws.PLAIN_DEV))
+    # ... and only that one: prod's container is still signed in after a reload.
+    browser.switch_to(tab_b.handle)
+    browser.navigate(standin.console_url)
+    browser.wait_for_tab(lambda tab: tab.handle == tab_b.handle and "Signed in as ReadOnly/"
+                         in tab.text, message="prod still signed in")
+    browser.return_to_popup()
+    assert browser.execute("return document.querySelector(arguments[0]) !== null",
+                           MARKER.format(aws.PLAIN_PROD))

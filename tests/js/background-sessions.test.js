@@ -44,6 +44,7 @@ const fake = fakeBrowser({
 class Event {
   constructor() { this.listeners = []; }
   addListener(listener) { this.listeners.push(listener); }
+  removeListener(listener) { this.listeners = this.listeners.filter((known) => known !== listener); }
   emit(...args) { for (const listener of this.listeners) listener(...args); }
 }
 const sessionArea = new Map();
@@ -63,7 +64,20 @@ fake.api.tabs.create = async (properties) => {
   nextTabId += 1;
   const tab = { ...(await createTab(properties)), id: nextTabId };
   openTabs.set(tab.id, { ...tab });
+  if (properties.url.endsWith('/oauth?Action=logout')) {
+    // The sign-out page loads; the background waits for that before closing it.
+    setTimeout(() => fake.api.tabs.onUpdated.emit(tab.id, { status: 'complete' }, { ...tab }), 5);
+  }
   return tab;
+};
+const closedTabs = [];
+const reloadedTabs = [];
+fake.api.tabs.remove = async (id) => {
+  closedTabs.push(id);
+  openTabs.delete(id);
+};
+fake.api.tabs.reload = async (id) => {
+  reloadedTabs.push(id);
 };
 fake.api.tabs.get = async (id) => {
   if (!openTabs.has(id)) throw new Error(`Invalid tab ID: ${id}`);
@@ -118,6 +132,8 @@ beforeEach(async () => {
   sessionArea.clear();
   openTabs.clear();
   focused.length = 0;
+  closedTabs.length = 0;
+  reloadedTabs.length = 0;
   fake.created.tabs.length = 0;
   fake.requests.length = 0;
   fake.api.contextualIdentities.items.length = 0;
@@ -218,5 +234,36 @@ describe('background: live sessions', () => {
     const again = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
     assert.equal(again.result.reused, undefined);
     assert.equal(loginRequests().length, before + 1, 'nothing to focus: sign in');
+  });
+
+  it('sign out opens the sign-out endpoint in the container, then forgets the session', async () => {
+    const first = await signIn();
+    const reply = await sendToBackground(fake.api, { type: 'signOut', profile: 'prod' });
+    assert.equal(reply.ok, true, JSON.stringify(reply.error));
+    assert.equal(reply.result.signedOut, 1);
+    const logout = fake.created.tabs.at(-1);
+    assert.equal(logout.url, LOGOUT_URL);
+    assert.equal(logout.cookieStoreId, first.cookieStoreId);
+    assert.equal(logout.active, false);
+    assert.ok(closedTabs.length === 1 && closedTabs[0] !== first.tabId, 'the sign-out tab closed');
+    assert.deepEqual(reloadedTabs, [first.tabId], 'its console tab stays, reloaded');
+    assert.deepEqual((await sendToBackground(fake.api, { type: 'sessions' })).result.sessions, []);
+    const before = loginRequests().length;
+    await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
+    assert.equal(loginRequests().length, before + 1, 'signed out: the next click signs in');
+  });
+
+  it('sign out closes the console tabs when the options say so', async () => {
+    fake.store.set('settings', { signOutClosesTabs: true });
+    const first = await signIn();
+    await sendToBackground(fake.api, { type: 'signOut', profile: 'prod' });
+    assert.ok(closedTabs.includes(first.tabId));
+    assert.deepEqual(reloadedTabs, []);
+  });
+
+  it('sign out of a role without a live session does nothing', async () => {
+    const reply = await sendToBackground(fake.api, { type: 'signOut', profile: 'prod' });
+    assert.deepEqual(reply.result, { profile: 'prod', signedOut: 0 });
+    assert.equal(fake.created.tabs.length, 0);
   });
 });

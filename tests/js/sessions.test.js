@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 
 import {
   DEFAULT_JAR, LANDING_GRACE_MS, REUSE_MARGIN_MS, applyTabUrl, classifyPage, consoleUrlToKeep,
-  emptyRegistry, formatRemaining, isReusable, liveSessions, newRecord, normalizeRegistry, prune,
+  emptyRegistry, formatRemaining, logoutUrlToKeep, isReusable, liveSessions, newRecord, normalizeRegistry, prune,
   recordSignIn, removeJar, removeSession, removeTab, reusableSession, sessionKey, sessionMarker,
   tabsByRecency, touch,
 } from '../../extension/lib/sessions.js';
@@ -45,6 +45,7 @@ describe('sessions: records', () => {
     assert.equal(record.endsAt, T0 + 12 * HOUR);
     assert.equal(record.consoleUrl, 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
     assert.deepEqual(record.signinOrigins, ['https://eu-west-1.signin.aws.amazon.com', 'https://signin.aws.amazon.com']);
+    assert.equal(record.logoutUrl, 'https://signin.aws.amazon.com/oauth?Action=logout');
     assert.deepEqual(record.identity, { account: '111122223333', role: 'Admin', session_name: 'me', partition: 'aws', region: 'eu-west-1' });
   });
 
@@ -53,6 +54,13 @@ describe('sessions: records', () => {
     assert.equal(consoleUrlToKeep('https://c.console.aws.amazon.com/ec2/home?region=bad%20one#x'), 'https://c.console.aws.amazon.com/ec2/home');
     assert.equal(consoleUrlToKeep('javascript:alert(1)'), null);
     assert.equal(consoleUrlToKeep('not a url'), null);
+  });
+
+  it('keeps of a sign-out URL only its endpoint', () => {
+    assert.equal(logoutUrlToKeep('http://127.0.0.1:9/oauth?Action=logout&redirect_uri=x'), 'http://127.0.0.1:9/oauth?Action=logout');
+    assert.equal(logoutUrlToKeep('https://signin.aws.amazon.com/federation?Action=login&SigninToken=x'), null);
+    assert.equal(logoutUrlToKeep('javascript:x?Action=logout'), null);
+    assert.equal(logoutUrlToKeep(undefined), null);
   });
 
   it('drops malformed stored data instead of trusting it', () => {
