@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from support.standin._http import LOOPBACK, LoopbackHTTPServer, ServingThread
 from support.standin.federation import FEDERATION_FAULT_KINDS, LOGOUT_FIRST_TEXT, FederationHandler
+from support.standin.multisession import SESSION_LIMIT
 from support.standin.records import (
     CHAINED_ROLE,
     FEDERATION_TOKEN,
@@ -498,6 +499,47 @@ class StandIn:
                                              grant.console_expires_at, issuer)
             self._records.console_sessions[session_id] = console_session
             return session_id, console_session
+
+    def _redeem_signin_token_multi(
+            self, token: str | None, cookie_ids: list[str], destination: str, issuer: str = "",
+    ) -> tuple[str, list[str], ConsoleSession | str | None]:
+        """Multi-session login (support/standin/multisession.py): ("refused", [], message),
+        ("limit", live ids, None) for a sixth identity, or ("ok", new ids, session)."""
+        now = self.now()
+        with self._lock:
+            grant = self._records.signin_grants.get(token or "")
+            if grant is None:
+                return "refused", [], "The sign-in token in your login link is invalid."
+            if grant.used:
+                return "refused", [], "The sign-in token in your login link has already been used."
+            if now >= grant.expires_at:
+                return "refused", [], "The sign-in token in your login link has expired."
+            live = [(sid, found) for sid in cookie_ids
+                    if (found := self._console_session_locked(sid, now)) is not None]
+            same = {sid for sid, found in live if found.identity == grant.identity}
+            if not same and len(live) >= SESSION_LIMIT:
+                return "limit", [sid for sid, _ in live], None
+            grant.used = True
+            for sid in same:
+                self._records.console_sessions.pop(sid, None)
+            session_id = secrets.token_urlsafe(24)
+            console_session = ConsoleSession(grant.identity, destination,
+                                             grant.console_expires_at, issuer)
+            self._records.console_sessions[session_id] = console_session
+            return "ok", [sid for sid, _ in live if sid not in same] + [session_id], console_session
+
+    def _live_sessions(self, ids: list[str]) -> list[tuple[str, ConsoleSession]]:
+        now = self.now()
+        with self._lock:
+            return [(sid, found) for sid in ids
+                    if (found := self._console_session_locked(sid, now)) is not None]
+
+    def _any_expired(self, ids: list[str]) -> ConsoleSession | None:
+        for sid in ids:
+            expired = self._expired_console_session(sid)
+            if expired is not None:
+                return expired
+        return None
 
     def _console_session_locked(self, session_id: str | None,
                                 now: datetime) -> ConsoleSession | None:
