@@ -19,10 +19,14 @@ import {
 import { containerName, containerStyle, tabGroupColor } from './lib/style.js';
 import { OpeningError, isOpenableUrl, planOpening } from './lib/urls.js';
 import {
-  DEFAULT_JAR, applyTabUrl, classifyPage, liveSessions, newRecord, recordSignIn, removeJar,
+  DEFAULT_JAR, applyTabUrl, classifyPage, isLive, isReusable, liveSessions, markMultiSession,
+  newRecord, recordSignIn, removeJar,
   removeSession, removeTab, reusableSession, sessionKey, tabsByRecency, touch,
 } from './lib/sessions.js';
 import { createSessionStore } from './lib/sessions-store.js';
+import {
+  bounceTarget, sessionDifferentiator, sessionLimitProblem, sessionSignOutUrl,
+} from './lib/multisession.js';
 
 const HOST_NAME = 'roleport';
 // A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s) so the host's precise
@@ -146,14 +150,61 @@ async function openConsole(login, profile, settings, { active, windowId }) {
       return { tabId: tab.id, windowId: tab.windowId ?? null, container: name, cookieStoreId };
     }
   }
-  const { url, newWindow } = planOpening(settings.openMode, login.url, login.logout_url);
+  let mode = settings.openMode;
+  let multiSession = mode === 'keep-sessions';
+  if (mode === 'automatic') {
+    multiSession = await multiSessionOptedIn();
+    mode = multiSession ? 'keep-sessions' : 'signout-first';
+  }
+  const { url, newWindow } = planOpening(mode, login.url, login.logout_url);
+  const bounced = url !== login.url;
   if (newWindow) {
     const window = await ext.windows.create({ url, focused: active });
-    return { tabId: window.tabs?.[0]?.id ?? null, windowId: window.id, container: null };
+    const tabId = window.tabs?.[0]?.id ?? null;
+    if (bounced && settings.openMode === 'automatic' && tabId != null) bouncingTabs.add(tabId);
+    return { tabId, windowId: window.id, container: null, multiSession };
   }
   const tab = await ext.tabs.create(withWindow({ url, active }, windowId));
+  if (bounced && settings.openMode === 'automatic') bouncingTabs.add(tab.id);
   await groupTab(tab, profile);
-  return { tabId: tab.id, windowId: tab.windowId ?? null, container: null };
+  return { tabId: tab.id, windowId: tab.windowId ?? null, container: null, multiSession };
+}
+
+const MULTI_SESSION_KEY = 'multiSessionSeen';
+/** Tabs opened through the sign-out bounce in automatic mode, until they leave it. */
+const bouncingTabs = new Set();
+
+/**
+ * Has this browser profile turned on the console's multi-session support? Remembered from the
+ * last sign-in that showed it, or a tab on a per-session console host now (lib/multisession.js).
+ */
+async function multiSessionOptedIn() {
+  try {
+    const tabs = await ext.tabs.query({});
+    if (tabs.some((tab) => sessionDifferentiator(tab.url ?? '') !== null)) return true;
+  } catch {
+    // No tabs to look at: the remembered answer decides.
+  }
+  const stored = await ext.storage.local.get(MULTI_SESSION_KEY);
+  return stored[MULTI_SESSION_KEY] === true;
+}
+
+function rememberMultiSession(seen) {
+  ext.storage.local.set({ [MULTI_SESSION_KEY]: seen }).catch(() => undefined);
+}
+
+/**
+ * A sign-out bounce that loaded instead of redirecting was refused (HTTP 400: the console's
+ * multi-session support is on): open its login URL directly and remember multi-session.
+ */
+function retryRefusedBounce(tabId, tab) {
+  if (!bouncingTabs.has(tabId)) return;
+  bouncingTabs.delete(tabId);
+  const target = bounceTarget(tab?.url ?? '');
+  if (!target || !isOpenableUrl(target)) return;
+  rememberMultiSession(true);
+  sessionStore.update((registry) => markMultiSession(registry, tabId)).catch(() => undefined);
+  ext.tabs.update(tabId, { url: target }).catch(() => undefined);
 }
 
 // -- the registry of live console sessions (lib/sessions.js) ---------------------------------
@@ -185,15 +236,27 @@ function trackTabUrl(tabId, url, tab) {
   const facts = { url, windowId: tab?.windowId ?? null, jar: jarOfTab(tab) };
   noteTab(tabId, facts);
   sessionStore.update((registry) => applyTabUrl(registry, { tabId, ...facts, now: Date.now() }))
+    .then((registry) => {
+      // A console landing on a per-session host shows multi-session is on; one of roleport's
+      // multi-session sign-ins landing on a plain console shows it was turned off.
+      const record = Object.values(registry.sessions).find((known) => known.landed
+        && known.tabs.some((known_tab) => known_tab.id === tabId));
+      if (!record || facts.jar !== DEFAULT_JAR) return;
+      if (record.differentiator) rememberMultiSession(true);
+      else if (record.multiSession) rememberMultiSession(false);
+    })
     .catch(() => undefined);
 }
 
 ext.tabs.onUpdated?.addListener((tabId, changeInfo, tab) => {
   if (changeInfo.url) trackTabUrl(tabId, changeInfo.url, tab);
+  if (changeInfo.url && !bounceTarget(changeInfo.url)) bouncingTabs.delete(tabId);
+  if (changeInfo.status === 'complete') retryRefusedBounce(tabId, tab);
 });
 
 ext.tabs.onRemoved?.addListener((tabId) => {
   noteTab(tabId, { closed: true });
+  bouncingTabs.delete(tabId);
   sessionStore.update((registry) => removeTab(registry, tabId)).catch(() => undefined);
 });
 
@@ -213,9 +276,10 @@ function recordOpened(profileName, reply, opened) {
     reply,
     tab: opened.tabId != null ? { id: opened.tabId, windowId: opened.windowId } : null,
     now,
+    multiSession: opened.multiSession === true,
   });
   return sessionStore.update((registry) => {
-    let next = recordSignIn(registry, record);
+    let next = recordSignIn(registry, record, { multiSession: record.multiSession });
     const seen = recentTabs.get(opened.tabId);
     if (seen?.closed) next = removeTab(next, opened.tabId);
     else if (seen?.url) next = applyTabUrl(next, { tabId: opened.tabId, ...seen, jar, now });
@@ -328,7 +392,9 @@ async function signOutRecord(record, settings) {
     await forget();
     return false;
   }
-  const properties = { url: record.logoutUrl, active: false };
+  // A multi-session jar refuses the global sign-out bounce; each session has its own.
+  const url = record.multiSession ? sessionSignOutUrl(record) ?? record.logoutUrl : record.logoutUrl;
+  const properties = { url, active: false };
   if (record.jar !== DEFAULT_JAR) properties.cookieStoreId = record.jar;
   const tab = await ext.tabs.create(properties);
   await tabLoaded(tab.id, SIGN_OUT_WAIT_MS);
@@ -355,6 +421,26 @@ async function signOut(message) {
     }
     return { profile: message.profile, signedOut };
   });
+}
+
+/**
+ * A sixth identity in a multi-session browser profile would meet AWS's "session limit reached"
+ * page: say so before signing in (error session_limit, naming the least recently used session
+ * roleport opened), unless the popup asked to open anyway.
+ */
+async function checkSessionLimit(profileName, settings) {
+  if (containersAvailable(settings) || !['automatic', 'keep-sessions'].includes(settings.openMode)) return;
+  const registry = await sessionStore.read();
+  const now = Date.now();
+  // A session still landing counts: it is a session a moment later.
+  const records = Object.values(registry.sessions).filter((record) => record.jar === DEFAULT_JAR
+    && (isLive(record, now) || isReusable(record, now)));
+  const problem = sessionLimitProblem(records, await findProfile(profileName));
+  if (problem) {
+    throw extensionError('sessionLimit', { count: String(problem.count) }, {
+      profile: profileName, lru_profile: problem.leastRecent.profile,
+    });
+  }
 }
 
 async function listSessions() {
@@ -398,6 +484,18 @@ async function loginNow(message, sender) {
     }
   }
   const settings = await readSettings();
+  if (containersAvailable(settings)) return signInAndOpen(message, settings, target);
+  // One browser-profile jar: sign-ins of different roles one at a time, so that the session
+  // limit is judged with every earlier sign-in recorded.
+  return jarLock(DEFAULT_JAR, async () => {
+    if (message.sessionLimit !== 'open-anyway') await checkSessionLimit(message.profile, settings);
+    return signInAndOpen(message, settings, target);
+  });
+}
+
+const jarLock = createKeyedLock();
+
+async function signInAndOpen(message, settings, target) {
   const params = loginParams(message.profile, settings, message.mfa_code ?? null);
   const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
   const profile = await findProfile(message.profile);

@@ -128,3 +128,28 @@ export function startSessionMarkers({
     },
   };
 }
+
+/**
+ * The console's session limit (error session_limit): the error box offers to sign out the least
+ * recently used session roleport opened and then open, or to open anyway (AWS then shows its
+ * "Session limit reached" page). `open(options)` opens the profile again.
+ */
+export function offerSessionLimitChoices({ ext, errorBox, error, open }) {
+  const choices = h('p', { className: 'session-limit-choices' });
+  if (error.lru_profile) {
+    const signOutFirst = h('button', { type: 'button', id: 'session-limit-sign-out' },
+      `Sign out ${error.lru_profile}, then open`);
+    signOutFirst.addEventListener('click', async () => {
+      signOutFirst.setAttribute('aria-busy', 'true');
+      await callBackground(ext, { type: 'signOut', profile: error.lru_profile });
+      open({ sessionLimit: 'signed-out-one' });
+    });
+    choices.append(signOutFirst, ' ');
+  }
+  const anyway = h('button', { type: 'button', id: 'session-limit-open-anyway' }, 'Open anyway');
+  anyway.addEventListener('click', () => open({ sessionLimit: 'open-anyway' }));
+  choices.append(anyway);
+  errorBox.append(choices);
+  choices.querySelector('button')?.focus();
+}
+

@@ -10,7 +10,7 @@ import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
-import { startSessionMarkers } from './popup-sessions.js';
+import { offerSessionLimitChoices, startSessionMarkers } from './popup-sessions.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -241,7 +241,9 @@ function showMfa(name, error) {
  * Opens a profile's console through the background; `background` opens without focusing;
  * `fresh` signs in again even when the role's console session is live (Alt+click, Alt+Enter).
  */
-async function openProfile(name, { background = false, mfaCode = null, fresh = false } = {}) {
+async function openProfile(name, {
+  background = false, mfaCode = null, fresh = false, sessionLimit = null,
+} = {}) {
   if (state.busy.has(name)) return;
   state.busy.add(name);
   showError(errorBox, null);
@@ -251,6 +253,7 @@ async function openProfile(name, { background = false, mfaCode = null, fresh = f
   const message = { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
   if (fresh) message.fresh = true;
+  if (sessionLimit) message.sessionLimit = sessionLimit;
   const reply = await callBackground(ext, message);
   state.busy.delete(name);
   setProgress(name, '', false);
@@ -286,6 +289,12 @@ async function openProfile(name, { background = false, mfaCode = null, fresh = f
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
   showError(errorBox, error);
+  if (error.code === 'session_limit') {
+    offerSessionLimitChoices({
+      ext, errorBox, error, open: (choice) => openProfile(name, { background, ...choice }),
+    });
+    return;
+  }
   roleButton(name)?.focus();
   flushWaitingRender();
 }

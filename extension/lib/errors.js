@@ -126,6 +126,13 @@ export const EXTENSION_ERRORS = Object.freeze({
     'The browser could not open the AWS console tab.',
     'Try again; if it keeps failing, check that no browser policy blocks new tabs.',
   ),
+  // Multi-session (background.js, lib/multisession.js).
+  sessionLimit: entry(
+    'session_limit',
+    'The console already has {count} identities signed in, its limit.',
+    'Sign out of one of them first (roleport offers the one used least recently), or open '
+      + 'anyway and choose on AWS\'s "Session limit reached" page.',
+  ),
   // The pages (popup.js, ui.js).
   mfaCodeTyped: entry(
     'invalid_request',
@@ -145,7 +152,7 @@ export const EXTENSION_ERRORS = Object.freeze({
 });
 
 /** Fields that may travel with an error to the pages: nothing that could carry a URL or token. */
-const SAFE_DETAIL_KEYS = ['profile', 'mfa_serial', 'command'];
+const SAFE_DETAIL_KEYS = ['profile', 'mfa_serial', 'command', 'lru_profile'];
 
 function fill(template, fields) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(fields[name] ?? ''));

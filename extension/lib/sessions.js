@@ -20,6 +20,8 @@
  *   Management Console", AWS Sign-In User Guide).
  */
 
+import { sessionDifferentiator } from './multisession.js';
+
 /** Below this much time left a click signs in again instead of reusing the session. */
 export const REUSE_MARGIN_MS = 5 * 60_000;
 /** Below this much time left the popup's marker stands out ("expires in 4 min"). */
@@ -125,7 +127,9 @@ export function parseTime(text) {
  * A new record for a login reply just opened in `jar`. Only non-secret facts are copied:
  * identity fields, the session's end, origins of the sign-in endpoints, the tab.
  */
-export function newRecord({ profile, jar, container = null, reply, tab, now }) {
+export function newRecord({
+  profile, jar, container = null, reply, tab, now, multiSession = false,
+}) {
   const identity = reply?.identity ?? {};
   const signinOrigins = [originOf(reply?.url), originOf(reply?.logout_url)].filter(Boolean);
   return {
@@ -143,6 +147,9 @@ export function newRecord({ profile, jar, container = null, reply, tab, now }) {
     signinOrigins: [...new Set(signinOrigins)],
     logoutUrl: logoutUrlToKeep(reply?.logout_url),
     consoleUrl: null,
+    // Multi-session (multisession.js): the session's differentiator, once it landed.
+    multiSession,
+    differentiator: null,
     landed: false,
     openedAt: now,
     lastUsed: now,
@@ -178,8 +185,9 @@ export function recordSignIn(registry, record, { multiSession = false } = {}) {
   const sessions = { ...registry.sessions };
   for (const [key, other] of Object.entries(sessions)) {
     if (other.jar !== record.jar) continue;
-    if (other.profile === record.profile
-        || (!multiSession && !sameIdentity(other.identity, record.identity))) {
+    // The same identity signing in again replaces its session in a multi-session jar too.
+    const same = sameIdentity(other.identity, record.identity);
+    if (other.profile === record.profile || (multiSession ? same : !same)) {
       delete sessions[key];
     }
   }
@@ -256,12 +264,23 @@ export function applyTabUrl(registry, {
         ...record,
         landed: true,
         consoleUrl: record.consoleUrl ?? consoleUrlToKeep(url),
+        differentiator: record.differentiator ?? sessionDifferentiator(url),
         tabs: record.tabs.map((tab) => (tab.id === tabId ? { ...tab, windowId: windowId ?? tab.windowId } : tab)),
       };
     }
     if (page === 'login') return record;
     return { ...record, tabs: record.tabs.filter((tab) => tab.id !== tabId) };
   });
+}
+
+/**
+ * The sign-in through this tab turned out to be a multi-session one (its sign-out bounce was
+ * refused): it signs in beside the jar's other sessions instead of replacing them.
+ */
+export function markMultiSession(registry, tabId) {
+  return mapRecords(registry, (record) => (record.tabs.some((tab) => tab.id === tabId)
+    ? { ...record, multiSession: true }
+    : record));
 }
 
 /** A tab was closed: it is nobody's tab any more (the session itself lives on). */

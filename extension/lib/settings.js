@@ -29,7 +29,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   // Empty by default so containers are named exactly like the profiles (Granted does the same,
   // so existing containers are reused).
   containerPrefix: '',
-  openMode: 'signout-first',
+  openMode: 'automatic',
   region: '',
   sessionDuration: CREDENTIALS_DURATION,
   keepPopupOpen: false,

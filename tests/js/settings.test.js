@@ -26,7 +26,7 @@ describe('normalizeSettings', () => {
     });
     assert.equal(normalizeSettings({ signOutClosesTabs: 'yes' }).signOutClosesTabs, false);
     const broken = normalizeSettings({ openMode: 'teleport', region: 'mars-1', sessionDuration: 5, containersEnabled: 'yes' });
-    assert.equal(broken.openMode, 'signout-first');
+    assert.equal(broken.openMode, 'automatic');
     assert.equal(broken.region, '');
     assert.equal(broken.sessionDuration, 0);
     assert.equal(broken.containersEnabled, true);
