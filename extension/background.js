@@ -240,7 +240,7 @@ function trackTabUrl(tabId, url, tab) {
       // A console landing on a per-session host shows multi-session is on; one of roleport's
       // multi-session sign-ins landing on a plain console shows it was turned off.
       const record = Object.values(registry.sessions).find((known) => known.landed
-        && known.tabs.some((known_tab) => known_tab.id === tabId));
+        && known.tabs.some((owned) => owned.id === tabId));
       if (!record || facts.jar !== DEFAULT_JAR) return;
       if (record.differentiator) rememberMultiSession(true);
       else if (record.multiSession) rememberMultiSession(false);
@@ -475,8 +475,13 @@ async function loginNow(message, sender) {
     // A popup opened as a normal tab (tests) opens the console next to itself.
     windowId: sender.tab?.windowId,
   };
-  // A live session is reused unless the user asked for a fresh sign-in (Alt+click).
-  if (message.fresh !== true && message.mfa_code == null) {
+  if (message.destination != null && (typeof message.destination !== 'string'
+      || !message.destination || message.destination.length > 2048)) {
+    throw extensionError('badDestination', {}, { profile: message.profile });
+  }
+  // A live session is reused unless the user asked for a fresh sign-in (Alt+click) or another
+  // page ("Open this page as another role": the host checks that Destination).
+  if (message.fresh !== true && message.mfa_code == null && message.destination == null) {
     const reused = await reuseSession(message.profile, target);
     if (reused) {
       rememberRecent(message.profile).catch(() => undefined);
@@ -497,6 +502,7 @@ const jarLock = createKeyedLock();
 
 async function signInAndOpen(message, settings, target) {
   const params = loginParams(message.profile, settings, message.mfa_code ?? null);
+  if (message.destination) params.destination = message.destination;
   const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
   const profile = await findProfile(message.profile);
   let opened;

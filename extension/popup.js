@@ -11,6 +11,7 @@ import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 import { offerSessionLimitChoices, startSessionMarkers } from './popup-sessions.js';
+import { startSamePage } from './popup-destination.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -36,6 +37,7 @@ const state = {
   refreshWaiting: false,
   renderTimer: null,
   inTab: false,
+  samePage: null,
 };
 
 function roleButton(name) {
@@ -254,6 +256,8 @@ async function openProfile(name, {
   if (mfaCode) message.mfa_code = mfaCode;
   if (fresh) message.fresh = true;
   if (sessionLimit) message.sessionLimit = sessionLimit;
+  const destination = state.samePage?.destination();
+  if (destination) message.destination = destination;
   const reply = await callBackground(ext, message);
   state.busy.delete(name);
   setProgress(name, '', false);
@@ -426,6 +430,9 @@ async function start() {
   if (stored[STORAGE_KEYS.profiles]) setProfiles(stored[STORAGE_KEYS.profiles]);
   render();
   startSessionMarkers({ ext, results, anchor: search, status: listStatus });
+  startSamePage({ ext, anchor: search.closest('header') }).then((offer) => {
+    state.samePage = offer;
+  });
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);

@@ -133,6 +133,11 @@ export const EXTENSION_ERRORS = Object.freeze({
     'Sign out of one of them first (roleport offers the one used least recently), or open '
       + 'anyway and choose on AWS\'s "Session limit reached" page.',
   ),
+  badDestination: entry(
+    'invalid_request',
+    'The page to open is not a console URL roleport can send.',
+    'Open the role without "Open this page", or from a console page.',
+  ),
   // The pages (popup.js, ui.js).
   mfaCodeTyped: entry(
     'invalid_request',

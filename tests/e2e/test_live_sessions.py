@@ -252,3 +252,43 @@ def test_firefox_sign_out_from_the_popup_signs_that_container_out_only(
     browser.return_to_popup()
     assert browser.execute("return document.querySelector(arguments[0]) !== null",
                            MARKER.format(aws.PLAIN_PROD))
+
+
+def test_firefox_opens_this_page_as_another_role(
+    launch: LaunchBrowser, demo_config: Any, standin: Any
+) -> None:
+    from urllib.parse import quote
+
+    browser = launch("firefox")
+    open_and_wait_listed(browser)
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    dev = console_tab_of(browser, aws.PLAIN_DEV)
+    # In dev's console the user goes to EC2's instances in eu-west-1 (on a per-session host,
+    # had multi-session been on: the prefix is dropped all the same).
+    ec2 = "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:"
+    browser.switch_to(dev.handle)
+    browser.navigate(f"{standin.console_url}?destination={quote(ec2, safe='')}")
+    browser.wait_for_tab(lambda tab: tab.handle == dev.handle and "ec2/home" in tab.text,
+                         message="dev's console on EC2")
+
+    browser.open_popup()
+    browsers.wait_for(lambda: "EC2 in eu-west-1" in browser.text_of("label[for=same-page]"),
+                      message=lambda: f"the offer, popup: {browser.page_text()[:300]!r}")
+    browser.screenshot("popup-same-page")
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
+    prod = browser.wait_for_tab(
+        lambda tab: "Signed in as ReadOnly/" in tab.text and ec2 in tab.text,
+        message="prod's console on the same EC2 page")
+    assert prod.user_context_id not in (0, dev.user_context_id)
+    [login] = [r for r in standin.federation_requests
+               if r.action == "login" and r.identity is not None
+               and r.identity.account == aws.PROD_ACCOUNT]
+    assert login.destination == ec2
+
+    # Unticked, a role opens at its usual destination.
+    browser.open_popup()
+    browser.wait_css("#same-page")
+    browser.click("#same-page")
+    browser.send_keys(ROLE_BUTTON.format(aws.STATIC), browser.key("ALT"), browser.key("ENTER"))
+    browser.wait_for_tab(lambda tab: "Signed in as" in tab.text and "console/home" in tab.text
+                         and aws.STATIC_ACCOUNT in tab.text, message="demo-user at its home")
