@@ -1,7 +1,8 @@
 /**
  * The popup's "Open this page as another role": when the page the user is on is an AWS console
- * page, a checkbox (on by default) makes the chosen role open the same service page and region
- * (lib/destinations.js); unticked, roles open at their usual destination.
+ * page, a checkbox makes the chosen role open the same service page and region
+ * (lib/destinations.js). It starts unticked: a click on a signed-in role then still brings its
+ * own console to the front without signing in again; ticked, the click signs in to that page.
  */
 import { consoleDestination, describeDestination, sourceTab } from './lib/destinations.js';
 import { h } from './lib/ui.js';
@@ -17,7 +18,7 @@ export async function startSamePage({ ext, anchor }) {
     destination = null; // no tab to look at: roles open at their usual destination
   }
   if (!destination || !anchor) return { destination: () => null };
-  const box = h('input', { type: 'checkbox', id: 'same-page', checked: true });
+  const box = h('input', { type: 'checkbox', id: 'same-page' });
   const row = h('p', { className: 'same-page' }, box, ' ',
     h('label', { for: 'same-page' }, `Open this page as the chosen role: ${describeDestination(destination)}`));
   anchor.after(row);
