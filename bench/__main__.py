@@ -11,6 +11,8 @@ Figures, all against the local stand-ins (moto STS + federation):
   (bench/popup.py; alone: `python -m bench --only popup`);
 - the one-shot `roleport login PROFILE --print` beside the naive script, wall and CPU time
   (bench/cli.py, measured in the same rounds as the baseline);
+- a click on a signed-in role to its focused console tab, beside a fresh sign-in, in real
+  Chromium (bench/live_click.py; skipped when Chromium is missing);
 - a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
   (bench/soak.py; alone: `python -m bench --only soak`);
 - baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import cli, listing, popup, reparse, soak
+from bench import cli, listing, live_click, popup, reparse, soak
 from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
@@ -398,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     ranking = popup_ranking_ms(10000)
     print("the popup in Chromium with 10,000 profiles ...", flush=True)
     popup_figures = popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)
+    print("a click on a live role in Chromium ...", flush=True)
+    live = live_click.measure()
     print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
     scale = listing.measure(args.runs)
 
@@ -431,6 +435,15 @@ def main(argv: list[str] | None = None) -> int:
                               "ms", 16, None))
         figures.append(Figure("popup search, no match: typo-tolerant pass, 10,000 profiles",
                               typo, "ms", 16, None))
+    if live is not None:
+        figures += [
+            Figure("click on a live role to its focused tab (Chromium, no host request)",
+                   live.reuse_ms, "ms", 50, live.fresh_ms),
+            Figure("host requests during those live-role clicks",
+                   float(live.host_requests_during_reuse), "requests", 0, None),
+            Figure("click with a fresh sign-in (Alt+click) to its tab created, for comparison",
+                   live.fresh_ms, "ms", None, live.fresh_ms),
+        ]
     notes = [
         f"RSS after the first login {((rss_first or 0) / 1024):.1f} MiB, after "
         f"{args.logins} logins {rss_mib:.1f} MiB (flat memory means these stay close).",
@@ -455,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
         "Baseline: fresh interpreter, boto3 assume_role, requests getSigninToken (GET), print "
         "the URL; against the same stand-ins and config.",
         *soaked.notes(),
+        "Live-role click: the popup's `login` message to the background's reply, median of "
+        "20 clicks in headless Chromium, the popup page in a window of its own like the "
+        "toolbar popup; its ratio compares it with the fresh sign-in "
+        "(Alt+click) measured the same way (host, STS, getSigninToken, tab created).",
     ]
     cli_figures = cold_cli.figures()
     table = (render(figures, notes) + "\n\n" + reparse.report(reparsed) + "\n\n"

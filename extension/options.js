@@ -29,6 +29,7 @@ const controls = {
   region: regionInput,
   sessionDuration: document.getElementById('session-duration'),
   keepPopupOpen: document.getElementById('keep-popup-open'),
+  signOutClosesTabs: document.getElementById('sign-out-closes-tabs'),
 };
 
 /** Each field that can be invalid: its control and the message element next to it. */
@@ -54,6 +55,7 @@ function read() {
     region: controls.region.value,
     sessionDuration: Number(controls.sessionDuration.value),
     keepPopupOpen: controls.keepPopupOpen.checked,
+    signOutClosesTabs: controls.signOutClosesTabs.checked,
   };
 }
 

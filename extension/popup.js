@@ -23,6 +23,8 @@ import {
 } from './popup-rows.js';
 import { showSuggestion } from './popup-suggestion.js';
 import { linkSetupGuide } from './popup-welcome.js';
+import { offerSessionLimitChoices, startSessionMarkers } from './popup-sessions.js';
+import { startSamePage } from './popup-destination.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -63,6 +65,7 @@ const state = {
   refreshWaiting: false,
   renderTimer: null,
   inTab: false,
+  samePage: null,
 };
 
 function rowsOf(name) {
@@ -339,8 +342,13 @@ function showMfa(name, error, key) {
   if (error.code === 'mfa_invalid') showMfaError(form, error);
 }
 
-/** Opens a profile's console through the background; `background` opens without focusing. */
-async function openProfile(name, { background = false, mfaCode = null, rowKey = null } = {}) {
+/**
+ * Opens a profile's console through the background; `background` opens without focusing;
+ * `fresh` signs in again even when the role's console session is live (Alt+click, Alt+Enter).
+ */
+async function openProfile(name, {
+  background = false, mfaCode = null, rowKey = null, fresh = false, sessionLimit = null,
+} = {}) {
   if (state.busy.has(name)) return;
   state.busy.add(name);
   // A login error in the top alert is about the last try; an error about the files stays.
@@ -352,6 +360,10 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
   listStatus.textContent = `Opening the console for ${name}\u2026`;
   const message = { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
+  if (fresh) message.fresh = true;
+  if (sessionLimit) message.sessionLimit = sessionLimit;
+  const destination = state.samePage?.destination();
+  if (destination) message.destination = destination;
   const reply = await callBackground(ext, message);
   state.busy.delete(name);
   setProgress(name, '', false);
@@ -360,7 +372,8 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
     setRowState(name, 'opened');
     setProgress(name, 'Opened', false);
     state.recent = pushRecent(state.recent, name);
-    listStatus.textContent = `Opened the console for ${name}.`;
+    listStatus.textContent = reply.result?.reused
+      ? `Switched to the open console of ${name}.` : `Opened the console for ${name}.`;
     if (mfaCode) refreshMfaSessions(); // a new MFA session covers more rows
     if (!state.settings.keepPopupOpen && !state.inTab) {
       window.close();
@@ -386,6 +399,16 @@ async function openProfile(name, { background = false, mfaCode = null, rowKey = 
   closeMfa();
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
+  if (error.code === 'session_limit') {
+    // The choice (sign out the least recently used session, or open anyway) concerns the
+    // browser profile's sessions, not this row: it goes in the top alert.
+    showError(errorBox, error);
+    offerSessionLimitChoices({
+      ext, errorBox, error, open: (choice) => openProfile(name, { background, rowKey, ...choice }),
+    });
+    flushWaitingRender();
+    return;
+  }
   const row = rowFor(name, rowKey);
   if (place === 'list' || !row) {
     showError(errorBox, error);
@@ -452,7 +475,9 @@ function rowKeyOf(element) {
 results.addEventListener('click', (event) => {
   const role = event.target.closest('button.role');
   if (role) {
-    openProfile(role.dataset.profile, { background: withoutFocusing(event), rowKey: rowKeyOf(role) });
+    openProfile(role.dataset.profile, {
+      background: withoutFocusing(event), rowKey: rowKeyOf(role), fresh: event.altKey,
+    });
     return;
   }
   const star = event.target.closest('button.star');
@@ -496,7 +521,7 @@ results.addEventListener('keydown', (event) => {
     // Handled here, not by the button's click, because a keyboard click loses Shift/Ctrl.
     event.preventDefault();
     openProfile(control.dataset.profile, {
-      background: withoutFocusing(event), rowKey: rowKeyOf(control),
+      background: withoutFocusing(event), rowKey: rowKeyOf(control), fresh: event.altKey,
     });
   }
 });
@@ -521,7 +546,9 @@ search.addEventListener('keydown', (event) => {
     }
     const first = roleButtons()[0];
     if (first) {
-      openProfile(first.dataset.profile, { background: withoutFocusing(event), rowKey: rowKeyOf(first) });
+      openProfile(first.dataset.profile, {
+        background: withoutFocusing(event), rowKey: rowKeyOf(first), fresh: event.altKey,
+      });
     }
   }
 });
@@ -585,6 +612,10 @@ async function start() {
   const cached = parseStoredTable(stored[STORAGE_KEYS.profiles]);
   if (cached) setProfiles(cached);
   render();
+  startSessionMarkers({ ext, results, anchor: search, status: listStatus });
+  startSamePage({ ext, anchor: search.closest('header') }).then((offer) => {
+    state.samePage = offer;
+  });
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -294,6 +294,17 @@ def test_login_url_with_custom_and_empty_issuer():
 def test_expires_at_is_fifteen_minutes_later_in_utc_z():
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     assert federation.expires_at(now) == "2026-01-02T03:19:05Z"
+
+
+def test_console_session_end_is_session_duration_else_the_credentials_end():
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    credentials_end = datetime(2026, 1, 2, 4, 0, 0, tzinfo=timezone.utc)
+    assert federation.console_session_end(43200, credentials_end, now) == "2026-01-02T15:04:05Z"
+    assert federation.console_session_end(None, credentials_end, now) == "2026-01-02T04:00:00Z"
+    other_zone = credentials_end.astimezone(timezone(timedelta(hours=2)))
+    assert federation.console_session_end(None, other_zone, now) == "2026-01-02T04:00:00Z"
+    assert federation.console_session_end(None, None, now) is None
+    assert federation.console_session_end(None, datetime(2026, 1, 2), now) is None  # naive
 
 
 def test_temporary_credentials_repr_hides_secrets():

@@ -189,6 +189,8 @@ def test_login_returns_a_working_console_url(host: HostProcess, standin: StandIn
     assert result["identity"]["region"] == "eu-west-1"
     assert result["identity"]["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/")
     assert result["expires_at"].endswith("Z")
+    assert result["session_expires_at"].endswith("Z")
+    assert result["session_expires_at"] > result["expires_at"]  # 12 h, not the URL's 15 min
     assert result["logout_url"].startswith(standin.base_url + "/oauth?Action=logout")
     assert host.wait() == 0
     written = log_file.read_text() + host.stderr

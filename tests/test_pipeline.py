@@ -342,6 +342,7 @@ def test_credential_process_credentials_sign_in_without_session_duration(
     assert request.access_key_id == issued["AccessKeyId"]
     assert request.session_duration is None
     assert aws.signin_token_identity(login_query(result)["SigninToken"]).role == "Proc"
+    assert result.session_expires_at is None  # keys of unknown origin: no known end
 
 
 def test_role_from_temporary_process_credentials_retries_without_session_duration(
@@ -361,6 +362,8 @@ def test_role_from_temporary_process_credentials_retries_without_session_duratio
     assert (accepted.status, accepted.session_duration) == (200, None)
     assert aws.issued_credential(accepted.access_key_id).kind == CHAINED_ROLE
     assert aws.signin_token_identity(login_query(result)["SigninToken"]).role == "FromProc"
+    # Without SessionDuration the console lasts as long as the chained credentials.
+    assert abs(_session_end(result) - _console_end(aws, result)) < timedelta(seconds=5)
 
 
 def test_role_from_session_token_keys_is_chained_and_sends_no_session_duration(
@@ -1049,3 +1052,55 @@ def test_listing_profiles_does_not_need_the_botocore_session(aws_home):
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
     assert output.stdout.split() == ["True", "False"]
+
+
+# -- the console session's end (PROTOCOL.md "login": session_expires_at) -------------------
+def _session_end(result: LoginResult) -> datetime:
+    assert result.session_expires_at is not None
+    return datetime.strptime(result.session_expires_at, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=timezone.utc)
+
+
+def _console_end(aws, result: LoginResult) -> datetime:
+    end = aws.signin_token_console_end(login_query(result)["SigninToken"])
+    assert end is not None
+    return end
+
+
+@pytest.mark.parametrize(("profile", "duration", "expected"), [
+    ("admin", None, timedelta(hours=12)),          # SessionDuration 43200 sent
+    ("admin", 7200, timedelta(hours=2)),           # the asked duration
+    ("short", None, timedelta(hours=1)),           # roleport_console_duration
+    ("deep", 7200, timedelta(hours=1)),            # chained: the credentials' hour, not 7200
+    ("dev", None, timedelta(hours=12)),            # GetFederationToken's own 43200 s
+])
+def test_session_end_is_the_console_session_the_stand_in_opens(
+        aws, pipeline, profile, duration, expected):
+    result = pipeline.login(profile, duration=duration)
+    end = _session_end(result)
+    # The stand-in decides like AWS (SessionDuration, else the credentials' expiration).
+    assert abs(end - _console_end(aws, result)) < timedelta(seconds=5)
+    assert abs(end - datetime.now(timezone.utc) - expected) < timedelta(minutes=1)
+    assert result.session_expires_at in repr(result)
+
+
+def test_session_end_of_cached_chained_credentials_is_their_remaining_time(
+        aws, pipeline, aws_home):
+    pipeline.login("deep")
+    _rewrite_cached_expiry(aws_home, "/Deep/", timedelta(minutes=55))
+    result = pipeline.login("deep")
+    assert len(sts_actions(aws, "AssumeRole", "role/Deep")) == 1  # from the cache
+    remaining = _session_end(result) - datetime.now(timezone.utc)
+    assert timedelta(minutes=54) < remaining <= timedelta(minutes=55)
+
+
+def test_session_end_of_an_sso_profile(aws, aws_home, pipeline):
+    aws.sso_login(aws_home.home, start_url="https://corp.awsapps.com/start",
+                  session_name="corp")
+    result = pipeline.login("sso-dev", duration=3600)
+    assert abs(_session_end(result) - _console_end(aws, result)) < timedelta(seconds=5)
+
+
+def test_session_end_of_login_role(aws, pipeline):
+    result = pipeline.login_role("123456789012", "Admin", source_profile="dev")
+    assert abs(_session_end(result) - _console_end(aws, result)) < timedelta(seconds=5)

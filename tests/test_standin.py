@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 import boto3
@@ -204,6 +206,98 @@ def test_login_sets_cookie_and_console_shows_identity_and_destination(
     again = browser.get(standin.console_url, timeout=5)
     assert "Signed in as Admin/alice" in again.text
     assert "Not signed in" in requests.get(standin.console_url, timeout=5).text
+
+
+def test_console_session_expires_on_the_stand_in_clock_to_the_session_expired_page(
+        standin: StandIn) -> None:
+    browser = requests.Session()
+    creds = assume(standin)
+    response = get_signin_token(standin, creds, duration=900)
+    assert response.status_code == 200, response.text
+    login(standin, browser, response.json()["SigninToken"])
+    assert "Signed in as Admin/alice" in browser.get(standin.console_url, timeout=5).text
+    standin.advance_clock(899)
+    assert "Signed in as Admin/alice" in browser.get(standin.console_url, timeout=5).text
+    standin.advance_clock(2)
+    expired = browser.get(standin.console_url, timeout=5)
+    assert expired.url == f"{standin.base_url}/signin/session-expired"
+    assert "Your session has expired." in expired.text
+    assert 'href="https://example.invalid/roleport"' in expired.text  # the login's Issuer
+    # A jar that never signed in is not "expired": the console says not signed in.
+    assert "Not signed in" in requests.get(standin.console_url, timeout=5).text
+
+
+# -- multi-session (support/standin/multisession.py) ---------------------------------------
+def opted_in_browser(standin: StandIn) -> requests.Session:
+    browser = requests.Session()
+    page = browser.get(f"{standin.base_url}/multi-session", params={"enable": "true"}, timeout=5)
+    assert "Multi-session support is on." in page.text
+    assert browser.cookies.get("aws-prism-opt-in") == "true"
+    return browser
+
+
+def role_token(standin: StandIn, account: int, session: str = "alice") -> str:
+    return signin_token(standin, assume(standin, f"arn:aws:iam::{account}:role/Admin", session))
+
+
+def test_multi_session_keeps_identities_side_by_side_on_their_own_console_paths(
+        standin: StandIn) -> None:
+    browser = opted_in_browser(standin)
+    first = login(standin, browser, role_token(standin, 111111111111))
+    second = login(standin, browser, role_token(standin, 222222222222))
+    for response, account in ((first, "111111111111"), (second, "222222222222")):
+        assert f"in account {account}" in response.text
+        path = urllib.parse.urlsplit(response.url).path
+        assert re.fullmatch(rf"/s/{account}-[a-z0-9]{{8}}/console", path), path
+    # Each session's console still shows its own identity.
+    assert "in account 111111111111" in browser.get(first.url, timeout=5).text
+    assert "in account 222222222222" in browser.get(second.url, timeout=5).text
+    # The same identity again replaces its own session, at the same console path.
+    again = login(standin, browser, role_token(standin, 111111111111))
+    assert again.url.split("?")[0] == first.url.split("?")[0]
+    assert len(browser.cookies.get(standin.cookie_name).split(".")) == 2
+
+
+def test_multi_session_refuses_the_sign_out_bounce_with_400(standin: StandIn) -> None:
+    browser = opted_in_browser(standin)
+    login(standin, browser, role_token(standin, 111111111111))
+    bounce = browser.get(standin.logout_url, timeout=5, params={
+        "redirect_uri": login_url(standin, role_token(standin, 222222222222))})
+    assert bounce.status_code == 400
+    assert standin.federation_requests[-1].action == "logout"
+    assert standin.federation_requests[-1].status == 400
+    # Not opted in (another jar), the same bounce signs out and in.
+    plain = requests.Session()
+    login(standin, plain, role_token(standin, 111111111111))
+    swapped = plain.get(standin.logout_url, timeout=5, params={
+        "redirect_uri": login_url(standin, role_token(standin, 222222222222))})
+    assert "in account 222222222222" in swapped.text
+
+
+def test_multi_session_sixth_identity_gets_the_session_limit_page(standin: StandIn) -> None:
+    browser = opted_in_browser(standin)
+    for index in range(5):
+        signed_in = login(standin, browser, role_token(standin, 100000000000 + index))
+        assert "Signed in as" in signed_in.text
+    sixth = login(standin, browser, role_token(standin, 100000000005))
+    assert sixth.url == f"{standin.base_url}/sessions/limit"
+    assert "Session limit reached" in sixth.text
+    assert sixth.text.count("<li") == 5
+    # The same identity as one of the five is not a sixth: it replaces its session.
+    assert "Signed in as" in login(standin, browser, role_token(standin, 100000000002)).text
+
+
+def test_multi_session_signs_one_session_out_and_expires_on_the_clock(standin: StandIn) -> None:
+    browser = opted_in_browser(standin)
+    first = login(standin, browser, role_token(standin, 111111111111))
+    second = login(standin, browser, role_token(standin, 222222222222))
+    differentiator = urllib.parse.urlsplit(first.url).path.split("/")[2]
+    out = browser.get(f"{standin.base_url}/sessions/{differentiator}/v1/logout", timeout=5)
+    assert "You have signed out." in out.text
+    assert "Not signed in" in browser.get(first.url, timeout=5).text
+    assert "in account 222222222222" in browser.get(second.url, timeout=5).text
+    standin.advance_clock(43201)
+    assert "Your session has expired." in browser.get(second.url, timeout=5).text
 
 
 def test_signin_token_is_single_use(standin: StandIn) -> None:

@@ -133,6 +133,18 @@ export const EXTENSION_ERRORS = Object.freeze({
     'Open roleport from a normal (non-private) window, or turn off "Open each profile in its own '
       + 'container" in roleport\'s options to open consoles in private windows.',
   ),
+  // Multi-session (background.js, lib/multisession.js).
+  sessionLimit: entry(
+    'session_limit',
+    'The console already has {count} identities signed in, its limit.',
+    'Sign out of one of them first (roleport offers the one used least recently), or open '
+      + 'anyway and choose on AWS\'s "Session limit reached" page.',
+  ),
+  badDestination: entry(
+    'invalid_request',
+    'The page to open is not a console URL roleport can send.',
+    'Open the role without "Open this page", or from a console page.',
+  ),
   // The pages (popup.js, ui.js).
   mfaCodeTyped: entry(
     'invalid_request',
@@ -152,7 +164,9 @@ export const EXTENSION_ERRORS = Object.freeze({
 });
 
 /** Fields that may travel with an error to the pages: nothing that could carry a URL or token. */
-const SAFE_DETAIL_KEYS = ['profile', 'mfa_serial', 'command', 'config_file', 'line'];
+const SAFE_DETAIL_KEYS = [
+  'profile', 'mfa_serial', 'command', 'config_file', 'line', 'lru_profile',
+];
 
 function fill(template, fields) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(fields[name] ?? ''));

@@ -31,10 +31,13 @@ export const DEFAULT_SETTINGS = Object.freeze({
   // Empty by default so containers are named exactly like the profiles (Granted does the same,
   // so existing containers are reused).
   containerPrefix: '',
-  openMode: 'signout-first',
+  openMode: 'automatic',
   region: '',
   sessionDuration: CREDENTIALS_DURATION,
   keepPopupOpen: false,
+  // Signing a role out from the popup: close its console tabs (true) or leave them, reloaded
+  // so they show that they are signed out (false).
+  signOutClosesTabs: false,
 });
 
 const MAX_PREFIX = 40;
@@ -55,6 +58,7 @@ export function normalizeSettings(raw) {
   const duration = Number(input.sessionDuration);
   if (SESSION_DURATIONS.includes(duration)) settings.sessionDuration = duration;
   if (typeof input.keepPopupOpen === 'boolean') settings.keepPopupOpen = input.keepPopupOpen;
+  if (typeof input.signOutClosesTabs === 'boolean') settings.signOutClosesTabs = input.signOutClosesTabs;
   return settings;
 }
 

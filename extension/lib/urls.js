@@ -6,7 +6,11 @@
  */
 import { HostError, errorFields } from './errors.js';
 
-export const OPEN_MODES = Object.freeze(['signout-first', 'keep-sessions', 'new-window']);
+/**
+ * 'automatic': the console's multi-session support when the browser profile has turned it on
+ * (never the sign-out bounce then), else 'signout-first' (lib/multisession.js decides).
+ */
+export const OPEN_MODES = Object.freeze(['automatic', 'signout-first', 'keep-sessions', 'new-window']);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -371,6 +371,27 @@ class TemporaryCredentials:
 def expires_at(now: datetime | None = None) -> str:
     """ISO 8601 UTC with "Z": when a login URL created now stops working (15 minutes)."""
     moment = (now or datetime.now(timezone.utc)) + LOGIN_URL_LIFETIME
+    return _utc_z(moment)
+
+
+def console_session_end(session_duration: int | None, credentials_expire: datetime | None,
+                        now: datetime | None = None) -> str | None:
+    """ISO 8601 UTC with "Z": when the console session a login URL opens ends, or None when
+    nobody knows.
+
+    "Enable custom identity broker access to the AWS console" (IAM User Guide): with
+    SessionDuration the console session lasts that many seconds from sign-in; without it,
+    as long as the temporary credentials (role-chained credentials: at most one hour, their
+    own limit; GetFederationToken credentials: their DurationSeconds).
+    """
+    if session_duration is not None:
+        return _utc_z((now or datetime.now(timezone.utc)) + timedelta(seconds=session_duration))
+    if credentials_expire is None or credentials_expire.tzinfo is None:
+        return None
+    return _utc_z(credentials_expire)
+
+
+def _utc_z(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -56,9 +56,12 @@ class LoginResult:
     identity: dict[str, Any]
     container: str | None
     logout_url: str
+    # When the console session this URL opens ends (ISO 8601 UTC "Z"), None when unknown.
+    session_expires_at: str | None = None
 
     def __repr__(self) -> str:
         return (f"LoginResult(url=<redacted>, expires_at={self.expires_at!r}, "
+                f"session_expires_at={self.session_expires_at!r}, "
                 f"identity={self.identity!r}, container={self.container!r})")
 
 
@@ -270,6 +273,10 @@ class Pipeline:
             # console session then lasts as long as the credentials (at most 1 h when chained).
             logger.info("the sign-in endpoint refused SessionDuration; retrying without it")
             token = self._federation.get_signin_token(resolved.credentials, endpoints, None)
+            session_duration = None
+        # Taken after the token: the console session starts at sign-in, a moment later still,
+        # so this end is never later than the real one.
+        session_end = federation.console_session_end(session_duration, resolved.expires)
         url = federation.build_login_url(endpoints, token, landing, issuer)
         identity = {
             "account": resolved.account,
@@ -282,7 +289,8 @@ class Pipeline:
         logger.info("signed in %s (%s, %s)", resolved.arn or resolved.account,
                     endpoints.partition, endpoints.region or "global")
         return LoginResult(url=url, expires_at=federation.expires_at(), identity=identity,
-                           container=container, logout_url=endpoints.logout_url)
+                           container=container, logout_url=endpoints.logout_url,
+                           session_expires_at=session_end)
 
 
 def _internal(exc: BaseException, doing: str) -> RoleportError:

@@ -10,6 +10,9 @@ console"; AWS STS API Reference for which credentials may call it):
 - login refuses a cookie jar that already holds a session of a different identity with
   "You must first log out before logging into a different AWS account".
 - /oauth?Action=logout clears the session cookie and follows redirect_uri back to us only.
+- A console whose session ended on the stand-in's clock redirects to the sign-in host's
+  "Your session has expired" page (/signin/session-expired), which links to the login's
+  Issuer, as AWS's does.
 """
 
 from __future__ import annotations
@@ -21,6 +24,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from support.standin._http import StandinHandler
+from support.standin.multisession import (
+    BOUNCE_REFUSED_TEXT,
+    OPT_IN_COOKIE,
+    SESSION_LIMIT_TEXT,
+    SESSION_LOGOUT_PATH,
+    SESSION_PATH,
+    cookie_value,
+    differentiator,
+    session_ids,
+)
 from support.standin.records import Identity
 
 if TYPE_CHECKING:
@@ -76,6 +89,16 @@ class FederationHandler(StandinHandler):
             self._logout(params)
         elif path == "/console" or path.startswith("/console/"):
             self._console(params)
+        elif (match := SESSION_PATH.match(path)) and (match["rest"] or "").startswith("/console"):
+            self._console(params, match["differentiator"])
+        elif path == "/signin/session-expired":
+            self._session_expired()
+        elif path == "/multi-session":
+            self._opt_in(params)
+        elif path == "/sessions/limit":
+            self._session_limit()
+        elif match := SESSION_LOGOUT_PATH.match(path):
+            self._session_logout(match["differentiator"])
         elif path == "/":
             self._index()
         else:
@@ -133,11 +156,33 @@ class FederationHandler(StandinHandler):
         morsel = cookie.get(self.standin.cookie_name)
         return morsel.value if morsel else None
 
+    def _cookie(self, name: str) -> str | None:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.headers.get("Cookie") or "")
+        except Exception:
+            return None
+        morsel = cookie.get(name)
+        return morsel.value if morsel else None
+
+    def _opted_in(self) -> bool:
+        return self._cookie(OPT_IN_COOKIE) == "true"
+
+    def _session_cookie_header(self, ids: list[str]) -> str:
+        if not ids:
+            return f"{self.standin.cookie_name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        return (f"{self.standin.cookie_name}={cookie_value(ids)}; Path=/; HttpOnly; "
+                "SameSite=Lax")
+
     def _login(self, params: dict[str, str]) -> None:
         standin = self.standin
         destination = params.get("Destination") or "https://console.aws.amazon.com/"
+        if self._opted_in():
+            self._login_multi(params, destination)
+            return
         result = standin._redeem_signin_token(params.get("SigninToken"),
-                                              self._session_cookie(), destination)
+                                              self._session_cookie(), destination,
+                                              params.get("Issuer") or "")
         if isinstance(result, str):  # a refusal message
             standin._record_federation("login", self.command, 400, reason=result,
                                        destination=destination)
@@ -151,8 +196,36 @@ class FederationHandler(StandinHandler):
         self.redirect(f"{standin.console_url}?destination={quote(destination, safe='')}",
                       {"Set-Cookie": cookie})
 
+    def _login_multi(self, params: dict[str, str], destination: str) -> None:
+        standin = self.standin
+        outcome, ids, detail = standin._redeem_signin_token_multi(
+            params.get("SigninToken"), session_ids(self._session_cookie()), destination,
+            params.get("Issuer") or "")
+        if outcome == "refused":
+            message = str(detail)
+            standin._record_federation("login", self.command, 400, reason=message,
+                                       destination=destination)
+            self.send(400, error_page(message), "text/html")
+            return
+        if outcome == "limit":
+            standin._record_federation("login", self.command, 302, reason="session limit",
+                                       destination=destination)
+            self.redirect(f"{standin.base_url}/sessions/limit")
+            return
+        assert detail is not None and not isinstance(detail, str)
+        standin._record_federation("login", self.command, 302, identity=detail.identity,
+                                   destination=destination)
+        self.redirect(f"{standin.base_url}/s/{differentiator(detail.identity)}/console"
+                      f"?destination={quote(destination, safe='')}",
+                      {"Set-Cookie": self._session_cookie_header(ids)})
+
     def _logout(self, params: dict[str, str]) -> None:
         standin = self.standin
+        if self._opted_in():
+            standin._record_federation("logout", self.command, 400,
+                                       reason="multi-session: sign-out bounce refused")
+            self.send(400, error_page(BOUNCE_REFUSED_TEXT), "text/html")
+            return
         standin._end_console_session(self._session_cookie())
         expired = f"{standin.cookie_name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
         redirect_uri = params.get("redirect_uri", "")
@@ -167,8 +240,16 @@ class FederationHandler(StandinHandler):
                   "text/html", {"Set-Cookie": expired})
 
     # -- console page --------------------------------------------------------------------
-    def _console(self, params: dict[str, str]) -> None:
-        console_session = self.standin._console_session(self._session_cookie())
+    def _console(self, params: dict[str, str], wanted: str | None = None) -> None:
+        ids = session_ids(self._session_cookie())
+        live = [(sid, found) for sid, found in self.standin._live_sessions(ids)
+                if wanted is None or differentiator(found.identity) == wanted]
+        if not live and self.standin._any_expired(ids) is not None:
+            # AWS sends a console whose session ended to a sign-in page: "Your session has
+            # expired" (on signin.aws.amazon.com), with a link to the login's Issuer.
+            self.redirect(f"{self.standin.base_url}/signin/session-expired")
+            return
+        console_session = live[-1][1] if live else None
         destination = params.get("destination") or (
             console_session.destination if console_session else "")
         if console_session is None:
@@ -190,6 +271,50 @@ class FederationHandler(StandinHandler):
                       f' data-session-name="{html.escape(identity.session_name)}"')
         self.send(200, page(f"Console stand-in - {identity.label} @ {identity.account}",
                             body, attributes), "text/html")
+
+    def _opt_in(self, params: dict[str, str]) -> None:
+        enable = params.get("enable", "true") == "true"
+        value = (f"{OPT_IN_COOKIE}=true; Path=/; SameSite=Lax" if enable
+                 else f"{OPT_IN_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax")
+        state = "on" if enable else "off"
+        self.send(200, page("Console stand-in - Multi-session support",
+                            f"<h1 id=\"multi-session\">Multi-session support is {state}.</h1>"),
+                  "text/html", {"Set-Cookie": value})
+
+    def _session_limit(self) -> None:
+        rows = "".join(
+            f"<li data-account=\"{html.escape(found.identity.account)}\">"
+            f"{html.escape(found.identity.label)} @ {html.escape(found.identity.account)}</li>"
+            for _, found in self.standin._live_sessions(session_ids(self._session_cookie())))
+        self.send(200, page(f"Amazon Web Services Sign-In - {SESSION_LIMIT_TEXT}",
+                            f"<h1 id=\"session-limit\">{SESSION_LIMIT_TEXT}</h1>"
+                            f"<ul id=\"sessions\">{rows}</ul>"), "text/html")
+
+    def _session_logout(self, wanted: str) -> None:
+        standin = self.standin
+        ids = session_ids(self._session_cookie())
+        ended = [sid for sid, found in standin._live_sessions(ids)
+                 if differentiator(found.identity) == wanted]
+        for sid in ended:
+            standin._end_console_session(sid)
+        standin._record_federation("session-logout", self.command, 200 if ended else 404,
+                                   reason=wanted)
+        remaining = [sid for sid in ids if sid not in ended]
+        self.send(200, page("Signed out", "<h1 id=\"signed-out\">You have signed out.</h1>"),
+                  "text/html", {"Set-Cookie": self._session_cookie_header(remaining)})
+
+    def _session_expired(self) -> None:
+        ids = session_ids(self._session_cookie())
+        expired = self.standin._any_expired(ids)
+        issuer = expired.issuer if expired else ""
+        link = (f' <a id="issuer" href="{html.escape(issuer)}">{html.escape(issuer)}</a>'
+                if issuer.startswith(("https://", "http://")) else
+                f" <span id=\"issuer\">{html.escape(issuer)}</span>")
+        body = ("<h1 id=\"session-expired\">Your session has expired.</h1>"
+                "<p>To start a new session, click the link provided by your administrator:"
+                f"{link}</p>")
+        self.send(200, page("Amazon Web Services Sign-In - Session expired", body,
+                            ' data-signed-in="false"'), "text/html")
 
     def _index(self) -> None:
         standin = self.standin

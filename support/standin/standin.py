@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from support.standin._http import LOOPBACK, LoopbackHTTPServer, ServingThread
 from support.standin.federation import FEDERATION_FAULT_KINDS, LOGOUT_FIRST_TEXT, FederationHandler
+from support.standin.multisession import SESSION_LIMIT
 from support.standin.records import (
     CHAINED_ROLE,
     FEDERATION_TOKEN,
@@ -73,6 +74,7 @@ class ConsoleSession:
     identity: Identity
     destination: str
     expires_at: datetime
+    issuer: str = ""
 
 
 @dataclass
@@ -275,6 +277,13 @@ class StandIn:
             grant = self._records.signin_grants.get(token)
             return grant.identity if grant else None
 
+    def signin_token_console_end(self, token: str) -> datetime | None:
+        """When the console session a SigninToken opens ends (SessionDuration from its
+        getSigninToken, else its credentials' expiration); None for an unknown token."""
+        with self._lock:
+            grant = self._records.signin_grants.get(token)
+            return grant.console_expires_at if grant else None
+
     # -- faults --------------------------------------------------------------------------
     def inject_sts_fault(self, kind: str, action: str | None = None, count: int = 1) -> None:
         """Make the next `count` STS requests (of `action`, or any) fail with `kind`:
@@ -472,7 +481,8 @@ class StandIn:
         return token
 
     def _redeem_signin_token(self, token: str | None, cookie_session_id: str | None,
-                             destination: str) -> str | tuple[str, ConsoleSession]:
+                             destination: str,
+                             issuer: str = "") -> str | tuple[str, ConsoleSession]:
         """A refusal message, or (new session id, console session) after a valid login."""
         now = self.now()
         with self._lock:
@@ -491,9 +501,50 @@ class StandIn:
                 self._records.console_sessions.pop(cookie_session_id, None)
             session_id = secrets.token_urlsafe(24)
             console_session = ConsoleSession(grant.identity, destination,
-                                             grant.console_expires_at)
+                                             grant.console_expires_at, issuer)
             self._records.console_sessions[session_id] = console_session
             return session_id, console_session
+
+    def _redeem_signin_token_multi(
+            self, token: str | None, cookie_ids: list[str], destination: str, issuer: str = "",
+    ) -> tuple[str, list[str], ConsoleSession | str | None]:
+        """Multi-session login (support/standin/multisession.py): ("refused", [], message),
+        ("limit", live ids, None) for a sixth identity, or ("ok", new ids, session)."""
+        now = self.now()
+        with self._lock:
+            grant = self._records.signin_grants.get(token or "")
+            if grant is None:
+                return "refused", [], "The sign-in token in your login link is invalid."
+            if grant.used:
+                return "refused", [], "The sign-in token in your login link has already been used."
+            if now >= grant.expires_at:
+                return "refused", [], "The sign-in token in your login link has expired."
+            live = [(sid, found) for sid in cookie_ids
+                    if (found := self._console_session_locked(sid, now)) is not None]
+            same = {sid for sid, found in live if found.identity == grant.identity}
+            if not same and len(live) >= SESSION_LIMIT:
+                return "limit", [sid for sid, _ in live], None
+            grant.used = True
+            for sid in same:
+                self._records.console_sessions.pop(sid, None)
+            session_id = secrets.token_urlsafe(24)
+            console_session = ConsoleSession(grant.identity, destination,
+                                             grant.console_expires_at, issuer)
+            self._records.console_sessions[session_id] = console_session
+            return "ok", [sid for sid, _ in live if sid not in same] + [session_id], console_session
+
+    def _live_sessions(self, ids: list[str]) -> list[tuple[str, ConsoleSession]]:
+        now = self.now()
+        with self._lock:
+            return [(sid, found) for sid in ids
+                    if (found := self._console_session_locked(sid, now)) is not None]
+
+    def _any_expired(self, ids: list[str]) -> ConsoleSession | None:
+        for sid in ids:
+            expired = self._expired_console_session(sid)
+            if expired is not None:
+                return expired
+        return None
 
     def _console_session_locked(self, session_id: str | None,
                                 now: datetime) -> ConsoleSession | None:
@@ -505,6 +556,14 @@ class StandIn:
     def _console_session(self, session_id: str | None) -> ConsoleSession | None:
         with self._lock:
             return self._console_session_locked(session_id, self.now())
+
+    def _expired_console_session(self, session_id: str | None) -> ConsoleSession | None:
+        """The session the cookie names if it has ended on the stand-in's clock."""
+        with self._lock:
+            console_session = self._records.console_sessions.get(session_id or "")
+            if console_session is None or self.now() < console_session.expires_at:
+                return None
+            return console_session
 
     def _end_console_session(self, session_id: str | None) -> None:
         with self._lock:

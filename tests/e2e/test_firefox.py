@@ -44,9 +44,11 @@ def test_firefox_opens_each_role_in_its_own_container_side_by_side(
         browser.switch_to(tab.handle)
         browser.screenshot(f"console-container-{tab.user_context_id}")
 
-    # A again: same container, no duplicate container, a second tab signed in as A.
+    # A again, as a fresh sign-in (Alt+Enter; a plain click would focus A's live tab): same
+    # container, no duplicate container, a second tab signed in as A.
     browser.open_popup()
-    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    browser.wait_css(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    browser.send_keys(ROLE_BUTTON.format(aws.PLAIN_DEV), browser.key("ALT"), browser.key("ENTER"))
     browser.wait_for_tabs(
         lambda tabs: sum(
             1 for tab in tabs

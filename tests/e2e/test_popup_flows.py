@@ -67,9 +67,11 @@ def test_mfa_wrong_code_then_right_code_then_cached(
     browser.screenshot("mfa-console")
     assert [c.status for c in mfa_assume_role_calls(standin)] == [403, 200]
 
-    # Next click: cached credentials, no code asked, no new MFA AssumeRole.
+    # Next fresh sign-in (Alt+Enter; a plain click would focus the live console): cached
+    # credentials, no code asked, no new MFA AssumeRole.
     browser.open_popup()
-    browser.click(ROLE_BUTTON.format(aws.MFA))
+    browser.wait_css(ROLE_BUTTON.format(aws.MFA))
+    browser.send_keys(ROLE_BUTTON.format(aws.MFA), browser.key("ALT"), browser.key("ENTER"))
     browser.wait_for_tabs(
         lambda tabs: sum(signed_in_as(aws.MFA) in tab.text for tab in tabs) == 2,
         message="a second Auditor console without a code",

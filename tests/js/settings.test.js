@@ -21,14 +21,15 @@ describe('normalizeSettings', () => {
   it('keeps valid values and replaces invalid ones', () => {
     const settings = normalizeSettings({
       containersEnabled: false, containerPrefix: 'aws:', openMode: 'new-window', region: 'eu-west-1',
-      sessionDuration: '3600', keepPopupOpen: true, unknown: 1,
+      sessionDuration: '3600', keepPopupOpen: true, signOutClosesTabs: true, unknown: 1,
     });
     assert.deepEqual(settings, {
       containersEnabled: false, containerPrefix: 'aws:', openMode: 'new-window', region: 'eu-west-1',
-      sessionDuration: 3600, keepPopupOpen: true,
+      sessionDuration: 3600, keepPopupOpen: true, signOutClosesTabs: true,
     });
+    assert.equal(normalizeSettings({ signOutClosesTabs: 'yes' }).signOutClosesTabs, false);
     const broken = normalizeSettings({ openMode: 'teleport', region: 'mars-1', sessionDuration: 5, containersEnabled: 'yes' });
-    assert.equal(broken.openMode, 'signout-first');
+    assert.equal(broken.openMode, 'automatic');
     assert.equal(broken.region, '');
     assert.equal(broken.sessionDuration, 0);
     assert.equal(broken.containersEnabled, true);

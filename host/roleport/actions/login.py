@@ -65,6 +65,7 @@ def login_result(result: LoginResult) -> dict[str, Any]:
         "identity": {key: result.identity.get(key) for key in IDENTITY_KEYS},
         "container": result.container,
         "logout_url": result.logout_url,
+        "session_expires_at": result.session_expires_at,
     }
 
 

@@ -273,6 +273,11 @@ class TargetTrackingCache:
         arn = self.target_entry.get("AssumedRoleUser", {}).get("Arn")
         return arn if isinstance(arn, str) else None
 
+    @property
+    def target_expiration(self) -> datetime | None:
+        """When the target's credentials (read or written) expire, if the entry says."""
+        return _expiration_of(self.target_entry) if self.target_entry else None
+
     def _too_short(self, key: str) -> bool:
         if self._min_remaining is None or key != self.target_key:
             return False

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from roleport.arn import account_of
 from roleport.clients import StsClients
+from roleport.credentials.caches import expiration_moment
 from roleport.credentials.resolved import ResolvedCredentials
 from roleport.error_map import map_error
 from roleport.federation import CREDENTIALS_FEDERATION_TOKEN, TemporaryCredentials
@@ -60,4 +61,5 @@ def exchange_long_term_keys(clients: StsClients, profile_name: str, region: str,
         TemporaryCredentials(issued["AccessKeyId"], issued["SecretAccessKey"],
                              issued["SessionToken"]),
         CREDENTIALS_FEDERATION_TOKEN, False, account=account_of(arn), role=None,
-        session_name=federation_user_name(profile_name), arn=arn)
+        session_name=federation_user_name(profile_name), arn=arn,
+        expires=expiration_moment(issued.get("Expiration")))

@@ -194,11 +194,12 @@ class ProfileCredentials:
             return ResolvedCredentials(
                 credentials, CREDENTIALS_ROLE, profile.chained,
                 account=account or profile.account_id, role=role or profile.role_name,
-                session_name=session, arn=arn)
+                session_name=session, arn=arn, expires=cache.target_expiration)
         if method == "sso":
             return ResolvedCredentials(credentials, CREDENTIALS_SSO, False,
                                        account=profile.account_id, role=profile.role_name,
-                                       session_name=None, arn=None)
+                                       session_name=None, arn=None,
+                                       expires=cache.target_expiration)
         # Temporary keys of unknown origin (credential_process, a session token in the
         # credentials file): usable as they are, without SessionDuration.
         return ResolvedCredentials(credentials, CREDENTIALS_OTHER, False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from roleport.federation import TemporaryCredentials
 
@@ -18,6 +19,9 @@ class ResolvedCredentials:
     role: str | None
     session_name: str | None
     arn: str | None
+    # When the credentials stop working (aware datetime), if known: a console session signed
+    # in without SessionDuration ends then (federation.console_session_end).
+    expires: datetime | None = None
 
     def __repr__(self) -> str:
         return f"ResolvedCredentials(kind={self.kind!r}, arn={self.arn!r}, <redacted>)"

@@ -73,7 +73,8 @@ class RoleFromSource:
         account, role, name = assumed_role_parts(arn)
         return ResolvedCredentials(
             TemporaryCredentials(issued["access_key"], issued["secret_key"], issued["token"]),
-            CREDENTIALS_ROLE, chained, account=account, role=role, session_name=name, arn=arn)
+            CREDENTIALS_ROLE, chained, account=account, role=role, session_name=name, arn=arn,
+            expires=cache.target_expiration)
 
     def source_credentials(self, profile_name: str | None, region: str,
                            mfa_code: str | None) -> Any:
