@@ -481,13 +481,14 @@ def test_session_json_has_exactly_the_three_documented_fields(standin):
     creds = _issue_role_credentials(standin)
     seen: list[dict] = []
     client = FederationClient()
-    real_post = client.http.post
+    http = client.http_for(_endpoints(standin).federation_url)
+    real_send = http.send
 
-    def spy(url, data=None, **kwargs):
-        seen.append(dict(data))
-        return real_post(url, data=data, **kwargs)
+    def spy(request):
+        seen.append(dict(urllib.parse.parse_qsl(request.body.decode("ascii"))))
+        return real_send(request)
 
-    client.http.post = spy  # observe the form the real session sends
+    http.send = spy  # observe the form the real session sends
     try:
         client.get_signin_token(creds, _endpoints(standin), None)
     finally:
