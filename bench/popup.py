@@ -203,6 +203,15 @@ NOTES = [
     "from the page itself (performance.mark 'roleport:list-rendered' in popup.js, the input "
     "event's timeStamp, requestAnimationFrame), not from WebDriver round trips. The popup "
     "keeps at most MAX_ROWS rows in the DOM whatever the number of profiles.",
+    "Where the first list's time goes, in order (the steps in the detail column): loading the "
+    "page and its modules; reading the cached table from storage.local (kept as one JSON "
+    "string since this benchmark showed the nested object converted member by member took "
+    "most of the time); parsing it; turning rows into objects; building the search index "
+    "(lib/fuzzy.js buildIndex: lower-casing five fields per profile and sorting all of them "
+    "with Intl.Collator), which popup.js does before its first render although the first "
+    "list needs no index. Next steps: build the index after the first paint (popup.js) or "
+    "keep it with the table; the keystroke figure is the ranking over all 10,000 profiles "
+    "plus building at most MAX_ROWS rows (bench/ranking.mjs times the ranking alone).",
 ]
 
 

@@ -493,13 +493,14 @@ def test_session_json_has_exactly_the_three_documented_fields(standin):
     creds = _issue_role_credentials(standin)
     seen: list[dict] = []
     client = FederationClient()
-    real_post = client.http.post
+    http = client.http_for(_endpoints(standin).federation_url)
+    real_send = http.send
 
-    def spy(url, data=None, **kwargs):
-        seen.append(dict(data))
-        return real_post(url, data=data, **kwargs)
+    def spy(request):
+        seen.append(dict(urllib.parse.parse_qsl(request.body.decode("ascii"))))
+        return real_send(request)
 
-    client.http.post = spy  # observe the form the real session sends
+    http.send = spy  # observe the form the real session sends
     try:
         client.get_signin_token(creds, _endpoints(standin), None)
     finally:
@@ -524,3 +525,37 @@ def test_a_sign_in_server_fault_does_not_blame_the_credentials(standin):
     assert "HTTP 500" in caught.value.message
     assert "refused" not in caught.value.message
     assert "expired" not in caught.value.hint and "credentials" not in caught.value.hint
+def test_the_certificate_bundle_is_the_aws_one_first(monkeypatch):
+    from roleport.federation import _ca_bundle
+
+    for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    assert _ca_bundle() is None  # botocore's default bundle
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/curl.pem")
+    assert _ca_bundle() == "/etc/curl.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/requests.pem")
+    assert _ca_bundle() == "/etc/requests.pem"
+    monkeypatch.setenv("AWS_CA_BUNDLE", " /etc/aws.pem ")
+    assert _ca_bundle() == "/etc/aws.pem"
+
+
+def test_a_sign_in_imports_no_second_http_library(standin):
+    # requests costs a one-shot `roleport login` about a fifth of botocore's own import.
+    import os
+    import subprocess
+    import sys
+
+    creds = _issue_role_credentials(standin)
+    code = ("import os, sys; from roleport.federation import FederationClient, "
+            "TemporaryCredentials, resolve_endpoints; "
+            "creds = TemporaryCredentials(*os.environ['TEST_CREDENTIALS'].split(',')); "
+            "client = FederationClient(); "
+            "token = client.get_signin_token(creds, resolve_endpoints("
+            "'aws', 'eu-west-1', os.environ['TEST_FEDERATION_URL']), None); "
+            "print(bool(token), 'requests' in sys.modules)")
+    env = dict(os.environ, TEST_FEDERATION_URL=standin.federation_url,
+               TEST_CREDENTIALS=f"{creds.access_key_id},{creds.secret_access_key},"
+                                f"{creds.session_token}")
+    output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True, timeout=60).stdout.split()
+    assert output == ["True", "False"]

@@ -5,7 +5,7 @@ talk to over native-messaging frames, and whose `doctor` passes.
 
 The build runs in a copy of the sources under tmp_path with the test environment's pinned
 setuptools (``--no-isolation``: no isolated build environment to download), so nothing is
-written into the checkout. Installing the wheel resolves botocore and requests through pip's
+written into the checkout. Installing the wheel resolves botocore through pip's
 configured index with the repository's constraints.txt.
 """
 

@@ -8,8 +8,8 @@ console"; summarised with its sources in docs/FEDERATION.md):
   roleport_console_duration else 43200; never for chained roles or GetFederationToken;
 - getSigninToken is a form-encoded POST (credentials stay out of URLs and proxy logs); the HTTP
   status is checked before the body is parsed (errors come back as HTML);
-- one keep-alive requests.Session, explicit connect/read timeouts, a small retry on connection
-  errors and 5xx only;
+- keep-alive connections through botocore's own HTTP session, explicit connect/read timeouts,
+  a small retry on connection errors and 5xx only;
 - Destination is always a console URL of the credentials' partition: the host must never
   become an open redirect;
 - ROLEPORT_FEDERATION_URL is honoured only for loopback hosts because it receives credentials,
@@ -25,11 +25,12 @@ import json
 import os
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from roleport.errors import RoleportError
 from roleport.rules import (
@@ -41,9 +42,6 @@ from roleport.rules import (
     is_console_duration,
     is_region,
 )
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    import requests
 
 DEFAULT_ISSUER = "roleport"
 LOGIN_URL_LIFETIME = timedelta(minutes=15)
@@ -69,9 +67,6 @@ _LOGOUT_HOSTS = {
     "aws-cn": "signin.amazonaws.cn",
     "aws-us-gov": "signin.amazonaws-us-gov.com",
 }
-
-# requests drops proxy entries set to None after merging the environment's: no proxy at all.
-_NO_PROXIES: dict[str, str | None] = {"http": None, "https": None, "all": None}
 
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -406,53 +401,81 @@ def build_login_url(endpoints: Endpoints, signin_token: str, destination: str,
 
 
 class FederationClient:
-    """getSigninToken over one keep-alive HTTP session (thread-safe for concurrent logins)."""
+    """getSigninToken over keep-alive HTTP connections (thread-safe for concurrent logins).
+
+    The HTTP client is botocore's own (``botocore.httpsession.URLLib3Session``, the one every
+    botocore client sends with): the sign-in endpoint is reached with the same TLS settings,
+    certificate bundle and proxy rules as AWS STS, and a one-shot `roleport login` does not
+    import a second HTTP library (requests costs about a fifth of botocore's own import).
+    Proxies come from the environment (HTTP(S)_PROXY, NO_PROXY) as botocore reads them; the
+    certificate bundle is AWS_CA_BUNDLE, else REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (what
+    roleport honoured when it sent with requests), else botocore's default.
+    """
 
     def __init__(self, connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
                  read_timeout: float = READ_TIMEOUT_SECONDS, retries: int = 2) -> None:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retries = retries
-        self._session: requests.Session | None = None
+        # One botocore HTTP session per set of proxies (it holds its proxies for its life).
+        self._sessions: dict[tuple[tuple[str, str], ...], Any] = {}
         self._lock = threading.Lock()
 
-    @property
-    def http(self) -> requests.Session:
-        if self._session is None:
-            with self._lock:
-                if self._session is None:
-                    self._session = self._new_session()
-        return self._session
+    def http_for(self, url: str) -> Any:
+        """The keep-alive HTTP session for ``url``: never through a proxy for a loopback
+        host, else with the environment's proxies for it."""
+        from botocore.httpsession import URLLib3Session
+        from botocore.utils import get_environ_proxies
 
-    def _new_session(self) -> requests.Session:
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
-        # Retry connection failures and 5xx only; a read timeout is answered at once because
-        # the request may have been processed, and a 4xx will not change on retry.
-        retry = Retry(total=self.retries, connect=self.retries, read=False, redirect=0,
-                      status=self.retries, other=0, status_forcelist=(500, 502, 503, 504),
-                      allowed_methods=frozenset({"POST"}), backoff_factor=0.05,
-                      raise_on_status=False, respect_retry_after_header=False)
-        session = requests.Session()
-        session.trust_env = True  # corporate proxies for AWS; loopback bypasses them per call
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers["User-Agent"] = "roleport"
+        hostname = urllib.parse.urlsplit(url).hostname
+        # A loopback endpoint (ROLEPORT_FEDERATION_URL) is reached directly: an HTTP(S)_PROXY
+        # without a matching NO_PROXY would otherwise receive the credentials in clear text,
+        # which is exactly what the loopback-only rule exists to prevent.
+        proxies: dict[str, str] = {} if is_loopback_host(hostname) else dict(
+            get_environ_proxies(url))
+        key = tuple(sorted(proxies.items()))
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                # botocore takes a bundle path for verify and a (connect, read) pair for
+                # timeout, as its own endpoints pass them; its type stubs know less.
+                http_session: Any = URLLib3Session
+                session = http_session(
+                    verify=_ca_bundle() or True, proxies=proxies or None,
+                    timeout=(self.connect_timeout, self.read_timeout), max_pool_connections=8)
+                self._sessions[key] = session
         return session
+
+    @staticmethod
+    def warm_up() -> None:
+        """Import what a sign-in sends with, before the first one needs it."""
+        import botocore.awsrequest
+        import botocore.httpsession  # noqa: F401
 
     def close(self) -> None:
         with self._lock:
-            if self._session is not None:
-                self._session.close()
-                self._session = None
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for session in sessions:
+            session.close()
 
     def get_signin_token(self, credentials: TemporaryCredentials, endpoints: Endpoints,
                          duration: int | None) -> str:
-        """POST Action=getSigninToken; the SigninToken or a federation_failed/network error."""
-        import requests
+        """POST Action=getSigninToken; the SigninToken or a federation_failed/network error.
+
+        Connection failures (connect timeouts included) and 5xx answers are tried again, at
+        most ``retries`` times; a read timeout or a connection lost after the request was
+        sent is answered at once (the request may have been processed), and a 4xx will not
+        change on retry.
+        """
+        from botocore.awsrequest import AWSRequest
+        from botocore.exceptions import (
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            HTTPClientError,
+            ProxyConnectionError,
+            ReadTimeoutError,
+        )
 
         session_json = json.dumps({
             "sessionId": credentials.access_key_id,
@@ -462,46 +485,66 @@ class FederationClient:
         form = {"Action": "getSigninToken", "Session": session_json}
         if duration is not None:
             form["SessionDuration"] = str(duration)
-        target = urllib.parse.urlsplit(endpoints.federation_url)
+        body = urllib.parse.urlencode(form).encode("ascii")
+        url = endpoints.federation_url
+        target = urllib.parse.urlsplit(url)
         service = f"the AWS sign-in endpoint ({target.netloc})"
-        # A loopback endpoint (ROLEPORT_FEDERATION_URL) is reached directly: an HTTP(S)_PROXY
-        # without a matching NO_PROXY would otherwise receive the credentials in clear text,
-        # which is exactly what the loopback-only rule exists to prevent.
-        proxies = _NO_PROXIES if is_loopback_host(target.hostname) else None
-        try:
-            response = self.http.post(
-                endpoints.federation_url, data=form, allow_redirects=False,
-                timeout=(self.connect_timeout, self.read_timeout),
-                headers={"Accept": "application/json"},
-                # None values are requests' documented way to drop an environment proxy; its
-                # type stubs only know str values.
-                proxies=cast("dict[str, str] | None", proxies),
-            )
-        except requests.exceptions.ConnectTimeout:
-            raise RoleportError("timeout", service=service,
-                                seconds=_seconds(self.connect_timeout)) from None
-        except requests.exceptions.ReadTimeout:
-            raise RoleportError("timeout", service=service,
-                                seconds=_seconds(self.read_timeout)) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.TooManyRedirects):
-            raise RoleportError("network_error", service=service,
-                                detail="the connection failed") from None
-        except requests.exceptions.RequestException as exc:
-            raise RoleportError("network_error", service=service,
-                                detail=type(exc).__name__) from None
-        with response:
+        http = self.http_for(url)
+        for attempt in range(self.retries + 1):
+            last_attempt = attempt == self.retries
+            if attempt:
+                time.sleep(_RETRY_BACKOFF_SECONDS * (2 ** (attempt - 1)))
+            request = AWSRequest(method="POST", url=url, data=body, headers={
+                "Accept": "application/json", "User-Agent": "roleport",
+                "Content-Type": "application/x-www-form-urlencoded"}).prepare()
+            try:
+                response = http.send(request)
+            except ConnectTimeoutError:
+                if last_attempt:
+                    raise RoleportError("timeout", service=service,
+                                        seconds=_seconds(self.connect_timeout)) from None
+                continue
+            except ReadTimeoutError:
+                raise RoleportError("timeout", service=service,
+                                    seconds=_seconds(self.read_timeout)) from None
+            except (EndpointConnectionError, ProxyConnectionError):
+                if last_attempt:
+                    raise RoleportError("network_error", service=service,
+                                        detail="the connection failed") from None
+                continue
+            except HTTPClientError as exc:  # lost after sending, TLS failures, the rest
+                raise RoleportError("network_error", service=service,
+                                    detail=type(exc).__name__) from None
+            if response.status_code in _RETRIED_STATUSES and not last_attempt:
+                continue
             return _signin_token_from(response, "The AWS sign-in endpoint "
                                                 f"({target.netloc})")
+        raise RoleportError("internal_error",  # pragma: no cover - the last attempt returns
+                            detail="the sign-in retries ran out")
+
+
+# What a 5xx gets: tried again after 0.05 s, then 0.1 s.
+_RETRIED_STATUSES = frozenset({500, 502, 503, 504})
+_RETRY_BACKOFF_SECONDS = 0.05
+
+
+def _ca_bundle() -> str | None:
+    for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
 
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _signin_token_from(response: requests.Response, service: str) -> str:
-    """The SigninToken of a getSigninToken answer. A server fault (5xx, after the retries)
-    is aws_unavailable and a rate limit (429) is throttled, naming the endpoint: neither
-    says anything about the credentials; only a 400 refuses them."""
+def _signin_token_from(response: Any, service: str) -> str:
+    """The SigninToken of a getSigninToken answer (a botocore AWSResponse: status_code,
+    content). A server fault (5xx, after the retries) is aws_unavailable and a rate limit (429)
+    is throttled, naming the endpoint: neither says anything about the credentials; only a 400
+    refuses them."""
     status = response.status_code
     if status != 200:
         if 500 <= status < 600:
@@ -517,7 +560,7 @@ def _signin_token_from(response: requests.Response, service: str) -> str:
     if len(response.content) > MAX_SIGNIN_TOKEN_BYTES:
         raise RoleportError("federation_failed", detail="the answer was unexpectedly large")
     try:
-        token = response.json().get("SigninToken")
+        token = json.loads(response.content).get("SigninToken")
     except (ValueError, AttributeError):
         token = None
     if not isinstance(token, str) or not token or _unsafe_characters(token):

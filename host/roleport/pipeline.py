@@ -8,7 +8,7 @@ Rules implemented here (docs/ARCHITECTURE.md, "Library API"):
   sign-in endpoint still has its share of the login deadline;
 - a role session botocore would name botocore-session-<seconds> is named after the person
   (roleport.credentials.session_name; roleport.botocore_hooks.name_sessions_after);
-- `import roleport.pipeline` stays cheap: botocore and requests are imported on first use;
+- `import roleport.pipeline` stays cheap: botocore is imported on first use;
 - thread-safe: the native host calls login() from a thread pool;
 - every failure is a RoleportError with a code from errors.py; nothing else escapes.
 """
@@ -131,7 +131,7 @@ class Pipeline:
             warm.clients.client("sts", region, aws_access_key_id="warmup",
                                 aws_secret_access_key="warmup")
             federation.partition_for_region(region)
-            _ = self._federation.http
+            self._federation.warm_up()
         except RoleportError:
             raise
         except Exception as exc:
