@@ -184,6 +184,14 @@ class IdentityCenter:
             self._standin._records.sso_grants.clear()
             self._state.refresh_tokens.clear()
 
+    def known_secrets(self) -> list[str]:
+        """Every secret this stand-in handed out (access and refresh tokens, client secrets,
+        device codes), for tests that prove none reached a log, reply or file."""
+        with self._lock:
+            return [*self._standin._records.sso_grants, *self._state.refresh_tokens,
+                    *(client.secret for client in self._state.clients.values()),
+                    *self._state.authorizations]
+
     def record(self, operation: str, status: int, fault: str | None = None) -> None:
         with self._lock:
             self._state.calls.append(SsoCall(operation, status, fault))
