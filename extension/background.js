@@ -13,6 +13,7 @@ import { createKeyedLock } from './lib/keyed-lock.js';
 import { helloProblem } from './lib/protocol.js';
 import { NativeClient } from './lib/rpc.js';
 import { isMfaCode } from './lib/rules.js';
+import { createSsoHandlers } from './lib/sso.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
@@ -200,6 +201,10 @@ const HANDLERS = {
   hello: () => client.request('hello', {}, { timeoutMs: TIMEOUTS_MS.hello }),
   profiles: () => fetchProfiles(),
   login,
+  // IAM Identity Center: sign-in, discovered roles, opening one (lib/sso.js).
+  ...createSsoHandlers({
+    client, ext, openConsole, readSettings,
+  }),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

@@ -10,6 +10,8 @@ import { pushRecent, rowsToProfiles, toggleFavourite } from './lib/profiles.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
+import { mergeDiscovered } from './lib/discovery.js';
+import { createSsoPanel, discoveredLoginMessage, isSignInError } from './popup-sso.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -54,6 +56,7 @@ function badgesFor(profile) {
   if (profile.mfa) badges.push(['MFA', 'Needs an MFA code']);
   if (KIND_BADGES[profile.kind]) badges.push([KIND_BADGES[profile.kind], 'IAM Identity Center']);
   if (profile.chained) badges.push(['chained', 'Role chained from another role']);
+  if (profile.discovered) badges.push(['discovered', 'Listed by IAM Identity Center; no profile needed']);
   return badges.map(([text, title]) => h('span', { className: 'badge', title }, text));
 }
 
@@ -63,7 +66,7 @@ function rowFor(profile) {
   const role = profile.role || name;
   const parts = [
     h('span', { className: 'role-name' }, role),
-    role !== name ? h('span', { className: 'profile-name' }, name) : null,
+    role !== name && !profile.discovered ? h('span', { className: 'profile-name' }, name) : null,
     profile.region ? h('span', { className: 'region' }, profile.region) : null,
     ...badgesFor(profile),
     h('span', { className: 'progress' }),
@@ -162,7 +165,8 @@ function flushWaitingRender() {
 }
 
 function setProfiles(table) {
-  state.profiles = rowsToProfiles(table);
+  state.configured = rowsToProfiles(table);
+  state.profiles = mergeDiscovered(state.configured, state.discovered);
   state.index = buildIndex(state.profiles);
   state.generation = table?.generation ?? null;
 }
@@ -244,7 +248,9 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
   setRowState(name, 'busy');
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
   listStatus.textContent = `Opening the console for ${name}\u2026`;
-  const message = { type: 'login', profile: name, background };
+  const entry = state.profiles.find((profile) => profile.name === name);
+  const message = discoveredLoginMessage(entry, { background })
+    ?? { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
   const reply = await callBackground(ext, message);
   state.busy.delete(name);
@@ -277,6 +283,7 @@ async function openProfile(name, { background = false, mfaCode = null } = {}) {
     return;
   }
   closeMfa();
+  if (isSignInError(error)) ssoPanel.offer(error);
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
   showError(errorBox, error);
@@ -399,6 +406,20 @@ async function refreshFromHost() {
   }
   scheduleRender();
 }
+
+// IAM Identity Center: sign-in offers and the discovered roles (popup-sso.js).
+state.configured = [];
+state.discovered = [];
+const ssoPanel = createSsoPanel({
+  panel: document.getElementById('sso-panel'),
+  errorBox,
+  onDiscovered: (entries) => {
+    state.discovered = entries;
+    state.profiles = mergeDiscovered(state.configured, entries);
+    state.index = buildIndex(state.profiles);
+    scheduleRender();
+  },
+});
 
 async function start() {
   search.focus();

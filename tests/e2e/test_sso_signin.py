@@ -1,0 +1,64 @@
+"""IAM Identity Center from the popup, in Chromium and Firefox: a config with only an
+sso-session and one SSO profile and no token -> Sign in -> the verification page opens in a
+normal tab (no container) -> Approve -> the discovered accounts are listed -> a discovered
+role opens its console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from support import browsers
+from tests.e2e.conftest import LaunchBrowser
+from tests.test_sso import CONFIG, START_URL
+
+pytestmark = pytest.mark.browser
+
+SIGN_IN = "button.sso-sign-in"
+DISCOVERED_DEVELOPER = 'button.role[data-profile$="Developer"]'
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_sign_in_discover_and_open_a_discovered_role(
+    launch: LaunchBrowser, aws_home: Any, standin: Any, browser_name: str
+) -> None:
+    aws_home.write_config(CONFIG)
+    browser = launch(browser_name)
+    browser.open_popup()
+    browsers.wait_for(lambda: START_URL in browser.text_of(SIGN_IN),
+                      message=lambda: f"a sign-in offer (popup: {browser.page_text()[:300]!r})")
+    # The missing token is offered as a sign-in, not reported as an error.
+    assert browser.text_of("[role=alert]") == ""
+    browser.screenshot("sso-offer")
+    browser.click(SIGN_IN)
+    user_code = browsers.wait_for(lambda: browser.text_of("#sso-user-code"),
+                                  message="the user code in the popup")
+    assert browser.text_of("#sso-cancel") == "Cancel"
+    browser.screenshot("sso-waiting")
+    page = browser.wait_for_tab(lambda tab: f"user_code={user_code}" in tab.url,
+                                message="the verification page")
+    assert page.user_context_id == 0  # a normal tab, never an account's container
+    assert user_code in page.text
+    popup = browser.current_handle()
+    browser.switch_to(page.handle)
+    browser.click("#approve")
+    browsers.wait_for(lambda: "approved" in browser.text_of("#result"), message="approval")
+    browser.switch_to(popup)
+    browsers.wait_for(lambda: browser.execute(
+        "return document.querySelector(arguments[0]) !== null;", DISCOVERED_DEVELOPER),
+        timeout=60, message=lambda: f"discovered roles (popup: {browser.page_text()[:400]!r})")
+    text = browser.page_text()
+    assert "Development" in text and "discovered" in text
+    # prod-admin names 111111111111/AdministratorAccess: listed once, as the profile.
+    names = browser.attributes_of("button.role", "data-profile")
+    assert "prod-admin" in names
+    assert not any(name.endswith("\nAdministratorAccess") for name in names)
+    browser.screenshot("sso-discovered")
+    browser.click(DISCOVERED_DEVELOPER)
+    console = browser.wait_for_tab(
+        lambda tab: "Signed in as Developer/" in tab.text and "222222222222" in tab.text,
+        timeout=60, message="the discovered role's console")
+    browser.switch_to(console.handle)
+    browser.screenshot("sso-console")
+    assert standin.sso_requests[-1].status == 200
