@@ -407,3 +407,65 @@ def test_cli_sso_login_denied_exits_with_the_code(standin: StandIn, configured: 
     assert code == 77 and "was denied" in err
     code, _, err = run_cli("sso", "login", "--sso-session", "nope", "--no-browser")
     assert code == 65 and "no IAM Identity Center session 'nope'" in err
+
+
+# -- Granted-generated profiles ------------------------------------------------------------
+
+GRANTED_CONFIG = """
+[profile granted-dev]
+granted_sso_start_url = https://granted.awsapps.com/start
+granted_sso_region = eu-west-1
+granted_sso_account_id = 222222222222
+granted_sso_role_name = Developer
+common_fate_generated_from = aws-sso
+credential_process = {marker} granted credential-process --profile granted-dev
+"""
+
+
+def test_granted_profiles_are_sso_profiles_signed_in_without_granted(
+        aws_home: AwsHome, standin: StandIn, tmp_path: Path) -> None:
+    marker = tmp_path / "granted-ran"
+    aws_home.write_config(GRANTED_CONFIG.format(marker=f"touch {marker} &&"))
+    from roleport.profiles import list_profiles
+
+    [profile] = list_profiles()
+    assert (profile.kind, profile.account_id, profile.role_name, profile.problem) == (
+        "sso", "222222222222", "Developer", None)
+    service = SsoService(discovery_dir=tmp_path / "d")
+    try:
+        assert [s.key for s in service.sessions()] == ["https://granted.awsapps.com/start"]
+        pipeline = Pipeline()
+        try:
+            with pytest.raises(RoleportError) as caught:
+                pipeline.login("granted-dev")
+            assert caught.value.code == "sso_signin_required"
+            flow = service.flows.start(service.session("https://granted.awsapps.com/start"))
+            standin.identity_center.decide(flow.authorization.user_code, approve=True)
+            wait_until(lambda: finished(flow), what="the sign-in")
+            result = pipeline.login("granted-dev")
+        finally:
+            pipeline.close()
+    finally:
+        service.close()
+    assert result.identity["account"] == "222222222222"
+    assert result.identity["role"] == "Developer"
+    assert not marker.exists()  # Granted's credential_process never ran
+
+
+def test_granted_profiles_use_the_sso_session_of_their_start_url(
+        aws_home: AwsHome, standin: StandIn) -> None:
+    aws_home.write_config(CONFIG + GRANTED_CONFIG.format(marker="").replace(
+        "https://granted.awsapps.com/start", START_URL))
+    standin.sso_login(str(aws_home.home), start_url=START_URL, region="eu-west-1",
+                      session_name="corp")
+    pipeline = Pipeline()
+    try:
+        result = pipeline.login("granted-dev")
+    finally:
+        pipeline.close()
+    assert result.identity["account"] == "222222222222"
+    assert [s.key for s in sso_sessions({"sso_sessions": {"corp": {
+        "sso_start_url": START_URL, "sso_region": "eu-west-1"}}, "profiles": {
+        "g": {"granted_sso_start_url": START_URL, "granted_sso_region": "eu-west-1",
+              "granted_sso_account_id": "222222222222",
+              "granted_sso_role_name": "Developer"}}})] == ["corp"]

@@ -38,6 +38,7 @@ from roleport.rules import (
     is_role_name,
     profile_from_environment,
 )
+from roleport.sso.sessions import granted_sso, session_for_start_url
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ class Pipeline:
         the sign-in endpoint of the session region's partition."""
         try:
             return self._login_sso_role(sso_session, account_id, role_name, region,
-                                        destination, duration, issuer)
+                                        destination, duration, issuer, None)
         except RoleportError:
             raise
         except Exception as exc:
@@ -210,7 +211,7 @@ class Pipeline:
 
     def _login_sso_role(self, sso_session: str, account_id: str, role_name: str,
                         region: str | None, destination: str | None, duration: int | None,
-                        issuer: str | None) -> LoginResult:
+                        issuer: str | None, container: str | None) -> LoginResult:
         _require_text(sso_session, "IAM Identity Center session")
         _require_text(account_id, "account id")
         _require_text(role_name, "role name")
@@ -228,7 +229,7 @@ class Pipeline:
                                                  federation.federation_override())
         landing = federation.build_destination(destination, endpoints)
         resolved = self.sso.role_credentials(session, account_id, role_name)
-        return self._finish(resolved, endpoints, landing, duration, issuer, None)
+        return self._finish(resolved, endpoints, landing, duration, issuer, container)
 
     def _login(self, profile_name: str, region: str | None, destination: str | None,
                mfa_code: str | None, duration: int | None, issuer: str | None) -> LoginResult:
@@ -243,6 +244,15 @@ class Pipeline:
         profile = warm.snapshot.get(profile_name)
         raw = warm.snapshot.raw_profile(profile_name)
         requested = _requested_duration(duration, profile, raw)
+        granted = granted_sso(raw)
+        if granted is not None:
+            # Granted's profile: its SSO role through roleport's own IAM Identity Center
+            # path (same token cache as the AWS CLI), without running `granted`.
+            session = session_for_start_url(warm.snapshot.full_config, granted.start_url)
+            return self._login_sso_role(session.key, granted.account_id, granted.role_name,
+                                        region or _configured_region(profile),
+                                        destination or profile.destination, requested,
+                                        issuer, profile.container)
         region = region or _configured_region(profile) or _environment_region()
         partition = _partition(partition_of(profile.role_arn)
                                or _sso_partition(raw, warm.snapshot.full_config), region)

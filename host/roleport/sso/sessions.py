@@ -5,7 +5,10 @@ https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html):
 - an ``[sso-session NAME]`` section holds ``sso_start_url``, ``sso_region`` and optionally
   ``sso_registration_scopes`` (comma-separated); its token is cached under the session name;
 - a legacy profile holds ``sso_start_url`` and ``sso_region`` itself (no ``sso_session``); its
-  token is cached under the start URL and it cannot be refreshed.
+  token is cached under the start URL and it cannot be refreshed;
+- a profile Granted generated names its start URL and region in ``granted_sso_start_url`` and
+  ``granted_sso_region`` (Granted's docs, "Automatic Config Generation"); it signs in through
+  the sso-session of that start URL when the config has one, else as a legacy start URL.
 
 A session is named on the wire and on the command line by its ``key``: the session name, or
 the start URL of a legacy configuration.
@@ -19,7 +22,8 @@ from typing import Any
 from roleport.errors import RoleportError
 from roleport.rules import is_region
 
-LEGACY_PREFIX = "https://"
+GRANTED_KEYS = ("granted_sso_start_url", "granted_sso_region", "granted_sso_account_id",
+                "granted_sso_role_name")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,31 @@ def _text(section: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+@dataclass(frozen=True)
+class GrantedSso:
+    """The IAM Identity Center role of a profile Granted generated (``granted sso populate``):
+    ``granted_sso_start_url``, ``granted_sso_region``, ``granted_sso_account_id``,
+    ``granted_sso_role_name``, signed in by Granted's ``credential_process``."""
+
+    start_url: str
+    region: str
+    account_id: str
+    role_name: str
+
+
+def granted_sso(section: Any) -> GrantedSso | None:
+    """The Granted SSO keys of a profile section, when all four are there and sane."""
+    if not isinstance(section, dict) or "sso_session" in section:
+        return None
+    values = [_text(section, key) for key in GRANTED_KEYS]
+    start_url, region, account_id, role_name = values
+    if not (start_url and region and account_id and role_name) or not is_region(region):
+        return None
+    if not (len(account_id) == 12 and account_id.isdigit()):
+        return None
+    return GrantedSso(start_url, region, account_id, role_name)
+
+
 def sso_sessions(full_config: dict[str, Any]) -> list[SsoSession]:
     """Every complete SSO session of the config: named ones first, then legacy start URLs
     (one per start URL), each once. Incomplete ones are left out (their profiles carry the
@@ -68,9 +97,22 @@ def sso_sessions(full_config: dict[str, Any]) -> list[SsoSession]:
         if not isinstance(section, dict) or "sso_session" in section:
             continue
         start_url, region = _text(section, "sso_start_url"), _text(section, "sso_region")
-        if start_url and region and is_region(region) and start_url not in found:
+        granted = granted_sso(section)
+        if granted is not None and not start_url:
+            start_url, region = granted.start_url, granted.region
+        if (start_url and region and is_region(region) and start_url not in found
+                and not any(session.start_url == start_url for session in found.values())):
             found[start_url] = SsoSession(None, start_url, region)
     return list(found.values())
+
+
+def session_for_start_url(full_config: dict[str, Any], start_url: str) -> SsoSession:
+    """The session signing in to ``start_url``: a named one if the config has it (its token
+    is the one the AWS CLI keeps fresh), else the legacy session of that URL."""
+    for session in sso_sessions(full_config):
+        if session.start_url == start_url:
+            return session
+    raise RoleportError("sso_session_not_found", sso_session=start_url[:128], known="none")
 
 
 def find_session(full_config: dict[str, Any], key: str) -> SsoSession:
@@ -89,6 +131,12 @@ def session_of_profile(full_config: dict[str, Any], profile: str) -> SsoSession 
     section = full_config.get("profiles", {}).get(profile, {})
     if not isinstance(section, dict):
         return None
+    granted = granted_sso(section)
+    if granted is not None:
+        try:
+            return session_for_start_url(full_config, granted.start_url)
+        except RoleportError:
+            return None
     key = _text(section, "sso_session") or _text(section, "sso_start_url")
     if key is None:
         return None
