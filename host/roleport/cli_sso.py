@@ -104,7 +104,7 @@ def discovered_rows(configured: list[Any]) -> tuple[list[dict[str, Any]], list[s
             listing = service.listing(session, sso_discovery_max_age() if signed_in else None)
             if listing.refreshing:
                 listing = service.discovery.wait(session, LIST_DISCOVERY_WAIT)
-            if listing.error is not None:
+            if listing.error is not None and listing.error.code != "sso_signin_required":
                 notes.append(f"{session.key}: {listing.error.message}")
             for account in listing.accounts:
                 for role in account.roles:

@@ -137,9 +137,10 @@ class Discovery:
             if listing is None or listing.session != session:
                 listing = read_cache(self.folder, session)
                 self._listings[session.key] = listing
-            stale = listing.fetched_at is None or (
-                max_age is not None
-                and (utc_now() - listing.fetched_at).total_seconds() > max_age)
+            # max_age None: serve what is there, fetch only when asked to.
+            stale = max_age is not None and (
+                listing.fetched_at is None
+                or (utc_now() - listing.fetched_at).total_seconds() > max_age)
             # A failed fetch is not retried on every popup: only when asked, or once stale.
             if (refresh or (stale and listing.error is None)) and not listing.refreshing:
                 listing.refreshing = True
