@@ -62,3 +62,57 @@ def test_sign_in_discover_and_open_a_discovered_role(
     browser.switch_to(console.handle)
     browser.screenshot("sso-console")
     assert standin.sso_requests[-1].status == 200
+
+
+def alert_text(browser: browsers.Browser, needle: str) -> str:
+    return browsers.wait_for(
+        lambda: (text := browser.text_of("[role=alert]")) and needle in text and text,
+        timeout=30, message=lambda: f"an alert with {needle!r}: {browser.text_of('[role=alert]')!r}")
+
+
+def start_sign_in(browser: browsers.Browser) -> str:
+    browsers.wait_for(lambda: START_URL in browser.text_of(SIGN_IN), message="a sign-in offer")
+    browser.click(SIGN_IN)
+    code: str = browsers.wait_for(lambda: browser.text_of("#sso-user-code"),
+                                  message="the user code")
+    return code
+
+
+def test_sign_in_faults_in_the_popup(launch: LaunchBrowser, aws_home: Any,
+                                     standin: Any) -> None:
+    """Denied, cancelled and an unusable cache folder: each a clear message, the sign-in
+    offered again; two popups signing in at once share one code and one verification tab."""
+    aws_home.write_config(CONFIG)
+    browser = launch("chromium")
+    browser.open_popup()
+    first_popup = browser.current_handle()
+    user_code = start_sign_in(browser)
+    browser.open_popup()
+    assert start_sign_in(browser) == user_code  # the second popup joined the same sign-in
+    pages = [tab for tab in browser.tabs() if "user_code=" in tab.url]
+    assert len(pages) == 1
+    assert len([c for c in standin.identity_center.calls
+                if c.operation == "StartDeviceAuthorization"]) == 1
+    assert standin.identity_center.decide(user_code, approve=False)
+    alert_text(browser, "was denied")
+    browser.switch_to(first_popup)
+    alert_text(browser, "was denied")
+    browsers.wait_for(lambda: START_URL in browser.text_of(SIGN_IN), message="the offer again")
+    browser.screenshot("sso-denied")
+
+    start_sign_in(browser)
+    browser.click("#sso-cancel")
+    browsers.wait_for(lambda: "cancelled" in browser.text_of("#sso-status"),
+                      message="the cancel acknowledged")
+    cancelled = [c for c in standin.identity_center.calls if c.operation == "CreateToken"]
+    assert all(c.status != 200 for c in cancelled)
+
+    cache = aws_home.home / ".aws" / "sso" / "cache"
+    for entry in cache.iterdir():
+        entry.unlink()
+    cache.rmdir()
+    cache.write_text("in the way")
+    browsers.wait_for(lambda: START_URL in browser.text_of(SIGN_IN), message="the offer again")
+    browser.click(SIGN_IN)
+    alert_text(browser, "could not be saved")
+    browser.screenshot("sso-cache-unwritable")
