@@ -470,3 +470,52 @@ def test_granted_profiles_use_the_sso_session_of_their_start_url(
         "g": {"granted_sso_start_url": START_URL, "granted_sso_region": "eu-west-1",
               "granted_sso_account_id": "222222222222",
               "granted_sso_role_name": "Developer"}}})] == ["corp"]
+
+
+# -- populate ------------------------------------------------------------------------------
+
+HAND_WRITTEN = CONFIG + """
+# my own profile, never touched
+[profile Development-Developer]
+region = eu-west-2
+"""
+
+
+def test_populate_writes_marked_profiles_prunes_only_its_own_and_keeps_a_backup(
+        standin: StandIn, aws_home: AwsHome, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("ROLEPORT_STATE_DIR", str(tmp_path / "state"))
+    aws_home.write_config(HAND_WRITTEN)
+    original = aws_home.config_file.read_text()
+    standin.sso_login(str(aws_home.home), start_url=START_URL, region="eu-west-1",
+                      session_name="corp")
+    code, out, err = run_cli("sso", "populate", "--region", "eu-west-1")
+    assert code == 0, err
+    text = aws_home.config_file.read_text()
+    assert text.startswith(original.rstrip("\n"))  # every hand-written byte kept
+    assert "skipped 'Development-Developer'" in err
+    assert "[profile Production-ReadOnly]" in text
+    assert "roleport_populated_from = corp" in text
+    # prod-admin already names Production/AdministratorAccess: no second profile for it.
+    assert "Production-AdministratorAccess" not in text
+    backup = Path(str(aws_home.config_file) + ".roleport-backup")
+    assert backup.read_text() == original
+    from roleport.profiles import list_profiles
+
+    written = {p.name: p for p in list_profiles()}["Production-ReadOnly"]
+    assert (written.kind, written.account_id, written.role_name, written.account_name) == (
+        "sso", "111111111111", "ReadOnly", "Production")
+    # The role disappears from the portal: kept without --prune, removed with it.
+    standin.identity_center.directory = [
+        account for account in standin.identity_center.directory
+        if account.account_id != "111111111111"]
+    code, _, err = run_cli("sso", "populate")
+    assert code == 0 and "kept 'Production-ReadOnly'" in err
+    assert "[profile Production-ReadOnly]" in aws_home.config_file.read_text()
+    code, out, err = run_cli("sso", "populate", "--prune")
+    assert code == 0, err
+    text = aws_home.config_file.read_text()
+    assert "Production-ReadOnly" not in text and "removed 1" in out
+    assert text == original  # nothing of its own left: the hand-written file, byte for byte
+    code, _, err = run_cli("sso", "populate", "--template", "{nope}")
+    assert code == 64 and "template" in err

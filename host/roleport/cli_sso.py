@@ -38,6 +38,22 @@ def add_sso_commands(subparsers: Any) -> None:
     login.add_argument("--no-browser", action="store_true",
                        help="print the URL instead of opening a browser")
     login.set_defaults(func=run_sso_login)
+    populate = commands.add_parser(
+        "populate", help="write the discovered roles into ~/.aws/config as profiles",
+        description="Write every role the portal lists for an sso-session into the AWS config "
+                    "as SSO profiles, marked so that only those are ever rewritten or pruned "
+                    "(the old file is kept as <config>.roleport-backup).")
+    populate.add_argument("--sso-session", metavar="NAME",
+                          help="the [sso-session NAME] (default: the config's only one)")
+    populate.add_argument("--template", default="{account_name}-{role}",
+                          help="profile name template: {account_name}, {account_id}, {role}, "
+                               "{sso_session} (default: %(default)s)")
+    populate.add_argument("--region", help="a region to write into every profile")
+    populate.add_argument("--prune", action="store_true",
+                          help="remove profiles written earlier whose role no longer exists")
+    populate.add_argument("--dry-run", action="store_true",
+                          help="show what would change, write nothing")
+    populate.set_defaults(func=run_sso_populate)
     sso.set_defaults(func=lambda args, **_: _usage(sso))
 
 
@@ -87,6 +103,55 @@ def run_sso_login(args: argparse.Namespace, stdout: TextIO | None = None,
         return 0
     finally:
         service.close()
+
+
+def run_sso_populate(args: argparse.Namespace, stdout: TextIO | None = None,
+                     stderr: TextIO | None = None) -> int:
+    from roleport.config_files import ConfigFiles
+    from roleport.profiles import load_snapshot
+    from roleport.rules import is_region
+    from roleport.sso import populate
+    from roleport.sso.service import SsoService
+
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    if args.region and not is_region(args.region):
+        raise RoleportError("invalid_request", detail=f"{args.region!r} is not a region name")
+    service = SsoService()
+    try:
+        session = pick_session(service, args.sso_session)
+        service.listing(session, None, refresh=True)
+        listing = service.discovery.wait(session, LIST_DISCOVERY_WAIT)
+    finally:
+        service.close()
+    if listing.error is not None:
+        raise listing.error
+    plan = populate.plan(load_snapshot().full_config, session, listing.accounts,
+                         args.template, args.prune, args.region)
+    config_file = ConfigFiles.from_environment().config_file
+    for name in plan.skipped:
+        err.write(f"roleport: skipped '{name}': a profile you wrote has that name\n")
+    for name in plan.kept:
+        err.write(f"roleport: kept '{name}': its role is no longer listed (--prune removes it)\n")
+    verb = "would write" if args.dry_run else "wrote"
+    if not args.dry_run:
+        try:
+            with open(config_file, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            text = ""
+        except OSError as exc:
+            raise RoleportError("config_error", detail=f"{config_file}: {exc.strerror}") from None
+        try:
+            backup = populate.write_config(config_file, populate.render(text, plan))
+        except OSError as exc:
+            raise RoleportError("config_error",
+                                detail=f"{config_file} could not be written: {exc.strerror}"
+                                ) from None
+        if backup:
+            err.write(f"roleport: the previous config is in {backup}\n")
+    out.write(f"{verb} {len(plan.write)} profiles, removed {len(plan.remove)} "
+              f"({'dry run' if args.dry_run else config_file})\n")
+    return 0
 
 
 def discovered_rows(configured: list[Any]) -> tuple[list[dict[str, Any]], list[str]]:

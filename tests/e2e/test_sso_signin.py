@@ -67,7 +67,8 @@ def test_sign_in_discover_and_open_a_discovered_role(
 def alert_text(browser: browsers.Browser, needle: str) -> str:
     return browsers.wait_for(
         lambda: (text := browser.text_of("[role=alert]")) and needle in text and text,
-        timeout=30, message=lambda: f"an alert with {needle!r}: {browser.text_of('[role=alert]')!r}")
+        timeout=30,
+        message=lambda: f"an alert with {needle!r}: {browser.text_of('[role=alert]')!r}")
 
 
 def start_sign_in(browser: browsers.Browser) -> str:
