@@ -6,6 +6,7 @@ Figures, all against the local stand-ins (moto STS + federation):
 - warm `login` latency (request written -> reply read, after warm-up);
 - RSS after 1,000 logins;
 - the popup's search ranking for one keystroke over 5,000 profiles (bench/ranking.mjs, node);
+- IAM Identity Center discovery of 1,000 accounts x 3 roles (wall time, requests, peak RSS);
 - a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
   (bench/soak.py; alone: `python -m bench --only soak`);
 - baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import listing, soak
+from bench import discovery, listing, soak
 from support.awsconfig import organisation_profiles
 from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
 from support.standin import StandIn
@@ -290,11 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
-    parser.add_argument("--only", choices=("soak",),
+    parser.add_argument("--only", choices=("soak", "discovery"),
                         help="run one part alone and print it (BENCHMARKS.md is kept)")
     parser.add_argument("--soak-requests", type=int, default=soak.DEFAULT_REQUESTS,
                         help="requests of the soak")
     args = parser.parse_args(argv)
+    if args.only == "discovery":
+        result = discovery.run(dict(os.environ))
+        figures = [Figure(name, value, unit, target, None)
+                   for name, value, unit, target in result.rows()]
+        print(render(figures, []))
+        return 0
     if args.only == "soak":
         with tempfile.TemporaryDirectory(prefix="roleport-soak-") as scratch, StandIn() as aws:
             home = Path(scratch) / "home"
@@ -343,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         login, rss_first, rss_after = warm_login(small_env, log, 50, args.logins)
         print(f"soak of {args.soak_requests:,} mixed requests ...", flush=True)
         soaked = soak.run_soak(large_env, log, args.soak_requests)
+    print("IAM Identity Center discovery of 1,000 accounts x 3 roles ...", flush=True)
+    discovered = discovery.run(dict(os.environ))
     print("popup search ranking over 5,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(5000)
     print("listing 5,000 profiles beside botocore's own parse ...", flush=True)
@@ -370,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     figures += [Figure(name, value, unit, target, None)
                 for name, value, unit, target in soaked.rows()]
+    figures += [Figure(name, value, unit, target, None)
+                for name, value, unit, target in discovered.rows()]
     if ranking is not None:
         # One frame is 16 ms: a keystroke's ranking must leave most of it for painting.
         figures.append(Figure("popup search ranking, 5,000 profiles, per keystroke", ranking,
