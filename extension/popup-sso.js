@@ -51,6 +51,13 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
           type: 'button', className: 'sso-sign-in', dataset: { ssoSession: session.sso_session },
         }, `Sign in to ${session.start_url}`));
       }
+      // On demand: the host refreshes on its own once the listing is an hour old.
+      if (state.sessions.some((session) => session.signed_in) && !state.status.startsWith('Listing')) {
+        children.push(h('button', {
+          type: 'button', id: 'sso-refresh', className: 'sso-refresh',
+          title: 'List the accounts and roles of IAM Identity Center again',
+        }, 'Refresh discovered roles'));
+      }
     }
     if (state.status) children.push(h('p', { className: 'sso-status', id: 'sso-status' }, state.status));
     panel.replaceChildren(...children);
@@ -140,6 +147,12 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     const signIn = event.target.closest('button.sso-sign-in');
     if (signIn) start(signIn.dataset.ssoSession);
     else if (event.target.closest('#sso-cancel')) cancel();
+    else if (event.target.closest('#sso-refresh')) {
+      showError(errorBox, null);
+      state.status = 'Listing your accounts and roles\u2026';
+      render();
+      load(true);
+    }
   });
 
   (async () => {

@@ -55,6 +55,15 @@ def test_sign_in_discover_and_open_a_discovered_role(
     assert "prod-admin" in names
     assert not any(name.endswith("\nAdministratorAccess") for name in names)
     browser.screenshot("sso-discovered")
+    # On demand: Refresh lists again (a role added in the portal meanwhile shows up).
+    from support.standin.identity_center import SsoAccount
+
+    standin.identity_center.directory.append(
+        SsoAccount("333333333333", "Sandbox", "sandbox@example.com", ("Tinkerer",)))
+    browser.click("#sso-refresh")
+    browsers.wait_for(lambda: browser.execute(
+        "return document.querySelector(arguments[0]) !== null;",
+        'button.role[data-profile$="Tinkerer"]'), timeout=60, message="the refreshed listing")
     browser.click(DISCOVERED_DEVELOPER)
     console = browser.wait_for_tab(
         lambda tab: "Signed in as Developer/" in tab.text and "222222222222" in tab.text,
