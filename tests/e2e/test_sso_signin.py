@@ -71,6 +71,21 @@ def test_sign_in_discover_and_open_a_discovered_role(
     browser.switch_to(console.handle)
     browser.screenshot("sso-console")
     assert standin.sso_requests[-1].status == 200
+    # Extension storage holds the discovered table, never a token, secret or credential.
+    browser.switch_to(popup)
+    # Firefox's Marionette scripts see the page through an Xray wrapper: go through it.
+    page_window = "(window.wrappedJSObject ?? window)"
+    browser.execute(f"const w = {page_window}; const api = w.browser ?? w.chrome;"
+                    "api.storage.local.get(null).then((items) => {"
+                    " w.storageDump = JSON.stringify(items); });")
+    dump = browsers.wait_for(
+        lambda: browser.execute(f"return {page_window}.storageDump || '';"),
+        message="a dump of extension storage")
+    assert "222222222222" in dump  # the discovered table is there
+    secrets = standin.identity_center.known_secrets() + [
+        secret for pair in standin._records.secrets.values() for secret in pair]
+    assert len(secrets) >= 5
+    assert not [secret for secret in secrets if secret in dump]
 
 
 def alert_text(browser: browsers.Browser, needle: str) -> str:
