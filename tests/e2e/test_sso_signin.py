@@ -103,12 +103,13 @@ def start_sign_in(browser: browsers.Browser) -> str:
     return code
 
 
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
 def test_sign_in_faults_in_the_popup(launch: LaunchBrowser, aws_home: Any,
-                                     standin: Any) -> None:
+                                     standin: Any, browser_name: str) -> None:
     """Denied, cancelled and an unusable cache folder: each a clear message, the sign-in
     offered again; two popups signing in at once share one code and one verification tab."""
     aws_home.write_config(CONFIG)
-    browser = launch("chromium")
+    browser = launch(browser_name)
     browser.open_popup()
     first_popup = browser.current_handle()
     user_code = start_sign_in(browser)

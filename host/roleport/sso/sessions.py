@@ -70,7 +70,10 @@ class GrantedSso:
 
 def granted_sso(section: Any) -> GrantedSso | None:
     """The Granted SSO keys of a profile section, when all four are there and sane."""
-    if not isinstance(section, dict) or "sso_session" in section:
+    # The first test is the cheap one: listing calls this for thousands of sections.
+    if not isinstance(section, dict) or "granted_sso_account_id" not in section:
+        return None
+    if "sso_session" in section:
         return None
     values = [_text(section, key) for key in GRANTED_KEYS]
     start_url, region, account_id, role_name = values
