@@ -50,6 +50,7 @@ class Authorization:
     expires_at: datetime
     interval: int
     device_code: str = field(repr=False)
+    lifetime_seconds: int = 600
 
 
 class DeviceFlow:
@@ -79,7 +80,8 @@ class DeviceFlow:
             verification_uri_complete=str(response.get("verificationUriComplete")
                                           or response["verificationUri"]),
             expires_at=self._now() + timedelta(seconds=int(response["expiresIn"])),
-            interval=int(interval), device_code=str(response["deviceCode"]))
+            interval=int(interval), device_code=str(response["deviceCode"]),
+            lifetime_seconds=int(response["expiresIn"]))
 
     def wait(self, authorization: Authorization, cancelled: threading.Event,
              deadline: float | None = None) -> dict[str, Any]:
@@ -168,9 +170,9 @@ class DeviceFlow:
         return token
 
     def _expired(self, authorization: Authorization) -> RoleportError:
-        minutes = max(1, round((authorization.expires_at - self._now()).total_seconds() / 60))
+        minutes = max(1, authorization.lifetime_seconds // 60)
         return RoleportError("sso_login_expired", start_url=self.session.start_url,
-                             sso_session=self.session.key, minutes=max(minutes, 10))
+                             sso_session=self.session.key, minutes=minutes)
 
 
 def _error_code(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ from roleport.sso.discovery import Discovery, SessionListing
 from roleport.sso.flows import SignInFlows
 from roleport.sso.portal import PORTAL_ATTEMPTS, DiscoveredAccount, list_roles, role_credentials
 from roleport.sso.sessions import SsoSession, find_session, sso_sessions
-from roleport.sso.token_cache import TokenCache, TokenState, access_token
+from roleport.sso.token_cache import TokenCache, TokenState, access_token, client_lock
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
@@ -65,26 +65,36 @@ class SsoService:
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
                       retries={"total_max_attempts": attempts, "mode": "standard"})
 
+    def _botocore_session(self) -> Any:
+        """A botocore session of its own: botocore sessions are not thread-safe, and the
+        pipeline builds STS clients on the snapshot's session from other threads. Clients
+        are built on this one under token_cache's client lock only."""
+        with self._lock:
+            if self._clients_session is None:
+                from roleport.profiles import new_botocore_session
+
+                self._clients_session = new_botocore_session()
+            return self._clients_session
+
     def client(self, service: str, region: str, attempts: int = 2) -> Any:
-        snapshot = self._snapshot()
+        botocore_session = self._botocore_session()
         key = (service, region, str(attempts))
         with self._lock:
-            if self._clients_session is not snapshot.session:
-                self._clients = {}
-                self._clients_session = snapshot.session
             client = self._clients.get(key)
-            if client is None:
-                client = snapshot.session.create_client(
+        if client is None:
+            with client_lock:
+                client = botocore_session.create_client(
                     service, config=self.client_config(region, attempts))
-                self._clients[key] = client
-            return client
+            with self._lock:
+                client = self._clients.setdefault(key, client)
+        return client
 
     def access_token(self, session: SsoSession) -> str:
         """The session's token; one caller at a time per process, because a refresh spends
         the refresh token: two at once would leave one of them refused."""
         snapshot = self._snapshot()
         with self._token_lock:
-            return access_token(session, snapshot.session, snapshot.full_config,
+            return access_token(session, self._botocore_session(), snapshot.full_config,
                                 self.client_config(session.region))
 
     # -- sign-in and discovery -------------------------------------------------------------

@@ -42,7 +42,8 @@ EXPIRY_WINDOW = timedelta(minutes=15)
 """A registration or token closer than this to its end is not used (botocore, AWS CLI)."""
 
 _SYNTHETIC_PROFILE = "roleport-sso-session"
-_client_lock = threading.Lock()
+client_lock = threading.Lock()
+"""Held while a client is built on roleport.sso's botocore session (not thread-safe)."""
 
 
 def token_key(session: SsoSession) -> str:
@@ -152,7 +153,7 @@ class _TokenSession:
     def create_client(self, service_name: str, **kwargs: Any) -> Any:
         config = kwargs.pop("config", None)
         merged = self._config.merge(config) if config is not None else self._config
-        with _client_lock:
+        with client_lock:
             return self._session.create_client(service_name, config=merged, **kwargs)
 
 
