@@ -92,6 +92,7 @@ class _State:
     refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> client, user
     calls: list[SsoCall] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)  # still secrets, for the scans
 
 
 def default_directory() -> list[SsoAccount]:
@@ -181,6 +182,8 @@ class IdentityCenter:
     def revoke_tokens(self) -> None:
         """Sign the user out everywhere: every access and refresh token stops working."""
         with self._lock:
+            self._state.revoked += [*self._standin._records.sso_grants,
+                                    *self._state.refresh_tokens]
             self._standin._records.sso_grants.clear()
             self._state.refresh_tokens.clear()
 
@@ -190,7 +193,7 @@ class IdentityCenter:
         with self._lock:
             return [*self._standin._records.sso_grants, *self._state.refresh_tokens,
                     *(client.secret for client in self._state.clients.values()),
-                    *self._state.authorizations]
+                    *self._state.authorizations, *self._state.revoked]
 
     def record(self, operation: str, status: int, fault: str | None = None) -> None:
         with self._lock:
