@@ -203,7 +203,7 @@ const HANDLERS = {
   login,
   // IAM Identity Center: sign-in, discovered roles, opening one (lib/sso.js).
   ...createSsoHandlers({
-    client, ext, openConsole, readSettings,
+    client, ext, openConsole, readSettings, rememberRecent,
   }),
 };
 

@@ -10,7 +10,7 @@
  *   storage.local for an instant first paint.
  */
 import { HostError, errorFields, extensionError } from './errors.js';
-import { isOpenableVerificationUrl } from './discovery.js';
+import { discoveredName, isOpenableVerificationUrl } from './discovery.js';
 
 export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000, login: 40_000 };
 export const DISCOVERED_STORAGE_KEY = 'discovered';
@@ -38,10 +38,11 @@ async function fetchRoles(request, params) {
 
 /**
  * The handlers, given the background's pieces: `client` (the native port), `ext` (the API
- * object), `openConsole(reply, profileLike, settings, where)`, `readSettings()`.
+ * object), `openConsole(reply, profileLike, settings, where)`, `readSettings()` and
+ * `rememberRecent(name)`.
  */
 export function createSsoHandlers({
-  client, ext, openConsole, readSettings,
+  client, ext, openConsole, readSettings, rememberRecent = async () => {},
 }) {
   const openedFlows = new Set();
 
@@ -120,6 +121,8 @@ export function createSsoHandlers({
         const fields = typeof error?.toJSON === 'function' && error.code ? error.toJSON() : errorFields('tabRefused');
         throw new HostError({ ...fields, profile: label });
       }
+      // The popup's recently-used list holds the role's list key (no secret in it).
+      await rememberRecent(discoveredName(params.sso_session, params.account_id, params.role_name));
       return {
         profile: label, expires_at: reply.expires_at ?? null, identity: reply.identity ?? null, ...opened,
       };
