@@ -64,9 +64,17 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     panel.hidden = children.length === 0;
   }
 
-  function applyTable(table) {
+  function applyTable(table, live = false) {
     state.sessions = Array.isArray(table?.sessions) ? table.sessions : [];
     onDiscovered(rowsToDiscovered(table));
+    // A sign-in started earlier (by this popup before it closed, or by another) still waits:
+    // show its code and follow it.
+    const waiting = live && !state.flow
+      ? state.sessions.find((session) => session.sign_in?.state === 'pending') : null;
+    if (waiting) {
+      state.flow = waiting.sign_in;
+      poll();
+    }
   }
 
   async function load(refresh = false) {
@@ -76,7 +84,7 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
       showError(errorBox, reply.error);
       return;
     }
-    applyTable(reply.result);
+    applyTable(reply.result, true);
     const refreshing = state.sessions.some((session) => session.refreshing);
     if (refreshing && state.polls < MAX_REFRESH_POLLS) {
       state.polls += 1;
@@ -95,6 +103,7 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
 
   function poll() {
     const { flow } = state;
+    clearTimeout(state.timer);
     if (!flow) return;
     state.timer = setTimeout(async () => {
       const reply = await callBackground(ext, { type: 'ssoLoginStatus', flow_id: flow.flow_id });

@@ -82,11 +82,16 @@ export function createSsoHandlers({
         if (error?.code === 'unknown_action') return { columns: [], rows: [], sessions: [] };
         throw error;
       }
+      const sessions = Array.isArray(table.sessions) ? table.sessions : [];
+      // Storage keeps the listing only: a waiting sign-in's code is for this answer alone.
       const cache = {
-        columns: table.columns, rows: table.rows, sessions: table.sessions ?? [], fetched_at: Date.now(),
+        columns: table.columns,
+        rows: table.rows,
+        sessions: sessions.map(({ sign_in: _signIn, ...rest }) => rest),
+        fetched_at: Date.now(),
       };
       await ext.storage.local.set({ [DISCOVERED_STORAGE_KEY]: cache });
-      return cache;
+      return { ...cache, sessions };
     },
     ssoLoginStart: async (message, sender) => {
       const session = requireText(message?.sso_session, 'sso_session');

@@ -121,6 +121,10 @@ def handle_sso_roles(context: HostContext, params: dict[str, Any]) -> dict[str, 
                               refresh and offset == 0)
         summary = listing.summary()
         summary["signed_in"] = sso.token_state(session).signed_in
+        # A popup opened while a sign-in waits shows that sign-in's code (the toolbar popup
+        # closes when the user goes to the verification page, and comes back).
+        waiting = sso.flows.waiting(session.key)
+        summary["sign_in"] = waiting.public() if waiting is not None else None
         summaries.append(summary)
         for account in list(listing.accounts):
             for role in account.roles:

@@ -114,6 +114,10 @@ class SignInFlows:
         for flow in flows:
             flow.cancelled.set()
 
+    def waiting(self, key: str) -> Flow | None:
+        """The sign-in of this session still waiting for the user, if any."""
+        return self._waiting(key)
+
     def _waiting(self, key: str) -> Flow | None:
         now = utc_now()
         with self._lock:
