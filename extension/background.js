@@ -20,6 +20,7 @@ import { helloProblem } from './lib/protocol.js';
 import { knownRegions } from './lib/regions.js';
 import { NativeClient } from './lib/rpc.js';
 import { isMfaCode } from './lib/rules.js';
+import { createSsoHandlers } from './lib/sso.js';
 import {
   STORAGE_KEYS, loginParams, normalizeSettings,
 } from './lib/settings.js';
@@ -735,6 +736,17 @@ const HANDLERS = {
   omniboxEnter: (message) => omniboxEnter(String(message.text ?? ''), message.disposition),
   sessions: () => listSessions(),
   signOut,
+  // IAM Identity Center: sign-in, discovered roles, opening one (lib/sso.js).
+  ...createSsoHandlers({
+    client,
+    ext,
+    // A discovered role has no profile row: its look comes from its account id alone.
+    openConsole: (reply, profile, settings, where) => openConsole(
+      reply, { profile, style: containerStyle(profile) }, settings, where,
+    ),
+    readSettings,
+    rememberRecent,
+  }),
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

@@ -69,14 +69,17 @@ export function renderRow(profile, context) {
     h('span', { className: 'role-name' }, role),
     account ? h('span', { className: 'row-account' }, account) : null);
   const line2 = h('span', { className: 'line2' },
-    role !== name || account ? h('span', { className: 'profile-name' }, name) : null,
+    // A discovered role's name is an internal key: its account and role say it all.
+    (role !== name || account) && !profile.discovered
+      ? h('span', { className: 'profile-name' }, name) : null,
     region ? h('span', {
       className: overridden ? 'region region-override' : 'region',
       title: overridden ? `Region ${region}, set in the options for every profile` : `Region ${region}`,
     }, region) : null,
     h('span', { className: 'badges' }, badgeNodes(profile)),
     h('span', { className: 'progress' }));
-  const tooltip = [role, account, role !== name ? name : '', region].filter(Boolean).join(' \u00b7 ');
+  const shownName = role !== name && !profile.discovered ? name : '';
+  const tooltip = [role, account, shownName, region].filter(Boolean).join(' \u00b7 ');
   // Spaces between the parts keep the accessible name readable ("Admin prod-admin eu-west-1").
   const button = h('button', {
     type: 'button', className: 'role', title: tooltip, dataset: { profile: name },

@@ -25,6 +25,8 @@ import { showSuggestion } from './popup-suggestion.js';
 import { linkSetupGuide } from './popup-welcome.js';
 import { offerSessionLimitChoices, startSessionMarkers } from './popup-sessions.js';
 import { startSamePage } from './popup-destination.js';
+import { mergeDiscovered } from './lib/discovery.js';
+import { createSsoPanel, discoveredLoginMessage, isSignInError } from './popup-sso.js';
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -231,7 +233,8 @@ function prepareSearch() {
 }
 
 function setProfiles(table) {
-  state.profiles = rowsToProfiles(table);
+  state.configured = rowsToProfiles(table);
+  state.profiles = mergeDiscovered(state.configured, state.discovered);
   state.index = null;
   state.accounts = accountColors(state.profiles);
   state.generation = table?.generation ?? null;
@@ -374,7 +377,9 @@ async function openProfile(name, {
   setRowState(name, 'busy');
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
   listStatus.textContent = `Opening the console for ${name}\u2026`;
-  const message = { type: 'login', profile: name, background };
+  const entry = state.profiles.find((profile) => profile.name === name);
+  const message = discoveredLoginMessage(entry, { background })
+    ?? { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
   if (fresh) message.fresh = true;
   if (sessionLimit) message.sessionLimit = sessionLimit;
@@ -413,6 +418,7 @@ async function openProfile(name, {
     return;
   }
   closeMfa();
+  if (isSignInError(error)) ssoPanel.offer(error);
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
   if (error.code === 'session_limit') {
@@ -616,6 +622,23 @@ async function refreshMfaSessions() {
   state.mfaSessions = sessionsByProfile(reply.result);
   scheduleRender();
 }
+
+// IAM Identity Center: sign-in offers and the discovered roles (popup-sso.js).
+addBadgeProvider((profile) => (profile.discovered
+  ? [{ text: 'discovered', title: 'Listed by IAM Identity Center; no profile needed' }] : []));
+state.configured = [];
+state.discovered = [];
+const ssoPanel = createSsoPanel({
+  panel: document.getElementById('sso-panel'),
+  errorBox,
+  onDiscovered: (entries) => {
+    state.discovered = entries;
+    state.profiles = mergeDiscovered(state.configured, entries);
+    state.index = null;
+    state.accounts = accountColors(state.profiles);
+    scheduleRender();
+  },
+});
 
 async function start() {
   search.focus();

@@ -99,6 +99,8 @@ def known_secrets(standin: StandIn, login_urls: list[str]) -> list[str]:
     # The stand-in keeps secret keys and session tokens private; read them to prove absence.
     for secret_key, session_token in standin._records.secrets.values():
         found += [secret_key, session_token]
+    # IAM Identity Center: access and refresh tokens, client secrets, device codes.
+    found += standin.identity_center.known_secrets()
     return [secret for secret in found if secret]
 
 

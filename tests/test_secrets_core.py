@@ -287,3 +287,85 @@ def test_console_script_subprocess_leaks_nothing_on_stderr(standin, aws_home):
     secrets = issued_secrets(standin) + [url]
     assert scan({"stderr ok": ok.stderr, "stderr failed": failed.stderr,
                  "stdout ok minus url": ok.stdout.replace(url, "")}, secrets) == []
+
+
+SSO_CONFIG = """
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile prod-admin]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+"""
+
+
+def test_no_secret_in_anything_the_sso_paths_write(standin, aws_home, captured_logs, capfd):
+    """Sign-in (device flow), refresh, discovery, discovered-role logins, populate and their
+    failures: no access or refresh token, client secret, device code or role credential
+    anywhere but ~/.aws/sso/cache (the AWS CLI's own cache) and the --print URL."""
+    import threading
+    import time
+
+    aws_home.write_config(SSO_CONFIG)
+    texts: dict[str, str] = {}
+    urls: list[str] = []
+
+    def approve_next(approve: bool) -> threading.Thread:
+        def run() -> None:
+            deadline = time.monotonic() + 20
+            while not standin.identity_center.pending_user_codes():
+                assert time.monotonic() < deadline
+                time.sleep(0.02)  # poll interval of this wait (bounded by the deadline)
+            standin.identity_center.decide(standin.identity_center.pending_user_codes()[0],
+                                           approve)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    approve_next(False)
+    code, out, err = run_cli("sso", "login", "--no-browser")
+    assert code == 77
+    texts["stdout/stderr of a denied sign-in"] = out + err
+    approve_next(True).join(0)
+    code, out, err = run_cli("sso", "login", "--no-browser")
+    assert code == 0, err
+    texts["stdout/stderr of sso login"] = out + err
+    for argv in (["list"], ["list", "--json"], ["sso", "populate", "--dry-run"]):
+        code, out, err = run_cli(*argv)
+        assert code == 0, err
+        texts[f"output of {argv}"] = out + err
+    code, out, err = run_cli("login", "--account-id", "222222222222", "--role-name",
+                             "Developer", "--sso-session", "corp", "--print")
+    assert code == 0, err
+    urls.append(out.strip())
+    texts["stderr of a discovered-role login"] = err
+    # The token is revoked: discovery and logins fail, naming the sign-in, nothing else.
+    standin.identity_center.revoke_tokens()
+    code, out, err = run_cli("login", "--account-id", "222222222222", "--role-name",
+                             "Developer", "--sso-session", "corp", "--print")
+    assert code == 73, err
+    texts["output of a login with a revoked token"] = out + err
+    pipeline = Pipeline()
+    try:
+        with pytest.raises(RoleportError) as caught:
+            pipeline.login_sso_role("corp", "111111111111", "ReadOnly")
+        texts["exception of a revoked token"] = error_texts(caught.value)
+    finally:
+        pipeline.close()
+
+    captured = capfd.readouterr()
+    texts["process stdout"] = captured.out
+    texts["process stderr"] = captured.err
+    texts["log records"] = "\n".join(captured_logs.lines)
+    sso_cache = aws_home.home / ".aws" / "sso" / "cache"
+    assert sso_cache.is_dir()
+    texts.update({where: text for where, text in home_files(aws_home.home).items()
+                  if not where.startswith("file .aws/sso/cache/")})
+    assert any("sso-discovery" in where for where in texts)  # the discovery cache is scanned
+
+    secrets = issued_secrets(standin) + standin.identity_center.known_secrets() + urls
+    assert len(standin.identity_center.known_secrets()) >= 5
+    assert scan(texts, [secret for secret in secrets if len(secret) >= 16]) == []

@@ -161,11 +161,23 @@ export const EXTENSION_ERRORS = Object.freeze({
     'Something went wrong in the roleport extension.',
     '',
   ),
+  // IAM Identity Center (sso.js, popup-sso.js).
+  ssoMissingField: entry(
+    'invalid_request',
+    'The IAM Identity Center request has no {field}.',
+    'Open the popup again and retry.',
+  ),
+  ssoVerificationRefused: entry(
+    'open_failed',
+    'IAM Identity Center sent a verification address that is not an https URL.',
+    'Sign in with `roleport sso login` in a terminal, and run `roleport doctor`.',
+  ),
 });
 
 /** Fields that may travel with an error to the pages: nothing that could carry a URL or token. */
 const SAFE_DETAIL_KEYS = [
-  'profile', 'mfa_serial', 'command', 'config_file', 'line', 'lru_profile',
+  'profile', 'mfa_serial', 'command', 'config_file', 'line', 'lru_profile', 'sso_session',
+  'start_url',
 ];
 
 function fill(template, fields) {

@@ -13,6 +13,9 @@ Rules implemented here:
 - `roleport login --account-id ID --role-name NAME [--profile SOURCE]`: assume the role named
   by account and role name with the source profile's credentials, then sign in (the AWS
   Security Blog post "How to Enable Cross-Account Access to the AWS Management Console");
+- `roleport login --account-id ID --role-name NAME --sso-session SESSION`: a role discovered
+  through IAM Identity Center, no profile needed (GetRoleCredentials, then sign in);
+- `roleport sso login` and the discovered roles of `roleport list`: roleport.cli_sso;
 - MFA: when a code is needed and stdin is a terminal, ask for it (on stderr, never stdout);
   `roleport mfa status|forget` lists or deletes the cached MFA sessions
   (credentials.mfa_session);
@@ -83,6 +86,9 @@ def add_commands(subparsers: Any) -> None:
                        help="with --account-id: the profile whose credentials assume the role")
     login.add_argument("--issuer", default="roleport",
                        help="where an expired console session sends you (default: roleport)")
+    login.add_argument("--sso-session", metavar="NAME",
+                       help="with --account-id: sign in through this IAM Identity Center "
+                            "session (a discovered role; no profile needed)")
     login.set_defaults(func=run_login)
 
     mfa = subparsers.add_parser(
@@ -97,6 +103,10 @@ def add_commands(subparsers: Any) -> None:
         func=run_mfa_status)
     mfa_commands.add_parser("forget", help="delete every cached MFA session").set_defaults(
         func=run_mfa_forget)
+
+    from roleport.cli_sso import add_sso_commands
+
+    add_sso_commands(subparsers)
 
 
 def build_parser(command_groups: Sequence[CommandGroup] = (add_commands,)
@@ -124,15 +134,25 @@ def report_error(error: RoleportError, stderr: TextIO) -> int:
 
 def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
              stderr: TextIO | None = None) -> int:
+    from roleport.cli_sso import discovered_rows
     from roleport.profiles import list_profiles, profiles_json
     from roleport.rules import default_profile_name
 
-    out = stdout or sys.stdout
+    out, err = stdout or sys.stdout, stderr or sys.stderr
     profiles = list_profiles()
+    discovered, notes = discovered_rows(profiles)
+    for note in notes:
+        err.write(f"roleport: discovery: {note}\n")
     if args.json:
-        out.write(profiles_json(profiles) + "\n")
+        if not discovered:
+            out.write(profiles_json(profiles) + "\n")
+            return 0
+        import json
+
+        listed = json.loads(profiles_json(profiles)) + discovered
+        out.write(json.dumps(listed, indent=2) + "\n")
         return 0
-    if not profiles:
+    if not profiles and not discovered:
         from roleport.config_files import ConfigFiles
 
         files = ConfigFiles.from_environment()
@@ -158,6 +178,12 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
                                          (profile.problem, "problem")) if flag]
         rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
                      profile.kind, ",".join(notes)))
+    for role in discovered:
+        account = role["account_id"]
+        if role["account_name"]:
+            account = f"{role['account_name']} ({account})"
+        rows.append((account, "-", role["role_name"], "-", "sso",
+                     f"discovered:{role['sso_session']}"))
     widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
     layout = "  ".join(f"{{:<{width}}}" for width in widths)  # one format call per row
     out.write("".join(layout.format(*row).rstrip() + "\n" for row in rows))
@@ -194,6 +220,12 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
             raise RoleportError("invalid_request",
                                 detail="with --account-id name the source profile with "
                                        "--profile, not as PROFILE")
+        if args.sso_session and args.source_profile:
+            raise RoleportError("invalid_request",
+                                detail="--sso-session and --profile are two sources; give one")
+    elif args.sso_session:
+        raise RoleportError("invalid_request",
+                            detail="--sso-session goes with --account-id and --role-name")
     elif args.source_profile:
         raise RoleportError("invalid_request",
                             detail="--profile names the source profile for --account-id; "
@@ -211,7 +243,12 @@ def run_login(args: argparse.Namespace, stdout: TextIO | None = None,
     try:
         for attempt in range(MFA_ATTEMPTS):
             try:
-                if role_flow:
+                if role_flow and args.sso_session:
+                    result = pipeline.login_sso_role(
+                        args.sso_session, args.account_id, args.role_name, region=args.region,
+                        destination=args.destination, duration=args.duration,
+                        issuer=args.issuer)
+                elif role_flow:
                     result = pipeline.login_role(
                         args.account_id, args.role_name, source_profile=args.source_profile,
                         region=args.region, destination=args.destination,

@@ -77,6 +77,28 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind("throttled", 75, "{service} is throttling requests (too many in a short time).",
               "Wait a minute and try again; scripts or tools calling AWS with the same "
               "account at the same time share its request rate."),
+    # IAM Identity Center sign-in and discovery (PROTOCOL.md, "IAM Identity Center").
+    ErrorKind("sso_session_not_found", 65,
+              "There is no IAM Identity Center session '{sso_session}' in the AWS config.",
+              "Name an [sso-session] section or a profile's sso_start_url (known: {known})."),
+    ErrorKind("sso_signin_required", 73,
+              "You are not signed in to IAM Identity Center at {start_url}, or the sign-in "
+              "has expired.",
+              "Sign in from the roleport popup, or run `{command}`."),
+    ErrorKind("sso_login_denied", 77,
+              "The sign-in to IAM Identity Center at {start_url} was denied.",
+              "Start the sign-in again and choose Allow on the verification page."),
+    ErrorKind("sso_login_expired", 73,
+              "The sign-in code for {start_url} expired before it was approved.",
+              "Start the sign-in again and approve it within {minutes} minutes."),
+    ErrorKind("sso_login_cancelled", 75, "The sign-in to {start_url} was cancelled.",
+              "Start it again when you are ready."),
+    ErrorKind("sso_flow_not_found", 64, "No sign-in '{flow_id}' is running in this host.",
+              "The helper program may have restarted: start the sign-in again."),
+    ErrorKind("sso_cache_unwritable", 73,
+              "The IAM Identity Center token could not be saved in {folder}: {detail}.",
+              "Make {folder} a folder you own and can write to (the AWS CLI uses it too), "
+              "then sign in again."),
 )
 
 ERRORS: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
@@ -108,7 +130,8 @@ class RoleportError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The wire form used by the native host (see PROTOCOL.md)."""
         payload: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
-        for key in ("profile", "mfa_serial", "command", "config_file", "line"):
+        for key in ("profile", "mfa_serial", "command", "config_file", "line", "sso_session",
+                    "start_url"):
             if key in self.fields:
                 payload[key] = str(self.fields[key])
         return payload

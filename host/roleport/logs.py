@@ -11,7 +11,9 @@ Rules implemented here (README, "Security"):
   length for secret keys or session tokens (STS API Reference, "Credentials": the key and
   token are plain strings), and by its shape where it stands alone. At DEBUG botocore logs
   each request's parameters (``TokenCode`` of AssumeRole, the MFA code) and each response
-  body (the STS XML ``Credentials`` element).
+  body (the STS XML ``Credentials`` element); IAM Identity Center's OIDC and portal bodies
+  carry ``clientSecret``, ``deviceCode``, ``accessToken``, ``refreshToken`` and the
+  ``x-amz-sso_bearer_token`` header, all matched by name.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(mess
 # matched from its start, and TokenCode must not stop at "Token".
 _SECRET_NAMES = (r"(?:aws_)?(?:secret_?access_?key|session_?token|security_?token"
                  r"|secret_?key|session_?key|signin_?token|access_?key_?id|token_?code"
-                 r"|mfa_?code|x-amz-security-token|x-amz-signature|x-amz-credential"
+                 r"|mfa_?code|client_?secret|device_?code|x-amz-security-token|x-amz-signature|x-amz-credential"
                  r"|credential|signature|password|token|authorization|session)")
 # XML elements whose whole text is a secret (STS responses, query bodies echoed as XML).
 _SECRET_ELEMENTS = (r"(?:SecretAccessKey|SecretKey|SessionToken|SecurityToken|AccessKeyId"

@@ -39,6 +39,7 @@ from roleport.rules import (
     normalize_region,
     profile_from_environment,
 )
+from roleport.sso.sessions import granted_sso, session_for_start_url
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Pipeline:
         self._read_timeout = STS_READ_TIMEOUT if read_timeout is None else read_timeout
         self._sts_window_seconds = (STS_WINDOW_SECONDS if sts_window_seconds is None
                                     else sts_window_seconds)
+        self._sso: Any = None
         self._federation = federation.FederationClient(
             federation.CONNECT_TIMEOUT_SECONDS if connect_timeout is None else connect_timeout,
             federation.READ_TIMEOUT_SECONDS if read_timeout is None else read_timeout)
@@ -137,7 +139,20 @@ class Pipeline:
         except Exception as exc:
             raise _internal(exc, "warming up") from None
 
+    @property
+    def sso(self) -> Any:
+        """The process's roleport.sso.service.SsoService (sign-in flows, discovery), made on
+        first use."""
+        with self._lock:
+            if self._sso is None:
+                from roleport.sso.service import SsoService
+
+                self._sso = SsoService()
+            return self._sso
+
     def close(self) -> None:
+        if self._sso is not None:
+            self._sso.close()
         self._federation.close()
         with self._lock:
             if self._warm is not None:
@@ -163,7 +178,9 @@ class Pipeline:
         """Console login URL for a profile of the AWS config."""
         try:
             return self._login(profile, region, destination, mfa_code, duration, issuer)
-        except RoleportError:
+        except RoleportError as error:
+            if error.code == "sso_login_required":
+                _name_sso_session(error, profile)
             raise
         except Exception as exc:
             raise _internal(exc, f"signing in profile '{_printable(profile)}'") from None
@@ -182,6 +199,42 @@ class Pipeline:
         except Exception as exc:
             raise _internal(exc, "signing in to a role") from None
 
+    def login_sso_role(self, sso_session: str, account_id: str, role_name: str,
+                       region: str | None = None, destination: str | None = None,
+                       duration: int | None = None,
+                       issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
+        """A discovered role, no profile needed: the session's token -> GetRoleCredentials ->
+        the sign-in endpoint of the session region's partition."""
+        try:
+            return self._login_sso_role(sso_session, account_id, role_name, region,
+                                        destination, duration, issuer, None)
+        except RoleportError:
+            raise
+        except Exception as exc:
+            raise _internal(exc, "signing in to an IAM Identity Center role") from None
+
+    def _login_sso_role(self, sso_session: str, account_id: str, role_name: str,
+                        region: str | None, destination: str | None, duration: int | None,
+                        issuer: str | None, container: str | None) -> LoginResult:
+        _require_text(sso_session, "IAM Identity Center session")
+        _require_text(account_id, "account id")
+        _require_text(role_name, "role name")
+        federation.validate_account_id(account_id)
+        if not is_role_name(role_name):
+            raise RoleportError("invalid_request",
+                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        region = _check_region(region)
+        issuer = _check_issuer(issuer)
+        if duration is not None:
+            federation.validate_console_duration(duration)
+        session = self.sso.session(sso_session)
+        partition = _partition(federation.partition_for_region(session.region), region)
+        endpoints = federation.resolve_endpoints(partition, region,
+                                                 federation.federation_override())
+        landing = federation.build_destination(destination, endpoints)
+        resolved = self.sso.role_credentials(session, account_id, role_name)
+        return self._finish(resolved, endpoints, landing, duration, issuer, container)
+
     def _login(self, profile_name: str, region: str | None, destination: str | None,
                mfa_code: str | None, duration: int | None, issuer: str | None) -> LoginResult:
         from roleport.credentials.mfa import validate_mfa_code
@@ -195,6 +248,15 @@ class Pipeline:
         profile = warm.snapshot.get(profile_name)
         raw = warm.snapshot.raw_profile(profile_name)
         requested = _requested_duration(duration, profile, raw)
+        granted = granted_sso(raw)
+        if granted is not None:
+            # Granted's profile: its SSO role through roleport's own IAM Identity Center
+            # path (same token cache as the AWS CLI), without running `granted`.
+            session = session_for_start_url(warm.snapshot.full_config, granted.start_url)
+            return self._login_sso_role(session.key, granted.account_id, granted.role_name,
+                                        region or _configured_region(profile),
+                                        destination or profile.destination, requested,
+                                        issuer, profile.container)
         region = region or _configured_region(profile) or _environment_region()
         partition = _partition(partition_of(profile.role_arn)
                                or _sso_partition(raw, warm.snapshot.full_config), region)
@@ -291,6 +353,24 @@ class Pipeline:
         return LoginResult(url=url, expires_at=federation.expires_at(), identity=identity,
                            container=container, logout_url=endpoints.logout_url,
                            session_expires_at=session_end)
+
+
+def _name_sso_session(error: RoleportError, profile: str) -> None:
+    """Add the SSO session (and start URL) to an sso_login_required error, so that the popup
+    can offer to sign in there (the profile at the bottom of a role chain holds it)."""
+    from roleport.profiles import role_chain
+    from roleport.sso.sessions import session_of_profile
+
+    try:
+        full_config = load_snapshot().full_config
+        for member in role_chain(profile, full_config.get("profiles", {})):
+            session = session_of_profile(full_config, member)
+            if session is not None:
+                error.fields.setdefault("sso_session", session.key)
+                error.fields.setdefault("start_url", session.start_url)
+                return
+    except Exception:  # the error itself is what matters; this only adds a hint
+        logger.debug("could not name the SSO session of profile %s", _printable(profile))
 
 
 def _internal(exc: BaseException, doing: str) -> RoleportError:

@@ -51,6 +51,7 @@ from roleport.rules import (
     is_region,
     profile_name_problem,
 )
+from roleport.sso.sessions import granted_sso
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import botocore.session
@@ -758,6 +759,12 @@ class Describer:
             problem = (_sub_section("login_session") if isinstance(section["login_session"], dict)
                        else self._login_support())
             return _Source(KIND_LOGIN, problem, True)
+        # Granted's generated profiles: their credential_process runs `granted`; roleport
+        # reads the account and role from the granted_sso_* keys and signs in through IAM
+        # Identity Center itself (Pipeline.login), so they are SSO profiles here.
+        granted = granted_sso(section)
+        if granted is not None:
+            return _Source(KIND_SSO, None, True, granted.account_id, granted.role_name)
         # ProcessProvider.load: run later, never here. Whether its keys are temporary is
         # only known then (a guess: not role credentials).
         process = section.get("credential_process")

@@ -46,6 +46,15 @@ ENV_LOG_LEVEL = "ROLEPORT_LOG_LEVEL"
 ENV_LOG_FILE = "ROLEPORT_LOG_FILE"
 ENV_STATE_DIR = "ROLEPORT_STATE_DIR"
 ENV_LOG_STDERR = "ROLEPORT_LOG_STDERR"
+# Seconds after which discovered IAM Identity Center roles are fetched again in the background.
+ENV_SSO_DISCOVERY_MAX_AGE = "ROLEPORT_SSO_DISCOVERY_MAX_AGE"
+DEFAULT_SSO_DISCOVERY_MAX_AGE = 3600
+
+
+def sso_discovery_max_age(environ: Mapping[str, str] | None = None) -> int:
+    """ROLEPORT_SSO_DISCOVERY_MAX_AGE as whole seconds >= 0, else the default (1 hour)."""
+    value = (os.environ if environ is None else environ).get(ENV_SSO_DISCOVERY_MAX_AGE, "")
+    return int(value) if value.strip().isdigit() else DEFAULT_SSO_DISCOVERY_MAX_AGE
 
 PROFILE_VARIABLES = (ENV_PROFILE, ENV_DEFAULT_PROFILE)
 REGION_VARIABLES = (ENV_REGION, ENV_DEFAULT_REGION)

@@ -105,7 +105,9 @@ class StandinHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         # The default writes the request line (with query strings such as SigninToken=...)
         # to stderr; secrets must not reach logs, so only the path without query is kept.
-        log.debug("%s %s", self.command, urlsplit(self.path).path)
+        # An idle keep-alive connection that times out has no request line (no command/path).
+        log.debug("%s %s", getattr(self, "command", "-"),
+                  urlsplit(getattr(self, "path", "")).path)
 
     def read_body(self) -> bytes:
         length_header = self.headers.get("Content-Length") or "0"

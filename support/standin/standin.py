@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from support.standin._http import LOOPBACK, LoopbackHTTPServer, ServingThread
 from support.standin.federation import FEDERATION_FAULT_KINDS, LOGOUT_FIRST_TEXT, FederationHandler
+from support.standin.identity_center import IdentityCenter
 from support.standin.multisession import SESSION_LIMIT
 from support.standin.records import (
     CHAINED_ROLE,
@@ -143,6 +144,8 @@ class StandIn:
         self.hang_seconds = hang_seconds
         self.base_url = self.federation_url = self.console_url = self.logout_url = ""
         self.sts_url = self.sso_url = ""
+        # The OIDC device flow, the account directory and SSO faults (identity_center.py).
+        self.identity_center = IdentityCenter(self)
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> StandIn:
@@ -220,6 +223,7 @@ class StandIn:
             self.mfa_codes = set(DEFAULT_MFA_CODES)
             self.mfa_codes_single_use = False
             self.mfa_required_roles = set()
+        self.identity_center.reset()
         self.sts_down = False
         if self._moto_url:
             reset_moto(self._moto_url)

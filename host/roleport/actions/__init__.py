@@ -3,7 +3,8 @@
 - ``registry``: Action, Param, the ACTIONS table and parameter validation;
 - ``context``: HostContext, the state the handlers of one process share;
 - ``hello``, ``profiles``, ``login``, ``regions``, ``mfa_sessions``: one handler each
-  (PROTOCOL.md, "Actions").
+  (PROTOCOL.md, "Actions");
+- ``sso``: IAM Identity Center sign-in, discovery and discovered-role logins.
 
 Importing this package registers every action. Nothing here imports botocore or requests:
 the pipeline is made on first use (HostContext).
@@ -35,12 +36,14 @@ from roleport.actions.registry import (
     register,
     validate_params,
 )
+from roleport.actions.sso import SSO_ROLE_COLUMNS
 
 __all__ = [
     "ACTIONS",
     "MAX_CELL_CHARS",
     "PROFILE_COLUMNS",
     "PROTOCOL_VERSION",
+    "SSO_ROLE_COLUMNS",
     "Action",
     "HostContext",
     "HostPipeline",

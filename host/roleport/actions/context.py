@@ -29,6 +29,13 @@ class HostPipeline(Protocol):
     def login(self, profile: str, region: str | None = None, destination: str | None = None,
               mfa_code: str | None = None, duration: int | None = None) -> LoginResult: ...
 
+    @property
+    def sso(self) -> Any: ...
+
+    def login_sso_role(self, sso_session: str, account_id: str, role_name: str,
+                       region: str | None = None, destination: str | None = None,
+                       duration: int | None = None) -> LoginResult: ...
+
 
 PipelineFactory = Callable[[], HostPipeline]
 

@@ -129,6 +129,19 @@ class SafeFileCache:
             logger.warning("could not write the cache entry %s: %s", path,
                            getattr(exc, "strerror", None) or type(exc).__name__)
 
+    def store(self, key: str, value: Any, failure: Callable[[str], Exception]) -> None:
+        """Write an entry like ``[key] = value``, but raise ``failure(reason)`` when it cannot
+        be written (an entry the caller cannot do without, such as a new SSO token)."""
+        try:
+            self._prepare_folder()
+        except RoleportError as error:
+            raise failure(str(error.fields.get("detail", error.code))) from None
+        try:
+            self._files[key] = value
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise failure(str(reason)) from None
+
     def __delitem__(self, key: str) -> None:
         try:
             os.unlink(self.path_of(key))

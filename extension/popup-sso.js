@@ -1,0 +1,184 @@
+/**
+ * The popup's IAM Identity Center panel: "Sign in to <start URL>" for every SSO session
+ * without a usable token, the user code and a Cancel button while the sign-in waits, and the
+ * discovered roles handed to the list (lib/discovery.js merges them). It never sees a token.
+ */
+import { ext } from './lib/browser.js';
+import {
+  parseDiscoveredName, rowsToDiscovered, sessionsToSignIn,
+} from './lib/discovery.js';
+import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
+import { callBackground, h, showError } from './lib/ui.js';
+
+const SIGN_IN_CODES = new Set(['sso_login_required', 'sso_signin_required']);
+// How often and how long the panel looks again while the host fetches the roles.
+const REFRESH_POLL_MS = 1000;
+const MAX_REFRESH_POLLS = 180;
+
+/** The runtime message that opens a discovered role's console, or null for a profile. */
+export function discoveredLoginMessage(entry, { background = false } = {}) {
+  const parsed = parseDiscoveredName(entry?.name);
+  if (!parsed) return null;
+  return {
+    type: 'loginDiscovered', ...parsed, account_name: entry.account_name ?? null, background,
+  };
+}
+
+export function isSignInError(error) {
+  return SIGN_IN_CODES.has(error?.code) && typeof error.sso_session === 'string';
+}
+
+/**
+ * Mounts the panel in `panel`; `onDiscovered(entries)` receives the discovered roles (from
+ * storage at once, then from the host). Returns {offer(error)} for sign-in errors of logins.
+ */
+export function createSsoPanel({ panel, errorBox, onDiscovered }) {
+  const state = {
+    sessions: [], flow: null, timer: null, polls: 0, status: '',
+  };
+
+  function render() {
+    const children = [];
+    if (state.flow) {
+      const { flow } = state;
+      children.push(h('p', { className: 'sso-flow', id: 'sso-flow' },
+        `Confirm the code `, h('strong', { id: 'sso-user-code' }, flow.user_code),
+        ` on the page that opened for ${flow.start_url}.`));
+      children.push(h('button', { type: 'button', id: 'sso-cancel', className: 'sso-cancel' }, 'Cancel'));
+    } else {
+      for (const session of sessionsToSignIn(state.sessions)) {
+        children.push(h('button', {
+          type: 'button', className: 'sso-sign-in', dataset: { ssoSession: session.sso_session },
+        }, `Sign in to ${session.start_url}`));
+      }
+      // On demand: the host refreshes on its own once the listing is an hour old.
+      if (state.sessions.some((session) => session.signed_in) && !state.status.startsWith('Listing')) {
+        children.push(h('button', {
+          type: 'button', id: 'sso-refresh', className: 'sso-refresh',
+          title: 'List the accounts and roles of IAM Identity Center again',
+        }, 'Refresh discovered roles'));
+      }
+    }
+    if (state.status) children.push(h('p', { className: 'sso-status', id: 'sso-status' }, state.status));
+    panel.replaceChildren(...children);
+    panel.hidden = children.length === 0;
+  }
+
+  function applyTable(table, live = false) {
+    state.sessions = Array.isArray(table?.sessions) ? table.sessions : [];
+    onDiscovered(rowsToDiscovered(table));
+    // A sign-in started earlier (by this popup before it closed, or by another) still waits:
+    // show its code and follow it.
+    const waiting = live && !state.flow
+      ? state.sessions.find((session) => session.sign_in?.state === 'pending') : null;
+    if (waiting) {
+      state.flow = waiting.sign_in;
+      poll();
+    }
+  }
+
+  async function load(refresh = false) {
+    clearTimeout(state.timer);
+    const reply = await callBackground(ext, { type: 'ssoRoles', refresh });
+    if (!reply.ok) {
+      showError(errorBox, reply.error);
+      return;
+    }
+    applyTable(reply.result, true);
+    const refreshing = state.sessions.some((session) => session.refreshing);
+    if (refreshing && state.polls < MAX_REFRESH_POLLS) {
+      state.polls += 1;
+      state.status = 'Listing your accounts and roles\u2026';
+      state.timer = setTimeout(() => load(false), REFRESH_POLL_MS);
+    } else {
+      state.polls = 0;
+      if (state.status.startsWith('Listing')) state.status = '';
+      // A session without a sign-in is offered one below; other failures are shown.
+      const failed = state.sessions.find((session) => session.error && !session.refreshing
+        && !isSignInError(session.error));
+      if (failed && !refresh) showError(errorBox, failed.error);
+    }
+    render();
+  }
+
+  function poll() {
+    const { flow } = state;
+    clearTimeout(state.timer);
+    if (!flow) return;
+    state.timer = setTimeout(async () => {
+      const reply = await callBackground(ext, { type: 'ssoLoginStatus', flow_id: flow.flow_id });
+      if (state.flow !== flow) return;
+      if (reply.ok && reply.result.state === 'pending') {
+        poll();
+        return;
+      }
+      state.flow = null;
+      if (reply.ok && reply.result.state === 'succeeded') {
+        showError(errorBox, null);
+        state.status = `Signed in to ${flow.start_url}.`;
+        render();
+        await load(true);
+        return;
+      }
+      state.status = '';
+      showError(errorBox, reply.ok ? reply.result.error : reply.error);
+      render();
+    }, Math.max(1, Number(flow.interval) || 1) * 1000);
+  }
+
+  async function start(ssoSession) {
+    showError(errorBox, null);
+    state.status = 'Starting the sign-in\u2026';
+    render();
+    const reply = await callBackground(ext, { type: 'ssoLoginStart', sso_session: ssoSession });
+    state.status = '';
+    if (!reply.ok) {
+      showError(errorBox, reply.error);
+      render();
+      return;
+    }
+    state.flow = reply.result;
+    render();
+    poll();
+  }
+
+  async function cancel() {
+    const { flow } = state;
+    if (!flow) return;
+    clearTimeout(state.timer);
+    state.flow = null;
+    state.status = 'Sign-in cancelled.';
+    render();
+    await callBackground(ext, { type: 'ssoLoginCancel', flow_id: flow.flow_id });
+  }
+
+  panel.addEventListener('click', (event) => {
+    const signIn = event.target.closest('button.sso-sign-in');
+    if (signIn) start(signIn.dataset.ssoSession);
+    else if (event.target.closest('#sso-cancel')) cancel();
+    else if (event.target.closest('#sso-refresh')) {
+      showError(errorBox, null);
+      state.status = 'Listing your accounts and roles\u2026';
+      render();
+      load(true);
+    }
+  });
+
+  (async () => {
+    const stored = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
+    if (stored[DISCOVERED_STORAGE_KEY]) applyTable(stored[DISCOVERED_STORAGE_KEY]);
+    render();
+    await load(false);
+  })();
+
+  return {
+    /** A login failed for want of a sign-in: offer it for that session. */
+    offer(error) {
+      if (!isSignInError(error)) return;
+      const known = state.sessions.find((session) => session.sso_session === error.sso_session);
+      if (known) known.signed_in = false;
+      else state.sessions.push({ sso_session: error.sso_session, start_url: error.start_url ?? error.sso_session, signed_in: false });
+      render();
+    },
+  };
+}
