@@ -38,7 +38,8 @@ export function startSessionMarkers({
 
   function paint() {
     const moment = now();
-    let live = 0;
+    // A profile has a row in each section it is in (Recently used, Favourites, its account).
+    const live = new Set();
     for (const button of results.querySelectorAll('button.role[data-profile]')) {
       const session = sessions.get(button.dataset.profile);
       const marker = session ? sessionMarker(session, moment) : null;
@@ -52,7 +53,7 @@ export function startSessionMarkers({
         row.hidden = liveOnly;
         continue;
       }
-      live += 1;
+      live.add(button.dataset.profile);
       if (!span) {
         span = h('span', { className: 'session-marker' });
         // Before the progress text, so "Opening…" still comes last.
@@ -81,7 +82,7 @@ export function startSessionMarkers({
       section.hidden = liveOnly && !section.querySelector('li:not([hidden])');
     }
     filter.hidden = sessions.size === 0 && !liveOnly;
-    filter.textContent = live ? `Signed in (${live})` : 'Signed in';
+    filter.textContent = live.size ? `Signed in (${live.size})` : 'Signed in';
   }
 
   async function refresh() {

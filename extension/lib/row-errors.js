@@ -4,12 +4,16 @@
  *
  * - An error about one profile (a login that failed) is shown under that profile's row; only
  *   errors about the whole list (no helper program, an incompatible one, an extension that
- *   cannot reach its background, a config that keeps changing) stay in the alert at the top.
+ *   cannot reach its background, a config that keeps changing) stay in the alert at the top,
+ *   and so does an error that makes the popup fetch the list again (a profile that no longer
+ *   exists): its row goes away with the refresh, the message must not go with it.
  * - Actions: Retry where trying again can help (anything but a malformed request), Copy
  *   command when the error carries a command to run (`aws sso login --profile X` for an
  *   expired IAM Identity Center session, PROTOCOL.md "command"), Open options when the
  *   browser-side settings decide (how a console tab is opened).
  */
+
+import { refreshesProfileList } from './errors.js';
 
 const WHOLE_LIST_CODES = new Set([
   'host_not_installed', 'host_forbidden', 'host_incompatible', 'extension_error',
@@ -23,7 +27,7 @@ export const MFA_CODES = new Set(['mfa_required', 'mfa_invalid']);
 /** 'list' (the top alert), 'mfa' (under the MFA field) or 'row' (under the row). */
 export function errorPlace(error) {
   const code = error?.code ?? '';
-  if (WHOLE_LIST_CODES.has(code)) return 'list';
+  if (WHOLE_LIST_CODES.has(code) || refreshesProfileList(error)) return 'list';
   if (MFA_CODES.has(code)) return 'mfa';
   return 'row';
 }

@@ -291,6 +291,9 @@ def test_firefox_opens_this_page_as_another_role(
     # Left unticked, a role opens at its usual destination.
     browser.open_popup()
     browser.wait_css("#same-page")
+    # The static user feeds the roles: it is listed under "Source credentials", collapsed.
+    browser.execute("document.querySelector(arguments[0]).closest('details').open = true;",
+                    ROLE_BUTTON.format(aws.STATIC))
     browser.send_keys(ROLE_BUTTON.format(aws.STATIC), browser.key("ALT"), browser.key("ENTER"))
     browser.wait_for_tab(lambda tab: "Signed in as" in tab.text and "console/home" in tab.text
                          and aws.STATIC_ACCOUNT in tab.text, message="demo-user at its home")

@@ -12,6 +12,10 @@ describe('errorPlace', () => {
     }
   });
 
+  it('keeps an unknown profile at the top: its row goes when the list is fetched again', () => {
+    assert.equal(errorPlace({ code: 'profile_not_found' }), 'list');
+  });
+
   it('puts MFA errors at the field and login failures at the row', () => {
     assert.equal(errorPlace({ code: 'mfa_invalid' }), 'mfa');
     assert.equal(errorPlace({ code: 'mfa_required' }), 'mfa');
