@@ -81,7 +81,9 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     clearTimeout(state.timer);
     const reply = await callBackground(ext, { type: 'ssoRoles', refresh });
     if (!reply.ok) {
-      showError(errorBox, reply.error);
+      // A broken config file is the list's error (popup.js shows it once, with file and
+      // line); the same error from this second request must not replace that view.
+      if (reply.error?.code !== 'config_error') showError(errorBox, reply.error);
       return;
     }
     applyTable(reply.result, true);

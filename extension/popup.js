@@ -592,8 +592,10 @@ async function refreshFromHost() {
   state.loaded = true;
   state.loadFailed = !reply.ok;
   if (reply.ok) {
+    // Clears what an earlier refresh reported, not a login error the user has yet to read
+    // (an unknown profile's error starts this very refresh).
+    if (state.listError) showError(errorBox, null);
     state.listError = null;
-    showError(errorBox, null);
     // Same config files as the cached list: the painted list is already right.
     if (reply.result?.generation != null && reply.result.generation === state.generation) {
       if (state.profiles.length === 0) scheduleRender(); // replaces "Loading profiles..."
