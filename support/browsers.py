@@ -779,8 +779,15 @@ class ChromiumBrowser(Browser):
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def send_keys(self, css: str | None, *keys: str) -> None:
-        target = self.driver.switch_to.active_element if css is None else self.wait_css(css)
-        target.send_keys(*keys)
+        if css is not None:
+            self.wait_css(css).send_keys(*keys)
+            return
+        # Keys for "whatever has the focus" go through the input actions, which address the
+        # focused element itself: a reference to it would go stale when the popup re-renders
+        # and moves the focus to the rebuilt element between the lookup and the typing.
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self.driver).send_keys(*keys).perform()
 
     def key(self, name: str) -> str:
         from selenium.webdriver.common.keys import Keys
@@ -1031,8 +1038,12 @@ class FirefoxBrowser(Browser):
         return self.marionette.find_element(By.CSS_SELECTOR, css)
 
     def send_keys(self, css: str | None, *keys: str) -> None:
-        target = self.marionette.get_active_element() if css is None else self.wait_css(css)
-        target.send_keys("".join(keys))
+        if css is not None:
+            self.wait_css(css).send_keys("".join(keys))
+            return
+        # As in Chromium: type through the input actions into whatever has the focus, so that
+        # a re-render that rebuilds the focused element cannot leave a stale reference.
+        self.marionette.actions.sequence("key", "keyboard").send_keys("".join(keys)).perform()
 
     def key(self, name: str) -> str:
         from marionette_driver.keys import Keys
