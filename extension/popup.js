@@ -183,6 +183,10 @@ function render() {
     return;
   }
   const focused = focusedControl();
+  // The page, not the toggle event, says whether the group is open: the event is delivered
+  // after this rebuild when the user opened it just before, and then to a detached element.
+  const sourcesGroup = results.querySelector('details.section-sources');
+  if (sourcesGroup) state.sourcesOpen = sourcesGroup.open;
   const query = search.value;
   const [nodes, shown, total] = buildList(query);
   const empty = state.loaded && !state.loadFailed && state.profiles.length === 0;
@@ -519,10 +523,6 @@ results.addEventListener('click', (event) => {
     }
   }
 });
-
-results.addEventListener('toggle', (event) => {
-  if (event.target.matches?.('details.section-sources')) state.sourcesOpen = event.target.open;
-}, true);
 
 results.addEventListener('auxclick', (event) => {
   const role = event.target.closest('button.role');

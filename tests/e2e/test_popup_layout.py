@@ -212,6 +212,34 @@ def test_readable_text_favourites_with_their_account_and_focus_kept(
 
 
 @BOTH
+def test_an_opened_source_group_stays_open_when_the_list_is_rebuilt(
+    launch: LaunchBrowser, demo_config: Any, browser_name: str
+) -> None:
+    browser = launch(browser_name)
+    open_and_wait_listed(browser)
+    group = 'details.section-sources'
+    # The user opens the group while a rebuild is already due (a refresh, a marker, a key):
+    # the rebuild runs before the browser reports the toggle, and must keep the group open.
+    browser.execute(
+        """
+        const search = document.querySelector('#search');
+        search.value = 'matches-no-profile';
+        search.dispatchEvent(new Event('input'));
+        document.querySelector(arguments[0]).open = true;
+        search.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+        """, group)
+    browser.type_into("#search", "")
+    browser.execute("document.querySelector('#search').dispatchEvent(new Event('input'));")
+    browsers.wait_for(lambda: browser.execute(
+        "return document.querySelector(arguments[0])?.open ?? null;", group) is not None,
+        message="the list rebuilt with its source group")
+    assert browser.execute("return document.querySelector(arguments[0]).open;", group), \
+        "the group the user opened is still open"
+    assert browser.execute("return document.querySelector(arguments[0]).checkVisibility();",
+                           ROLE_BUTTON.format(aws.STATIC)), "its rows can be clicked"
+
+
+@BOTH
 def test_empty_config_names_the_file_and_shows_an_example(
     launch: LaunchBrowser, aws_home: Any, browser_name: str
 ) -> None:
