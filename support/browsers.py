@@ -447,6 +447,17 @@ class Browser(ABC):
 
         wait_for(clicked, timeout=timeout, message=f"a click on {css!r} to land")
 
+    def _send_keys_to(self, css: str, send: Callable[[Any], None]) -> None:
+        """Type into the element matching ``css``; as with a click, a list re-rendered
+        between finding and typing (stale element) is found again."""
+        self.wait_css(css)
+
+        def typed() -> bool:
+            send(self.find(css))
+            return True
+
+        wait_for(typed, message=f"keys typed into {css!r}")
+
     def type_into(self, css: str, text: str, *, clear: bool = True) -> None:
         """Focus the field, optionally empty it, and type ``text`` as real key presses."""
         element = self.wait_css(css)
@@ -780,7 +791,7 @@ class ChromiumBrowser(Browser):
 
     def send_keys(self, css: str | None, *keys: str) -> None:
         if css is not None:
-            self.wait_css(css).send_keys(*keys)
+            self._send_keys_to(css, lambda element: element.send_keys(*keys))
             return
         # Keys for "whatever has the focus" go through the input actions, which address the
         # focused element itself: a reference to it would go stale when the popup re-renders
@@ -1039,7 +1050,7 @@ class FirefoxBrowser(Browser):
 
     def send_keys(self, css: str | None, *keys: str) -> None:
         if css is not None:
-            self.wait_css(css).send_keys("".join(keys))
+            self._send_keys_to(css, lambda element: element.send_keys("".join(keys)))
             return
         # As in Chromium: type through the input actions into whatever has the focus, so that
         # a re-render that rebuilds the focused element cannot leave a stale reference.
