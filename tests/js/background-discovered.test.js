@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, SECRET_TOKEN, fakeBrowser, popupSender, sendToBackground, withLiveTabs,
+  HELLO, LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, SECRET_TOKEN, fakeBrowser, listingHost, popupSender,
+  sendToBackground, withLiveTabs,
 } from './fakes.js';
 import { discoveredName } from '../../extension/lib/discovery.js';
 import { DISCOVERED_STORAGE_KEY } from '../../extension/lib/sso.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [1, 2, 3, 4, 5].map((n) => [
     `p${n}`, `${n}`.repeat(12), `Account ${n}`, 'Admin', 'eu-west-1', 'assume-role', false, false, null, null, null, null,
   ]),
@@ -24,11 +25,7 @@ const CONSOLE = 'http://127.0.0.1:9/console';
 
 const fake = fakeBrowser({
   tabGroups: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles', 'login_sso_role'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, (request) => {
     const discovered = request.action === 'login_sso_role';
     const account = discovered ? request.params.account_id : `${request.params.profile.slice(1)}`.repeat(12);
     return {
@@ -44,7 +41,7 @@ const fake = fakeBrowser({
         logout_url: LOGOUT_URL,
       },
     };
-  },
+  }, { hello: { ...HELLO, capabilities: [...HELLO.capabilities, 'login_sso_role'] } }),
 });
 const live = withLiveTabs(fake, { firstTabId: 3000 });
 

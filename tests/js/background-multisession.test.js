@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground, withLiveTabs,
+  LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, fakeBrowser, listingHost, sendToBackground, withLiveTabs,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [
     ['a', '111111111111', 'A', 'Admin', 'eu-west-1', 'assume-role', false, false, null, null, null, null],
     ['b', '222222222222', 'B', 'Admin', 'eu-west-1', 'assume-role', false, false, null, null, null, null],
@@ -20,11 +20,7 @@ const PROFILES = {
 
 const fake = fakeBrowser({
   tabGroups: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, (request) => {
     const account = request.params.profile === 'a' ? '111111111111' : '222222222222';
     return {
       ok: true,
@@ -33,7 +29,7 @@ const fake = fakeBrowser({
         identity: { account, role: 'Admin', partition: 'aws' }, container: null, logout_url: LOGOUT_URL,
       },
     };
-  },
+  }),
 });
 
 const live = withLiveTabs(fake, { firstTabId: 2000 });

@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, SECRET_TOKEN, fakeBrowser, sendToBackground, withLiveTabs,
+  LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, SECRET_TOKEN, fakeBrowser, listingHost, sendToBackground,
+  withLiveTabs,
 } from './fakes.js';
 import { SESSIONS_KEY } from '../../extension/lib/sessions-store.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [
     ['prod', '111122223333', 'Production', 'Admin', 'eu-west-1', 'assume-role', false, false, null, 'purple', 'briefcase', null],
   ],
@@ -21,11 +22,7 @@ let sessionEndsIn = 12 * 3_600_000;
 
 const fake = fakeBrowser({
   containers: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, () => {
     return {
       ok: true,
       result: {
@@ -37,7 +34,7 @@ const fake = fakeBrowser({
         logout_url: LOGOUT_URL,
       },
     };
-  },
+  }),
 });
 
 const live = withLiveTabs(fake);

@@ -126,6 +126,24 @@ export const EXTENSION_ID = 'lcdhbonoaganhbjkpgecgonmncjbaiij';
 export const SECRET_TOKEN = 'SigninTokenSECRET0123456789';
 export const LOGIN_URL = `http://127.0.0.1:9/federation?Action=login&Issuer=roleport&SigninToken=${SECRET_TOKEN}`;
 export const LOGOUT_URL = 'http://127.0.0.1:9/oauth?Action=logout';
+/** A hello the background accepts (PROTOCOL.md "hello"). */
+export const HELLO = Object.freeze({ version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] });
+/** The host's profile columns, as far as the background suites use them. */
+export const PROFILE_COLUMNS = Object.freeze([
+  'name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination',
+]);
+
+/**
+ * A native host for fakeBrowser that answers hello and `profiles` (the table given) and every
+ * other request through `answer(request)`.
+ */
+export function listingHost(profiles, answer, { hello = HELLO } = {}) {
+  return (request) => {
+    if (request.action === 'hello') return { ok: true, result: hello };
+    if (request.action === 'profiles') return { ok: true, result: profiles };
+    return answer(request);
+  };
+}
 
 /**
  * A WebExtension API with just what background.js uses. `host(request)` plays the native host:
