@@ -12,13 +12,14 @@ import { createLiveSessions } from './lib/live-sessions.js';
 import { createLogin } from './lib/login.js';
 import { findLook, loginTarget } from './lib/login-targets.js';
 import { createMultiSessionWatch } from './lib/multisession-watch.js';
-import { SETUP_ERRORS, createOmnibox } from './lib/omnibox-events.js';
+import { createOmnibox } from './lib/omnibox-events.js';
 import { fetchAllPages, storedTable } from './lib/profiles.js';
 import { helloProblem } from './lib/protocol.js';
 import { knownRegions } from './lib/regions.js';
 import { NativeClient } from './lib/rpc.js';
 import { createSessionStore } from './lib/sessions-store.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
+import { SETUP_ERROR_CODES } from './lib/setup.js';
 import { createSsoHandlers } from './lib/sso.js';
 
 const HOST_NAME = 'roleport';
@@ -189,7 +190,7 @@ async function hostUsable() {
     return true;
   } catch (error) {
     const code = error?.code;
-    return !SETUP_ERRORS.includes(code);
+    return !SETUP_ERROR_CODES.includes(code);
   }
 }
 

@@ -11,9 +11,7 @@ import {
 } from './omnibox.js';
 import { parseStoredTable, rowsToProfiles } from './profiles.js';
 import { STORAGE_KEYS } from './settings.js';
-
-/** Errors only a new or updated helper program fixes: the welcome page says how. */
-export const SETUP_ERRORS = Object.freeze(['host_not_installed', 'host_incompatible', 'host_forbidden']);
+import { SETUP_ERROR_CODES } from './setup.js';
 
 /**
  * `ext` the API object; `fetchProfiles()` the host's table (cached in storage by the
@@ -63,7 +61,7 @@ export function createOmnibox({
     try {
       return await openProfile({ profile: profile.name, background: opensInBackground(disposition) });
     } catch (error) {
-      if (SETUP_ERRORS.includes(error?.code)) {
+      if (SETUP_ERROR_CODES.includes(error?.code)) {
         await openWelcome().catch(() => {});
       } else if (typeof ext.action?.openPopup === 'function') {
         await ext.action.openPopup().catch(() => {});
