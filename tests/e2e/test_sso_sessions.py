@@ -20,8 +20,7 @@ pytestmark = pytest.mark.browser
 DISCOVERED_DEVELOPER = 'button.role[data-profile$="Developer"]'
 MARKER = DISCOVERED_DEVELOPER + " .session-marker"
 # The tabs the extension sees, and which one its window shows, from the popup page.
-TABS_SCRIPT = """
-    api.tabs.getCurrent().then((popup) => api.tabs.query({}).then((tabs) => ({
+TABS_SCRIPT = """api.tabs.getCurrent().then((popup) => api.tabs.query({}).then((tabs) => ({
       active: tabs.filter((tab) => tab.active && tab.windowId === popup.windowId)
         .map((tab) => tab.id),
       consoles: tabs.filter((tab) => tab.url.includes('/console')).map((tab) => tab.id),
