@@ -1,43 +1,26 @@
 /**
- * The only part of roleport that talks to the native host. Popup and options pages send
- * runtime messages {type, ...}; replies are {ok: true, result} or {ok: false, error}.
- * The login URL never leaves this file except into tabs.create / windows.create.
+ * The only part of roleport that talks to the native host, and the wiring of the rest: the
+ * port, the runtime-message handlers (HANDLERS; sender checked), the browser's events, the
+ * welcome page. Popup and options pages send runtime messages {type, ...}; replies are
+ * {ok: true, result} or {ok: false, error}. The login URL never leaves the lib modules that
+ * open it (console-tabs.js) except into tabs.create / windows.create.
  */
 import { ext } from './lib/browser.js';
-import { ensureContainer } from './lib/containers.js';
-import {
-  HostError, errorFields, extensionError, toErrorPayload,
-} from './lib/errors.js';
-import { buildIndex } from './lib/fuzzy.js';
-import {
-  chooseProfile, defaultSuggestion, omniboxSuggestions, opensInBackground,
-} from './lib/omnibox.js';
-import {
-  fetchAllPages, parseStoredTable, pushRecent, rowsToProfiles, storedTable,
-} from './lib/profiles.js';
-import { createKeyedLock } from './lib/keyed-lock.js';
+import { createConsoleTabs } from './lib/console-tabs.js';
+import { errorFields, toErrorPayload } from './lib/errors.js';
+import { createLiveSessions } from './lib/live-sessions.js';
+import { createLogin } from './lib/login.js';
+import { findLook, loginTarget } from './lib/login-targets.js';
+import { createMultiSessionWatch } from './lib/multisession-watch.js';
+import { createOmnibox } from './lib/omnibox-events.js';
+import { fetchAllPages, storedTable } from './lib/profiles.js';
 import { helloProblem } from './lib/protocol.js';
 import { knownRegions } from './lib/regions.js';
 import { NativeClient } from './lib/rpc.js';
-import { isMfaCode } from './lib/rules.js';
-import { createSsoHandlers } from './lib/sso.js';
-import {
-  STORAGE_KEYS, loginParams, normalizeSettings,
-} from './lib/settings.js';
-import { accountKey } from './lib/grouping.js';
-import {
-  accountColors, containerName, containerStyle, tabGroupColor,
-} from './lib/style.js';
-import { OpeningError, isOpenableUrl, planOpening } from './lib/urls.js';
-import {
-  DEFAULT_JAR, applyTabUrl, classifyPage, isLive, isReusable, liveSessions, markMultiSession,
-  newRecord, recordSignIn, removeJar,
-  removeSession, removeTab, reusableSession, sessionKey, tabsByRecency, touch,
-} from './lib/sessions.js';
 import { createSessionStore } from './lib/sessions-store.js';
-import {
-  bounceTarget, sessionDifferentiator, sessionLimitProblem, sessionSignOutUrl,
-} from './lib/multisession.js';
+import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
+import { SETUP_ERROR_CODES } from './lib/setup.js';
+import { createSsoHandlers } from './lib/sso.js';
 
 const HOST_NAME = 'roleport';
 // A little above the host's own deadlines (PROTOCOL.md: 5 s, 15 s, 30 s, 10 s) so the host's precise
@@ -95,491 +78,6 @@ function fetchProfiles() {
   return profilesInFlight;
 }
 
-/** The profile as last listed, and its look: the colour of its account (lib/style.js). */
-async function findProfile(name) {
-  const stored = await ext.storage.local.get(STORAGE_KEYS.profiles);
-  const profiles = rowsToProfiles(parseStoredTable(stored[STORAGE_KEYS.profiles]));
-  const profile = profiles.find((candidate) => candidate.name === name) ?? { name };
-  const sameAccount = profiles.filter((candidate) => accountKey(candidate) === accountKey(profile));
-  return { profile, style: containerStyle(profile, accountColors(sameAccount)) };
-}
-
-function containersAvailable(settings) {
-  return settings.containersEnabled && typeof ext.contextualIdentities?.query === 'function';
-}
-
-/**
- * Whether the tab would open in a private window: the window given, else the current one,
- * where tabs.create puts a tab without windowId. Firefox refuses a container's cookieStoreId
- * there ("Illegal to set non-private cookieStoreId in a private window").
- */
-async function opensInPrivateWindow(windowId) {
-  try {
-    if (windowId != null && typeof ext.windows?.get === 'function') {
-      return Boolean((await ext.windows.get(windowId))?.incognito);
-    }
-    if (typeof ext.windows?.getCurrent === 'function') {
-      return Boolean((await ext.windows.getCurrent())?.incognito);
-    }
-  } catch {
-    // Unknown window: tabs.create below reports what goes wrong.
-  }
-  return false;
-}
-
-const tabGroupLock = createKeyedLock();
-
-/**
- * Puts the tab into a tab group named after the profile (Chromium; best effort), one at a time
- * per window and profile so that quick clicks join one group instead of making two.
- */
-function groupTab(tab, profile, style) {
-  if (typeof ext.tabs.group !== 'function' || typeof ext.tabGroups?.query !== 'function') return null;
-  return tabGroupLock(`${tab.windowId}\n${profile.name}`, () => groupTabNow(tab, profile, style));
-}
-
-async function groupTabNow(tab, profile, style) {
-  try {
-    // The account's colour, as on the popup's bar and the Firefox container.
-    const color = tabGroupColor(style.color);
-    const [existing] = await ext.tabGroups.query({ title: profile.name, windowId: tab.windowId });
-    if (existing) {
-      await ext.tabs.group({ groupId: existing.id, tabIds: [tab.id] });
-      if (style.explicitColor && existing.color !== color) {
-        await ext.tabGroups.update(existing.id, { color });
-      }
-      return;
-    }
-    const groupId = await ext.tabs.group({
-      tabIds: [tab.id], createProperties: { windowId: tab.windowId },
-    });
-    await ext.tabGroups.update(groupId, { title: profile.name, color, collapsed: false });
-  } catch {
-    // Grouping is a convenience: the console tab is open, which is what matters.
-  }
-}
-
-/** Adds windowId only when known: some browsers reject an explicit undefined. */
-function withWindow(properties, windowId) {
-  return windowId == null ? properties : { ...properties, windowId };
-}
-
-/**
- * Opens a login reply: in the profile's container on Firefox, else per the open mode
- * (sign out first / keep sessions / new window). Returns non-secret facts about the tab.
- */
-async function openConsole(login, { profile, style }, settings, { active, windowId }) {
-  if (containersAvailable(settings)) {
-    if (await opensInPrivateWindow(windowId)) {
-      throw extensionError('privateWindowContainers', { profile: profile.name });
-    }
-    const configured = login.container ?? profile.container;
-    const name = containerName(profile.name, { prefix: settings.containerPrefix, configured });
-    let cookieStoreId = null;
-    try {
-      cookieStoreId = await ensureContainer(ext.contextualIdentities, name, style);
-    } catch {
-      // Containers switched off in Firefox's settings: fall through to the plain modes below.
-    }
-    if (cookieStoreId) {
-      // A container of its own holds only this profile's session; one named in the config
-      // (roleport_container) may be shared by several profiles, and the console refuses a
-      // login over another identity's session there, so sign out first unless asked not to.
-      const shared = typeof configured === 'string' && configured.trim() !== '';
-      const mode = shared && settings.openMode !== 'keep-sessions' ? 'signout-first' : 'keep-sessions';
-      const { url } = planOpening(mode, login.url, login.logout_url);
-      const tab = await ext.tabs.create(withWindow({ url, cookieStoreId, active }, windowId));
-      return { tabId: tab.id, windowId: tab.windowId ?? null, container: name, cookieStoreId };
-    }
-  }
-  let mode = settings.openMode;
-  let multiSession = mode === 'keep-sessions';
-  if (mode === 'automatic') {
-    multiSession = await multiSessionOptedIn();
-    mode = multiSession ? 'keep-sessions' : 'signout-first';
-  }
-  const { url, newWindow } = planOpening(mode, login.url, login.logout_url);
-  const bounced = url !== login.url;
-  if (newWindow) {
-    const window = await ext.windows.create({ url, focused: active });
-    const tabId = window.tabs?.[0]?.id ?? null;
-    if (bounced && settings.openMode === 'automatic' && tabId != null) bouncingTabs.add(tabId);
-    return { tabId, windowId: window.id, container: null, multiSession };
-  }
-  const tab = await ext.tabs.create(withWindow({ url, active }, windowId));
-  if (bounced && settings.openMode === 'automatic') bouncingTabs.add(tab.id);
-  await groupTab(tab, profile, style);
-  return { tabId: tab.id, windowId: tab.windowId ?? null, container: null, multiSession };
-}
-
-const MULTI_SESSION_KEY = 'multiSessionSeen';
-/** Tabs opened through the sign-out bounce in automatic mode, until they leave it. */
-const bouncingTabs = new Set();
-
-/**
- * Has this browser profile turned on the console's multi-session support? Remembered from the
- * last sign-in that showed it, or a tab on a per-session console host now (lib/multisession.js).
- */
-async function multiSessionOptedIn() {
-  try {
-    const tabs = await ext.tabs.query({});
-    if (tabs.some((tab) => sessionDifferentiator(tab.url ?? '') !== null)) return true;
-  } catch {
-    // No tabs to look at: the remembered answer decides.
-  }
-  const stored = await ext.storage.local.get(MULTI_SESSION_KEY);
-  return stored[MULTI_SESSION_KEY] === true;
-}
-
-function rememberMultiSession(seen) {
-  ext.storage.local.set({ [MULTI_SESSION_KEY]: seen }).catch(() => undefined);
-}
-
-/**
- * A sign-out bounce that loaded instead of redirecting was refused (HTTP 400: the console's
- * multi-session support is on): open its login URL directly and remember multi-session.
- */
-function retryRefusedBounce(tabId, tab) {
-  if (!bouncingTabs.has(tabId)) return;
-  bouncingTabs.delete(tabId);
-  const target = bounceTarget(tab?.url ?? '');
-  if (!target || !isOpenableUrl(target)) return;
-  rememberMultiSession(true);
-  sessionStore.update((registry) => markMultiSession(registry, tabId)).catch(() => undefined);
-  ext.tabs.update(tabId, { url: target }).catch(() => undefined);
-}
-
-// -- the registry of live console sessions (lib/sessions.js) ---------------------------------
-
-const sessionStore = createSessionStore(ext.storage.session ?? null);
-const profileLock = createKeyedLock();
-
-/**
- * What the background last saw of recent tabs, kept until the login that opened them is
- * recorded: a console tab can land (or be closed) before its record is written.
- */
-const recentTabs = new Map();
-const RECENT_TABS_KEPT = 64;
-
-function noteTab(tabId, facts) {
-  recentTabs.delete(tabId);
-  recentTabs.set(tabId, { ...recentTabs.get(tabId), ...facts });
-  if (recentTabs.size > RECENT_TABS_KEPT) recentTabs.delete(recentTabs.keys().next().value);
-}
-
-/** The cookie jar of a tab: its Firefox container, else the browser profile's one jar. */
-function jarOfTab(tab) {
-  const store = tab?.cookieStoreId;
-  return typeof store === 'string' && store && store !== 'firefox-default' ? store : DEFAULT_JAR;
-}
-
-function trackTabUrl(tabId, url, tab) {
-  if (typeof url !== 'string') return;
-  const facts = { url, windowId: tab?.windowId ?? null, jar: jarOfTab(tab) };
-  noteTab(tabId, facts);
-  sessionStore.update((registry) => applyTabUrl(registry, { tabId, ...facts, now: Date.now() }))
-    .then((registry) => {
-      // A console landing on a per-session host shows multi-session is on; one of roleport's
-      // multi-session sign-ins landing on a plain console shows it was turned off.
-      const record = Object.values(registry.sessions).find((known) => known.landed
-        && known.tabs.some((owned) => owned.id === tabId));
-      if (!record || facts.jar !== DEFAULT_JAR) return;
-      if (record.differentiator) rememberMultiSession(true);
-      else if (record.multiSession) rememberMultiSession(false);
-    })
-    .catch(() => undefined);
-}
-
-ext.tabs.onUpdated?.addListener((tabId, changeInfo, tab) => {
-  if (changeInfo.url) trackTabUrl(tabId, changeInfo.url, tab);
-  if (changeInfo.url && !bounceTarget(changeInfo.url)) bouncingTabs.delete(tabId);
-  if (changeInfo.status === 'complete') retryRefusedBounce(tabId, tab);
-});
-
-ext.tabs.onRemoved?.addListener((tabId) => {
-  noteTab(tabId, { closed: true });
-  bouncingTabs.delete(tabId);
-  sessionStore.update((registry) => removeTab(registry, tabId)).catch(() => undefined);
-});
-
-ext.contextualIdentities?.onRemoved?.addListener((changeInfo) => {
-  const jar = changeInfo?.contextualIdentity?.cookieStoreId;
-  if (jar) sessionStore.update((registry) => removeJar(registry, jar)).catch(() => undefined);
-});
-
-/** Records a console just opened for a login reply (no URL of the reply is kept). */
-function recordOpened(profileName, reply, opened) {
-  const now = Date.now();
-  const jar = opened.cookieStoreId ?? DEFAULT_JAR;
-  const record = newRecord({
-    profile: profileName,
-    jar,
-    container: opened.container ?? null,
-    reply,
-    tab: opened.tabId != null ? { id: opened.tabId, windowId: opened.windowId } : null,
-    now,
-    multiSession: opened.multiSession === true,
-  });
-  return sessionStore.update((registry) => {
-    let next = recordSignIn(registry, record, { multiSession: record.multiSession });
-    const seen = recentTabs.get(opened.tabId);
-    if (seen?.closed) next = removeTab(next, opened.tabId);
-    else if (seen?.url) next = applyTabUrl(next, { tabId: opened.tabId, ...seen, jar, now });
-    return next;
-  });
-}
-
-async function openTabOrNull(id) {
-  try {
-    return await ext.tabs.get(id);
-  } catch {
-    return null; // closed meanwhile
-  }
-}
-
-async function focusTab(tab, active) {
-  if (!active) return;
-  await ext.tabs.update(tab.id, { active: true });
-  if (tab.windowId != null && typeof ext.windows?.update === 'function') {
-    await ext.windows.update(tab.windowId, { focused: true });
-  }
-}
-
-async function containerExists(jar) {
-  if (jar === DEFAULT_JAR || typeof ext.contextualIdentities?.get !== 'function') return true;
-  try {
-    return Boolean(await ext.contextualIdentities.get(jar));
-  } catch {
-    return false; // deleted by the user
-  }
-}
-
-/**
- * Reuses the profile's live console session instead of signing in again: focuses its most
- * recent tab, or opens its console (no token needed: the session cookie is in the jar).
- * Returns the opened facts, or null when there is nothing to reuse (sign in as usual).
- */
-async function reuseSession(profileName, { active, windowId }) {
-  const registry = await sessionStore.read();
-  const record = reusableSession(registry, profileName, Date.now());
-  if (!record) return null;
-  const key = sessionKey(record.profile, record.jar);
-  if (!(await containerExists(record.jar))) {
-    await sessionStore.update((current) => removeJar(current, record.jar));
-    return null;
-  }
-  const facts = { container: record.container, reused: true };
-  if (record.jar !== DEFAULT_JAR) facts.cookieStoreId = record.jar;
-  for (const known of tabsByRecency(record)) {
-    const tab = await openTabOrNull(known.id);
-    const page = tab ? classifyPage(tab.url ?? '', record) : 'gone';
-    if (page === 'signed-out') {
-      await sessionStore.update((current) => removeSession(current, record.profile, record.jar));
-      return null;
-    }
-    if (page === 'console' || page === 'login') {
-      await focusTab(tab, active);
-      // Not awaited: the tab is in front, which is all the click waits for; the store runs
-      // its updates in order, so the next read sees this one.
-      sessionStore.update((current) => touch(current, key, tab, Date.now())).catch(() => undefined);
-      return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
-    }
-    await sessionStore.update((current) => removeTab(current, known.id));
-  }
-  if (!record.landed || !record.consoleUrl) return null;
-  const properties = withWindow({ url: record.consoleUrl, active }, windowId);
-  if (facts.cookieStoreId) properties.cookieStoreId = facts.cookieStoreId;
-  let tab;
-  try {
-    tab = await ext.tabs.create(properties);
-  } catch {
-    return null; // the container went away between the check and now: sign in instead
-  }
-  if (!facts.cookieStoreId) {
-    const { profile, style } = await findProfile(profileName);
-    await groupTab(tab, profile, style);
-  }
-  await sessionStore.update((current) => touch(current, key, tab, Date.now()));
-  return { ...facts, tabId: tab.id, windowId: tab.windowId ?? null };
-}
-
-const SIGN_OUT_WAIT_MS = 10_000;
-
-/** Resolves when the tab has loaded (or is gone, or after `ms`): the sign-out has happened. */
-function tabLoaded(tabId, ms) {
-  return new Promise((resolve) => {
-    let timer = null;
-    const done = () => {
-      clearTimeout(timer);
-      ext.tabs.onUpdated.removeListener(onUpdated);
-      ext.tabs.onRemoved.removeListener(onRemoved);
-      resolve();
-    };
-    const onUpdated = (id, changeInfo) => {
-      if (id === tabId && changeInfo.status === 'complete') done();
-    };
-    const onRemoved = (id) => {
-      if (id === tabId) done();
-    };
-    ext.tabs.onUpdated.addListener(onUpdated);
-    ext.tabs.onRemoved.addListener(onRemoved);
-    timer = setTimeout(done, ms);
-  });
-}
-
-/**
- * Signs one session out through the console's sign-out endpoint, opened in a background tab
- * of the session's cookie jar (its container), then closes or reloads the session's tabs.
- */
-async function signOutRecord(record, settings) {
-  const forget = () => sessionStore.update((current) => removeSession(current, record.profile, record.jar));
-  if (!(await containerExists(record.jar)) || !isOpenableUrl(record.logoutUrl ?? '')) {
-    await forget();
-    return false;
-  }
-  // A multi-session jar refuses the global sign-out bounce; each session has its own.
-  const url = record.multiSession ? sessionSignOutUrl(record) ?? record.logoutUrl : record.logoutUrl;
-  const properties = { url, active: false };
-  if (record.jar !== DEFAULT_JAR) properties.cookieStoreId = record.jar;
-  const tab = await ext.tabs.create(properties);
-  await tabLoaded(tab.id, SIGN_OUT_WAIT_MS);
-  await ext.tabs.remove(tab.id).catch(() => undefined);
-  await forget();
-  for (const known of record.tabs) {
-    const action = settings.signOutClosesTabs ? ext.tabs.remove(known.id) : ext.tabs.reload(known.id);
-    await Promise.resolve(action).catch(() => undefined); // closed meanwhile
-  }
-  return true;
-}
-
-/** The popup's "Sign out" of a live role: every session roleport knows for the profile. */
-async function signOut(message) {
-  if (typeof message.profile !== 'string' || !message.profile) throw extensionError('noProfile');
-  return profileLock(message.profile, async () => {
-    const registry = await sessionStore.read();
-    const records = Object.values(registry.sessions)
-      .filter((record) => record.profile === message.profile);
-    const settings = await readSettings();
-    let signedOut = 0;
-    for (const record of records) {
-      if (await signOutRecord(record, settings)) signedOut += 1;
-    }
-    return { profile: message.profile, signedOut };
-  });
-}
-
-/**
- * A sixth identity in a multi-session browser profile would meet AWS's "session limit reached"
- * page: say so before signing in (error session_limit, naming the least recently used session
- * roleport opened), unless the popup asked to open anyway.
- */
-async function checkSessionLimit(profileName, settings) {
-  if (containersAvailable(settings) || !['automatic', 'keep-sessions'].includes(settings.openMode)) return;
-  const registry = await sessionStore.read();
-  const now = Date.now();
-  // A session still landing counts: it is a session a moment later.
-  const records = Object.values(registry.sessions).filter((record) => record.jar === DEFAULT_JAR
-    && (isLive(record, now) || isReusable(record, now)));
-  const problem = sessionLimitProblem(records, await findProfile(profileName));
-  if (problem) {
-    throw extensionError('sessionLimit', { count: String(problem.count) }, {
-      profile: profileName, lru_profile: problem.leastRecent.profile,
-    });
-  }
-}
-
-async function listSessions() {
-  const now = Date.now();
-  return { now, sessions: liveSessions(await sessionStore.read(), now) };
-}
-
-const storageLock = createKeyedLock();
-
-/** Read-modify-write, one at a time: quick Shift+Enter opens would otherwise drop entries. */
-function rememberRecent(name) {
-  return storageLock(STORAGE_KEYS.recent, async () => {
-    const stored = await ext.storage.local.get(STORAGE_KEYS.recent);
-    await ext.storage.local.set({ [STORAGE_KEYS.recent]: pushRecent(stored[STORAGE_KEYS.recent], name) });
-  });
-}
-
-/**
- * The one login path (popup click, omnibox Enter): asks the host for a login URL and opens it
- * per the settings (container, tab group, open mode). `windowId` is where the tab goes (the
- * browser's current window when null).
- */
-async function openProfile({
-  profile: name, mfaCode = null, background = false, windowId = null,
-  fresh = false, destination = null, sessionLimit = null,
-}) {
-  if (typeof name !== 'string' || !name) throw extensionError('noProfile');
-  // The host answers a malformed code with invalid_request (PROTOCOL.md, login params);
-  // mfa_invalid is AWS refusing a well-formed one.
-  if (mfaCode != null && !isMfaCode(mfaCode)) {
-    throw extensionError('mfaCodeMalformed', {}, { profile: name });
-  }
-  if (destination != null && (typeof destination !== 'string'
-      || !destination || destination.length > 2048)) {
-    throw extensionError('badDestination', {}, { profile: name });
-  }
-  const request = {
-    name, mfaCode, fresh: fresh === true, destination, sessionLimit,
-  };
-  const target = { active: background !== true, windowId };
-  // One click at a time per profile: a second quick click finds the first one's session.
-  return profileLock(name, () => loginNow(request, target));
-}
-
-async function loginNow(request, target) {
-  const { name } = request;
-  // A live session is reused unless the user asked for a fresh sign-in (Alt+click) or another
-  // page ("Open this page as another role": the host checks that Destination).
-  if (!request.fresh && request.mfaCode == null && request.destination == null) {
-    const reused = await reuseSession(name, target);
-    if (reused) {
-      rememberRecent(name).catch(() => undefined);
-      return { profile: name, expires_at: null, identity: null, ...reused };
-    }
-  }
-  const settings = await readSettings();
-  if (containersAvailable(settings)) return signInAndOpen(request, settings, target);
-  // One browser-profile jar: sign-ins of different roles one at a time, so that the session
-  // limit is judged with every earlier sign-in recorded.
-  return jarLock(DEFAULT_JAR, async () => {
-    if (request.sessionLimit !== 'open-anyway') await checkSessionLimit(name, settings);
-    return signInAndOpen(request, settings, target);
-  });
-}
-
-const jarLock = createKeyedLock();
-
-async function signInAndOpen(request, settings, target) {
-  const { name } = request;
-  const params = loginParams(name, settings, request.mfaCode ?? null);
-  if (request.destination) params.destination = request.destination;
-  const reply = await client.request('login', params, { timeoutMs: TIMEOUTS_MS.login });
-  const profile = await findProfile(name);
-  let opened;
-  try {
-    opened = await openConsole(reply, profile, settings, target);
-  } catch (error) {
-    // Browser errors may quote the URL (Firefox: "Illegal URL: ..."), which is a credential:
-    // report a fixed text instead of theirs.
-    const ours = error instanceof OpeningError || error instanceof HostError;
-    const fields = ours ? error.toJSON() : errorFields('tabRefused');
-    throw new HostError({ ...fields, profile: name });
-  }
-  await recordOpened(name, reply, opened);
-  await rememberRecent(name);
-  return {
-    profile: name,
-    expires_at: reply.expires_at ?? null,
-    session_expires_at: reply.session_expires_at ?? null,
-    identity: reply.identity ?? null,
-    ...opened,
-  };
-}
-
 let regionsKnown = null;
 
 /** botocore's regions from the host, asked once per background (they change with botocore). */
@@ -593,9 +91,63 @@ function fetchRegions() {
   return regionsKnown.then((regions) => ({ regions }));
 }
 
+// -- logins, live console sessions, the console's multi-session support (lib/...) -----------
+
+const sessionStore = createSessionStore(ext.storage.session ?? null);
+const multiSession = createMultiSessionWatch({ ext, store: sessionStore });
+const consoleTabs = createConsoleTabs({ ext, multiSession });
+const liveSessions = createLiveSessions({
+  ext,
+  store: sessionStore,
+  tabs: consoleTabs,
+  multiSession,
+  findLook: (key) => findLook(ext.storage.local, loginTarget({ profile: key })),
+});
+const { openProfile } = createLogin({
+  ext,
+  // login and login_sso_role share one deadline (PROTOCOL.md).
+  request: (action, params) => client.request(action, params, { timeoutMs: TIMEOUTS_MS.login }),
+  readSettings,
+  tabs: consoleTabs,
+  sessions: liveSessions,
+  multiSession,
+});
+
+ext.tabs.onUpdated?.addListener((tabId, changeInfo, tab) => {
+  liveSessions.onTabUpdated(tabId, changeInfo, tab);
+  multiSession.onTabUpdated(tabId, changeInfo, tab);
+});
+ext.tabs.onRemoved?.addListener((tabId) => {
+  liveSessions.onTabRemoved(tabId);
+  multiSession.onTabRemoved(tabId);
+});
+ext.contextualIdentities?.onRemoved?.addListener((changeInfo) => {
+  liveSessions.onContainerRemoved(changeInfo);
+});
+
+/** The popup's click on a profile (or on a discovered role by its list key). */
 function login(message, sender) {
   return openProfile({
     profile: message.profile,
+    ...loginOptions(message, sender),
+  });
+}
+
+/** The popup's click on a role discovered through IAM Identity Center (popup-sso.js). */
+function loginDiscovered(message, sender) {
+  return openProfile({
+    discovered: {
+      sso_session: message.sso_session,
+      account_id: message.account_id,
+      role_name: message.role_name,
+      account_name: message.account_name ?? null,
+    },
+    ...loginOptions(message, sender),
+  });
+}
+
+function loginOptions(message, sender) {
+  return {
     mfaCode: message.mfa_code ?? null,
     background: message.background === true,
     fresh: message.fresh === true,
@@ -603,7 +155,13 @@ function login(message, sender) {
     sessionLimit: message.sessionLimit ?? null,
     // A popup opened as a normal tab (tests) opens the console next to itself.
     windowId: sender.tab?.windowId,
-  });
+  };
+}
+
+/** The popup's "Sign out" of a live role: every session roleport knows for it. */
+async function signOut(message) {
+  const { key } = loginTarget({ profile: message.profile });
+  return liveSessions.signOut(key, await readSettings());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +190,7 @@ async function hostUsable() {
     return true;
   } catch (error) {
     const code = error?.code;
-    return !['host_not_installed', 'host_incompatible', 'host_forbidden'].includes(code);
+    return !SETUP_ERROR_CODES.includes(code);
   }
 }
 
@@ -649,73 +207,10 @@ ext.runtime.onInstalled.addListener(({ reason }) => {
 // ---------------------------------------------------------------------------------------------
 // The `aws` keyword in the address bar (manifest "omnibox"), ranked like the popup.
 
-// Chromium parses suggestion descriptions as XML; Firefox shows them as plain text.
-const OMNIBOX_MARKUP = typeof ext.runtime.getBrowserInfo !== 'function';
-let omniboxIndex = { fetchedAt: null, entries: [] };
-
-/** The search index of the cached profile list (fetched from the host when nothing is cached). */
-async function omniboxState() {
-  const stored = await ext.storage.local.get([
-    STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent,
-  ]);
-  let table = parseStoredTable(stored[STORAGE_KEYS.profiles]);
-  if (!table) table = await fetchProfiles();
-  if (omniboxIndex.fetchedAt !== table.fetched_at || omniboxIndex.entries.length === 0) {
-    omniboxIndex = { fetchedAt: table.fetched_at, entries: buildIndex(rowsToProfiles(table)) };
-  }
-  return {
-    index: omniboxIndex.entries,
-    favourites: Array.isArray(stored[STORAGE_KEYS.favourites]) ? stored[STORAGE_KEYS.favourites] : [],
-    recent: Array.isArray(stored[STORAGE_KEYS.recent]) ? stored[STORAGE_KEYS.recent] : [],
-  };
-}
-
-/** What the dropdown shows for `text`: {suggestions, defaultSuggestion}. */
-async function omniboxSuggest(text) {
-  const { index, favourites, recent } = await omniboxState();
-  const options = { favourites, recent, markup: OMNIBOX_MARKUP };
-  return {
-    suggestions: omniboxSuggestions(index, text, options),
-    defaultSuggestion: defaultSuggestion(index, text, options),
-  };
-}
-
-/**
- * Enter in the address bar: opens the chosen (or best matching) profile through the popup's
- * login path. A failure the user must act on opens the place that shows it: the welcome page
- * for a missing or outdated host, the popup (where MFA codes are typed) for the rest.
- */
-async function omniboxEnter(text, disposition) {
-  const { index, favourites, recent } = await omniboxState();
-  const profile = chooseProfile(index, text, { favourites, recent });
-  if (!profile) return { profile: null };
-  try {
-    return await openProfile({ profile: profile.name, background: opensInBackground(disposition) });
-  } catch (error) {
-    if (['host_not_installed', 'host_incompatible', 'host_forbidden'].includes(error?.code)) {
-      await openWelcome().catch(() => {});
-    } else if (typeof ext.action?.openPopup === 'function') {
-      await ext.action.openPopup().catch(() => {});
-    }
-    throw error;
-  }
-}
-
-if (ext.omnibox) {
-  ext.omnibox.onInputStarted.addListener(() => {
-    // Picks up config edits made since the list was cached; the suggestions use the cache.
-    fetchProfiles().catch(() => {});
-  });
-  ext.omnibox.onInputChanged.addListener((text, suggest) => {
-    omniboxSuggest(text).then(({ suggestions, defaultSuggestion: first }) => {
-      ext.omnibox.setDefaultSuggestion(first);
-      suggest(suggestions);
-    }, () => suggest([]));
-  });
-  ext.omnibox.onInputEntered.addListener((text, disposition) => {
-    omniboxEnter(text, disposition).catch(() => {});
-  });
-}
+const omnibox = createOmnibox({
+  ext, fetchProfiles, openProfile, openWelcome,
+});
+omnibox.listen();
 
 const HANDLERS = {
   // The options page's "Test connection": a fresh hello, sent only once the port's own check
@@ -732,21 +227,14 @@ const HANDLERS = {
   openWelcome: () => openWelcome(),
   // The omnibox handlers as the address bar calls them, for the extension's own pages: a
   // browser test cannot type into Chromium's address bar through WebDriver.
-  omniboxSuggest: (message) => omniboxSuggest(String(message.text ?? '')),
-  omniboxEnter: (message) => omniboxEnter(String(message.text ?? ''), message.disposition),
-  sessions: () => listSessions(),
+  omniboxSuggest: (message) => omnibox.suggest(String(message.text ?? '')),
+  omniboxEnter: (message) => omnibox.enter(String(message.text ?? ''), message.disposition),
+  sessions: () => liveSessions.list(),
   signOut,
-  // IAM Identity Center: sign-in, discovered roles, opening one (lib/sso.js).
-  ...createSsoHandlers({
-    client,
-    ext,
-    // A discovered role has no profile row: its look comes from its account id alone.
-    openConsole: (reply, profile, settings, where) => openConsole(
-      reply, { profile, style: containerStyle(profile) }, settings, where,
-    ),
-    readSettings,
-    rememberRecent,
-  }),
+  // IAM Identity Center: sign-in and discovered roles (lib/sso.js); a discovered role opens
+  // through the one login path.
+  ...createSsoHandlers({ client, ext }),
+  loginDiscovered,
 };
 
 /** Only this extension's own pages may drive the host (not content scripts, not other add-ons). */

@@ -66,7 +66,8 @@ export function startSessionMarkers({
         signOutButton = h('button', {
           type: 'button',
           className: 'session-sign-out',
-          'aria-label': `Sign out of ${button.dataset.profile}`,
+          // A discovered role's key is not for people: its label is "Account/Role".
+          'aria-label': `Sign out of ${session.label ?? button.dataset.profile}`,
           title: 'Sign this role\'s console out',
           dataset: { signOut: button.dataset.profile },
         }, 'Sign out');
@@ -104,9 +105,10 @@ export function startSessionMarkers({
     control.setAttribute('aria-busy', 'true');
     control.textContent = 'Signing out\u2026';
     const reply = await callBackground(ext, { type: 'signOut', profile });
+    const name = sessions.get(profile)?.label ?? profile;
     if (status) {
       status.textContent = reply.ok
-        ? `Signed out of ${profile}.` : `Could not sign out of ${profile}.`;
+        ? `Signed out of ${name}.` : `Could not sign out of ${name}.`;
     }
     await refresh();
   }
@@ -141,7 +143,7 @@ export function offerSessionLimitChoices({ ext, errorBox, error, open }) {
   const choices = h('p', { className: 'session-limit-choices' });
   if (error.lru_profile) {
     const signOutFirst = h('button', { type: 'button', id: 'session-limit-sign-out' },
-      `Sign out ${error.lru_profile}, then open`);
+      `Sign out ${error.lru_label ?? error.lru_profile}, then open`);
     signOutFirst.addEventListener('click', async () => {
       signOutFirst.setAttribute('aria-busy', 'true');
       await callBackground(ext, { type: 'signOut', profile: error.lru_profile });

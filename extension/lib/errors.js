@@ -172,12 +172,17 @@ export const EXTENSION_ERRORS = Object.freeze({
     'IAM Identity Center sent a verification address that is not an https URL.',
     'Sign in with `roleport sso login` in a terminal, and run `roleport doctor`.',
   ),
+  badDiscoveredRole: entry(
+    'invalid_request',
+    'The IAM Identity Center role to open is not a 12-digit account id and a role name.',
+    'Open the popup again and choose the role from the list.',
+  ),
 });
 
 /** Fields that may travel with an error to the pages: nothing that could carry a URL or token. */
 const SAFE_DETAIL_KEYS = [
   'profile', 'mfa_serial', 'command', 'config_file', 'line', 'lru_profile', 'sso_session',
-  'start_url',
+  'start_url', 'lru_label',
 ];
 
 function fill(template, fields) {

@@ -128,12 +128,15 @@ export function parseTime(text) {
  * identity fields, the session's end, origins of the sign-in endpoints, the tab.
  */
 export function newRecord({
-  profile, jar, container = null, reply, tab, now, multiSession = false,
+  profile, label = null, jar, container = null, reply, tab, now, multiSession = false,
 }) {
   const identity = reply?.identity ?? {};
   const signinOrigins = [originOf(reply?.url), originOf(reply?.logout_url)].filter(Boolean);
   return {
+    // The target's key (a profile name, or a discovered role's list key: login-targets.js)
+    // and, where that is not for people, the name the popup shows ("Account/Role").
     profile,
+    label: stringOrNull(label),
     jar,
     container,
     identity: {
@@ -313,13 +316,14 @@ export function touch(registry, key, tab, now) {
 
 /**
  * What the popup shows about each profile's live session, without anything but the profile,
- * the end and the jar: [{profile, jar, container, endsAt, account, role}].
+ * the end and the jar: [{profile, label, jar, container, endsAt, account, role}].
  */
 export function liveSessions(registry, now) {
   return Object.values(registry.sessions)
     .filter((record) => isLive(record, now))
     .map((record) => ({
       profile: record.profile,
+      label: record.label ?? null,
       jar: record.jar,
       container: record.container ?? null,
       endsAt: record.endsAt,

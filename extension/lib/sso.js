@@ -1,6 +1,7 @@
 /**
  * The background's IAM Identity Center handlers (PROTOCOL.md "IAM Identity Center"): sign-in
- * start / status / cancel, the discovered roles, and opening a discovered role's console.
+ * start / status / cancel and the discovered roles. A discovered role opens through the one
+ * login path (login.js, login-targets.js: `login_sso_role`).
  *
  * - The verification page opens in a normal tab: never in an account's container (Firefox:
  *   the default cookie store), never in a profile's tab group, once per sign-in even when two
@@ -10,9 +11,9 @@
  *   storage.local for an instant first paint.
  */
 import { HostError, errorFields, extensionError } from './errors.js';
-import { discoveredName, isOpenableVerificationUrl } from './discovery.js';
+import { isOpenableVerificationUrl } from './discovery.js';
 
-export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000, login: 40_000 };
+export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000 };
 export const DISCOVERED_STORAGE_KEY = 'discovered';
 const FIREFOX_DEFAULT_STORE = 'firefox-default';
 
@@ -36,14 +37,8 @@ async function fetchRoles(request, params) {
   return { ...first, rows, next_offset: null };
 }
 
-/**
- * The handlers, given the background's pieces: `client` (the native port), `ext` (the API
- * object), `openConsole(reply, profileLike, settings, where)`, `readSettings()` and
- * `rememberRecent(name)`.
- */
-export function createSsoHandlers({
-  client, ext, openConsole, readSettings, rememberRecent = async () => {},
-}) {
+/** The handlers, given the background's `client` (the native port) and `ext` (the API object). */
+export function createSsoHandlers({ client, ext }) {
   const openedFlows = new Set();
 
   async function openVerification(flow, sender) {
@@ -107,30 +102,5 @@ export function createSsoHandlers({
     ssoLoginCancel: (message) => client.request('sso_login_cancel', {
       flow_id: requireText(message?.flow_id, 'flow_id'),
     }, { timeoutMs: SSO_TIMEOUTS_MS.status }),
-    loginDiscovered: async (message, sender) => {
-      const params = {
-        sso_session: requireText(message?.sso_session, 'sso_session'),
-        account_id: requireText(message?.account_id, 'account_id'),
-        role_name: requireText(message?.role_name, 'role_name'),
-      };
-      const settings = await readSettings();
-      const reply = await client.request('login_sso_role', params, { timeoutMs: SSO_TIMEOUTS_MS.login });
-      const label = `${message.account_name || params.account_id}/${params.role_name}`;
-      let opened;
-      try {
-        opened = await openConsole(reply, { name: label, account_id: params.account_id }, settings, {
-          active: message.background !== true,
-          windowId: sender?.tab?.windowId,
-        });
-      } catch (error) {
-        const fields = typeof error?.toJSON === 'function' && error.code ? error.toJSON() : errorFields('tabRefused');
-        throw new HostError({ ...fields, profile: label });
-      }
-      // The popup's recently-used list holds the role's list key (no secret in it).
-      await rememberRecent(discoveredName(params.sso_session, params.account_id, params.role_name));
-      return {
-        profile: label, expires_at: reply.expires_at ?? null, identity: reply.identity ?? null, ...opened,
-      };
-    },
   };
 }

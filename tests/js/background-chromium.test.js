@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  EXTENSION_ID, LOGIN_URL, LOGOUT_URL, SECRET_TOKEN, fakeBrowser, popupSender, sendToBackground,
+  EXTENSION_ID, HELLO, LOGIN_URL, LOGOUT_URL, SECRET_TOKEN, fakeBrowser, popupSender, sendToBackground,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
 
@@ -15,7 +15,6 @@ const PROFILES = {
   generation: 'g1',
 };
 
-const HELLO = { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] };
 
 let hostBehaviour;
 const fake = fakeBrowser({ tabGroups: true, host: (request) => hostBehaviour(request) });

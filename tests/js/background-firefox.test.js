@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, fakeBrowser, popupSender, sendToBackground,
+  LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, fakeBrowser, listingHost, popupSender, sendToBackground,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
 import { DEFAULT_ICON, stableColor } from '../../extension/lib/style.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [
     ['prod-admin', '111122223333', 'Production', 'Admin', 'eu-west-1', 'assume-role', false, false, null, 'purple', 'briefcase', null],
     ['dev', '444455556666', 'Dev', 'Dev', 'eu-west-1', 'sso', false, false, 'Development', null, null, null],
@@ -20,14 +20,10 @@ const PROFILES = {
 
 const fake = fakeBrowser({
   containers: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, (request) => {
     const container = request.params.profile === 'dev' ? 'Development' : null;
     return { ok: true, result: { url: LOGIN_URL, expires_at: 'x', identity: {}, container, logout_url: LOGOUT_URL } };
-  },
+  }),
 });
 globalThis.browser = fake.api;
 await import('../../extension/background.js');

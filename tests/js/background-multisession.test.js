@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground,
+  LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, fakeBrowser, listingHost, sendToBackground, withLiveTabs,
 } from './fakes.js';
 import { signOutFirstUrl } from '../../extension/lib/urls.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [
     ['a', '111111111111', 'A', 'Admin', 'eu-west-1', 'assume-role', false, false, null, null, null, null],
     ['b', '222222222222', 'B', 'Admin', 'eu-west-1', 'assume-role', false, false, null, null, null, null],
@@ -20,11 +20,7 @@ const PROFILES = {
 
 const fake = fakeBrowser({
   tabGroups: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, (request) => {
     const account = request.params.profile === 'a' ? '111111111111' : '222222222222';
     return {
       ok: true,
@@ -33,58 +29,22 @@ const fake = fakeBrowser({
         identity: { account, role: 'Admin', partition: 'aws' }, container: null, logout_url: LOGOUT_URL,
       },
     };
-  },
+  }),
 });
 
-class Event {
-  constructor() { this.listeners = []; }
-  addListener(listener) { this.listeners.push(listener); }
-  removeListener(listener) { this.listeners = this.listeners.filter((known) => known !== listener); }
-  emit(...args) { for (const listener of this.listeners) listener(...args); }
-}
-const sessionArea = new Map();
-fake.api.storage.session = {
-  async get(key) { return sessionArea.has(key) ? { [key]: structuredClone(sessionArea.get(key)) } : {}; },
-  async set(items) { for (const [k, v] of Object.entries(items)) sessionArea.set(k, structuredClone(v)); },
-};
-const openTabs = new Map();
-const navigations = [];
-let nextTabId = 2000;
-const createTab = fake.api.tabs.create;
-fake.api.tabs.create = async (properties) => {
-  nextTabId += 1;
-  const tab = { ...(await createTab(properties)), id: nextTabId };
-  openTabs.set(tab.id, { ...tab });
-  return tab;
-};
-fake.api.tabs.query = async () => [...openTabs.values()].map((tab) => ({ ...tab }));
-fake.api.tabs.update = async (id, properties) => {
-  navigations.push([id, properties.url]);
-  return { ...openTabs.get(id) };
-};
-fake.api.tabs.onUpdated = new Event();
-fake.api.tabs.onRemoved = new Event();
+const live = withLiveTabs(fake, { firstTabId: 2000 });
+const { sessionArea } = live;
+/** Where the background sent a tab: [tabId, url]. */
+const navigations = () => live.updates.filter(([kind, , p]) => kind === 'tab' && p.url).map(([, id, p]) => [id, p.url]);
 
 globalThis.chrome = fake.api;
 delete globalThis.browser;
 await import('../../extension/background.js');
 
-function show(tabId, url, status) {
-  const tab = openTabs.get(tabId);
-  tab.url = url;
-  fake.api.tabs.onUpdated.emit(tabId, status ? { url, status } : { url }, { ...tab });
-}
-
-async function settle() {
-  await sendToBackground(fake.api, { type: 'sessions' });
-}
+const { show, settle } = live;
 
 beforeEach(async () => {
-  fake.store.clear();
-  sessionArea.clear();
-  openTabs.clear();
-  navigations.length = 0;
-  fake.created.tabs.length = 0;
+  live.reset();
   await sendToBackground(fake.api, { type: 'profiles' });
 });
 
@@ -97,7 +57,7 @@ describe('background: console multi-session (Chromium)', () => {
     // AWS answers the bounce with 400: the tab stays on it and finishes loading there.
     show(first.result.tabId, bounce, 'complete');
     await settle();
-    assert.deepEqual(navigations, [[first.result.tabId, LOGIN_URL]], 'the login, directly');
+    assert.deepEqual(navigations(), [[first.result.tabId, LOGIN_URL]], 'the login, directly');
     assert.equal((await fake.api.storage.local.get('multiSessionSeen')).multiSessionSeen, true);
     show(first.result.tabId, 'http://127.0.0.1:9/s/111111111111-abcd1234/console');
     await settle();
@@ -117,6 +77,6 @@ describe('background: console multi-session (Chromium)', () => {
     show(reply.result.tabId, 'http://127.0.0.1:9/console');
     show(reply.result.tabId, 'http://127.0.0.1:9/console', 'complete');
     await settle();
-    assert.deepEqual(navigations, []);
+    assert.deepEqual(navigations(), []);
   });
 });

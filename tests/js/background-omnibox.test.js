@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
-import { LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground } from './fakes.js';
+import {
+  HELLO, LOGIN_URL, LOGOUT_URL, fakeBrowser, sendToBackground,
+} from './fakes.js';
 
-const HELLO = { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] };
 const PROFILES = {
   columns: ['name', 'account_id', 'account_name', 'role', 'region'],
   rows: [

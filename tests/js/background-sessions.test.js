@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
 import {
-  LOGIN_URL, LOGOUT_URL, SECRET_TOKEN, fakeBrowser, sendToBackground,
+  LOGIN_URL, LOGOUT_URL, PROFILE_COLUMNS, SECRET_TOKEN, fakeBrowser, listingHost, sendToBackground,
+  withLiveTabs,
 } from './fakes.js';
 import { SESSIONS_KEY } from '../../extension/lib/sessions-store.js';
 
 const PROFILES = {
-  columns: ['name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination'],
+  columns: PROFILE_COLUMNS,
   rows: [
     ['prod', '111122223333', 'Production', 'Admin', 'eu-west-1', 'assume-role', false, false, null, 'purple', 'briefcase', null],
   ],
@@ -21,11 +22,7 @@ let sessionEndsIn = 12 * 3_600_000;
 
 const fake = fakeBrowser({
   containers: true,
-  host: (request) => {
-    if (request.action === 'hello') {
-      return { ok: true, result: { version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] } };
-    }
-    if (request.action === 'profiles') return { ok: true, result: PROFILES };
+  host: listingHost(PROFILES, () => {
     return {
       ok: true,
       result: {
@@ -37,68 +34,11 @@ const fake = fakeBrowser({
         logout_url: LOGOUT_URL,
       },
     };
-  },
+  }),
 });
 
-// What fakes.js leaves out and the registry uses: storage.session, tab events and lookups.
-class Event {
-  constructor() { this.listeners = []; }
-  addListener(listener) { this.listeners.push(listener); }
-  removeListener(listener) { this.listeners = this.listeners.filter((known) => known !== listener); }
-  emit(...args) { for (const listener of this.listeners) listener(...args); }
-}
-const sessionArea = new Map();
-fake.api.storage.session = {
-  async get(key) { return sessionArea.has(key) ? { [key]: structuredClone(sessionArea.get(key)) } : {}; },
-  async set(items) { for (const [k, v] of Object.entries(items)) sessionArea.set(k, structuredClone(v)); },
-};
-const openTabs = new Map();
-let nextTabId = 1000;
-const focused = [];
-const createTab = fake.api.tabs.create;
-fake.api.tabs.create = async (properties) => {
-  if (properties.cookieStoreId && !fake.api.contextualIdentities.items.some((c) => c.cookieStoreId === properties.cookieStoreId)) {
-    throw new Error(`No cookie store with id ${properties.cookieStoreId}`);
-  }
-  // Browsers never reuse a tab id within a session; fakes.js counts per test.
-  nextTabId += 1;
-  const tab = { ...(await createTab(properties)), id: nextTabId };
-  openTabs.set(tab.id, { ...tab });
-  if (properties.url.endsWith('/oauth?Action=logout')) {
-    // The sign-out page loads; the background waits for that before closing it.
-    setTimeout(() => fake.api.tabs.onUpdated.emit(tab.id, { status: 'complete' }, { ...tab }), 5);
-  }
-  return tab;
-};
-const closedTabs = [];
-const reloadedTabs = [];
-fake.api.tabs.remove = async (id) => {
-  closedTabs.push(id);
-  openTabs.delete(id);
-};
-fake.api.tabs.reload = async (id) => {
-  reloadedTabs.push(id);
-};
-fake.api.tabs.get = async (id) => {
-  if (!openTabs.has(id)) throw new Error(`Invalid tab ID: ${id}`);
-  return { ...openTabs.get(id) };
-};
-fake.api.tabs.update = async (id, properties) => {
-  focused.push(['tab', id, properties]);
-  return { ...openTabs.get(id) };
-};
-fake.api.windows.update = async (id, properties) => {
-  focused.push(['window', id, properties]);
-  return { id };
-};
-fake.api.tabs.onUpdated = new Event();
-fake.api.tabs.onRemoved = new Event();
-fake.api.contextualIdentities.get = async (id) => {
-  const found = fake.api.contextualIdentities.items.find((c) => c.cookieStoreId === id);
-  if (!found) throw new Error(`Invalid contextual identity: ${id}`);
-  return { ...found };
-};
-fake.api.contextualIdentities.onRemoved = new Event();
+const live = withLiveTabs(fake);
+const { sessionArea, openTabs } = live;
 
 globalThis.browser = fake.api;
 await import('../../extension/background.js');
@@ -109,15 +49,10 @@ function loginRequests() {
 
 /** The browser follows the login URL to the console: the tab's URL changes. */
 function land(tabId, url = CONSOLE) {
-  const tab = openTabs.get(tabId);
-  tab.url = url;
-  fake.api.tabs.onUpdated.emit(tabId, { url }, { ...tab });
+  live.show(tabId, url);
 }
 
-async function settle() {
-  // Events are applied through the store's queue: a read waits for them.
-  await sendToBackground(fake.api, { type: 'sessions' });
-}
+const { settle } = live;
 
 async function signIn() {
   const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
@@ -128,15 +63,7 @@ async function signIn() {
 }
 
 beforeEach(async () => {
-  fake.store.clear();
-  sessionArea.clear();
-  openTabs.clear();
-  focused.length = 0;
-  closedTabs.length = 0;
-  reloadedTabs.length = 0;
-  fake.created.tabs.length = 0;
-  fake.requests.length = 0;
-  fake.api.contextualIdentities.items.length = 0;
+  live.reset();
   sessionEndsIn = 12 * 3_600_000;
   await sendToBackground(fake.api, { type: 'profiles' });
 });
@@ -150,8 +77,8 @@ describe('background: live sessions', () => {
     assert.equal(again.result.reused, true);
     assert.equal(again.result.tabId, first.tabId);
     assert.equal(loginRequests().length, before, 'no host request');
-    assert.deepEqual(focused[0], ['tab', first.tabId, { active: true }]);
-    assert.equal(focused[1][0], 'window');
+    assert.deepEqual(live.updates[0], ['tab', first.tabId, { active: true }]);
+    assert.equal(live.updates[1][0], 'window');
     assert.equal(fake.created.tabs.length, 1, 'no new tab');
   });
 
@@ -167,8 +94,7 @@ describe('background: live sessions', () => {
 
   it('with the tab closed, reopens the console in the container, still without the host', async () => {
     const first = await signIn();
-    openTabs.delete(first.tabId);
-    fake.api.tabs.onRemoved.emit(first.tabId, {});
+    live.close(first.tabId);
     const before = loginRequests().length;
     const again = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
     assert.equal(again.result.reused, true);
@@ -227,8 +153,7 @@ describe('background: live sessions', () => {
 
   it('a tab closed before its login was recorded leaves no tab in the registry', async () => {
     const reply = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
-    openTabs.delete(reply.result.tabId);
-    fake.api.tabs.onRemoved.emit(reply.result.tabId, {});
+    live.close(reply.result.tabId);
     await settle();
     const before = loginRequests().length;
     const again = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
@@ -245,8 +170,8 @@ describe('background: live sessions', () => {
     assert.equal(logout.url, LOGOUT_URL);
     assert.equal(logout.cookieStoreId, first.cookieStoreId);
     assert.equal(logout.active, false);
-    assert.ok(closedTabs.length === 1 && closedTabs[0] !== first.tabId, 'the sign-out tab closed');
-    assert.deepEqual(reloadedTabs, [first.tabId], 'its console tab stays, reloaded');
+    assert.ok(live.closed.length === 1 && live.closed[0] !== first.tabId, 'the sign-out tab closed');
+    assert.deepEqual(live.reloaded, [first.tabId], 'its console tab stays, reloaded');
     assert.deepEqual((await sendToBackground(fake.api, { type: 'sessions' })).result.sessions, []);
     const before = loginRequests().length;
     await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
@@ -257,8 +182,8 @@ describe('background: live sessions', () => {
     fake.store.set('settings', { signOutClosesTabs: true });
     const first = await signIn();
     await sendToBackground(fake.api, { type: 'signOut', profile: 'prod' });
-    assert.ok(closedTabs.includes(first.tabId));
-    assert.deepEqual(reloadedTabs, []);
+    assert.ok(live.closed.includes(first.tabId));
+    assert.deepEqual(live.reloaded, []);
   });
 
   it('sign out of a role without a live session does nothing', async () => {

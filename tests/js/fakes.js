@@ -1,12 +1,20 @@
-/** Test doubles shared by the suites: a native port, timers and contextualIdentities. */
+/**
+ * Test doubles shared by the suites: a native port, timers, contextualIdentities, a WebExtension
+ * API for the background (fakeBrowser) and the tabs and storage.session its live-sessions
+ * registry follows (withLiveTabs).
+ */
 
-class Event {
+export class Event {
   constructor() {
     this.listeners = [];
   }
 
   addListener(listener) {
     this.listeners.push(listener);
+  }
+
+  removeListener(listener) {
+    this.listeners = this.listeners.filter((known) => known !== listener);
   }
 
   emit(...args) {
@@ -118,6 +126,24 @@ export const EXTENSION_ID = 'lcdhbonoaganhbjkpgecgonmncjbaiij';
 export const SECRET_TOKEN = 'SigninTokenSECRET0123456789';
 export const LOGIN_URL = `http://127.0.0.1:9/federation?Action=login&Issuer=roleport&SigninToken=${SECRET_TOKEN}`;
 export const LOGOUT_URL = 'http://127.0.0.1:9/oauth?Action=logout';
+/** A hello the background accepts (PROTOCOL.md "hello"). */
+export const HELLO = Object.freeze({ version: '0.1.0', protocol: 1, capabilities: ['hello', 'login', 'profiles'] });
+/** The host's profile columns, as far as the background suites use them. */
+export const PROFILE_COLUMNS = Object.freeze([
+  'name', 'account_id', 'account_name', 'role', 'region', 'kind', 'mfa', 'chained', 'container', 'color', 'icon', 'destination',
+]);
+
+/**
+ * A native host for fakeBrowser that answers hello and `profiles` (the table given) and every
+ * other request through `answer(request)`.
+ */
+export function listingHost(profiles, answer, { hello = HELLO } = {}) {
+  return (request) => {
+    if (request.action === 'hello') return { ok: true, result: hello };
+    if (request.action === 'profiles') return { ok: true, result: profiles };
+    return answer(request);
+  };
+}
 
 /**
  * A WebExtension API with just what background.js uses. `host(request)` plays the native host:
@@ -228,6 +254,105 @@ export function fakeBrowser({
     };
   }
   return { api, store, created, requests, ports };
+}
+
+/**
+ * What the registry of live console sessions needs besides fakeBrowser: storage.session, open
+ * tabs that remember their URL (tabs.get / query / remove / reload, ids never reused), tab and
+ * container events, and a record of focus changes. A tab opened on the sign-out endpoint
+ * finishes loading a moment later, as the background waits for before closing it. Tabs can be
+ * created only in containers that exist.
+ */
+export function withLiveTabs(fake, { firstTabId = 1000 } = {}) {
+  const { api } = fake;
+  const live = {
+    sessionArea: new Map(),
+    openTabs: new Map(),
+    /** ['tab' | 'window', id, properties] for every tabs.update / windows.update. */
+    updates: [],
+    closed: [],
+    reloaded: [],
+  };
+  let nextTabId = firstTabId;
+  api.storage.session = {
+    async get(key) {
+      return live.sessionArea.has(key) ? { [key]: structuredClone(live.sessionArea.get(key)) } : {};
+    },
+    async set(items) {
+      for (const [key, value] of Object.entries(items)) live.sessionArea.set(key, structuredClone(value));
+    },
+  };
+  const createTab = api.tabs.create;
+  api.tabs.create = async (properties) => {
+    const containers = api.contextualIdentities?.items;
+    if (properties.cookieStoreId && containers
+      && !containers.some((c) => c.cookieStoreId === properties.cookieStoreId)) {
+      throw new Error(`No cookie store with id ${properties.cookieStoreId}`);
+    }
+    nextTabId += 1;
+    const tab = { ...(await createTab(properties)), id: nextTabId };
+    live.openTabs.set(tab.id, { ...tab });
+    if (properties.url.endsWith('/oauth?Action=logout')) {
+      setTimeout(() => api.tabs.onUpdated.emit(tab.id, { status: 'complete' }, { ...tab }), 5);
+    }
+    return tab;
+  };
+  api.tabs.get = async (id) => {
+    if (!live.openTabs.has(id)) throw new Error(`Invalid tab ID: ${id}`);
+    return { ...live.openTabs.get(id) };
+  };
+  api.tabs.query = async () => [...live.openTabs.values()].map((tab) => ({ ...tab }));
+  api.tabs.update = async (id, properties) => {
+    live.updates.push(['tab', id, properties]);
+    return { ...live.openTabs.get(id) };
+  };
+  api.tabs.remove = async (id) => {
+    live.closed.push(id);
+    live.openTabs.delete(id);
+  };
+  api.tabs.reload = async (id) => {
+    live.reloaded.push(id);
+  };
+  api.windows.update = async (id, properties) => {
+    live.updates.push(['window', id, properties]);
+    return { id };
+  };
+  api.tabs.onUpdated = new Event();
+  api.tabs.onRemoved = new Event();
+  if (api.contextualIdentities) {
+    api.contextualIdentities.get = async (id) => {
+      const found = api.contextualIdentities.items.find((c) => c.cookieStoreId === id);
+      if (!found) throw new Error(`Invalid contextual identity: ${id}`);
+      return { ...found };
+    };
+    api.contextualIdentities.onRemoved = new Event();
+  }
+
+  /** The tab moves to `url` (following the login URL to the console, say); `status` optional. */
+  live.show = (tabId, url, status = null) => {
+    const tab = live.openTabs.get(tabId);
+    tab.url = url;
+    api.tabs.onUpdated.emit(tabId, status ? { url, status } : { url }, { ...tab });
+  };
+  /** The user closes the tab. */
+  live.close = (tabId) => {
+    live.openTabs.delete(tabId);
+    api.tabs.onRemoved.emit(tabId, {});
+  };
+  /** Events reach the registry through its store's queue: a read waits for them. */
+  live.settle = () => sendToBackground(api, { type: 'sessions' });
+  live.reset = () => {
+    live.sessionArea.clear();
+    live.openTabs.clear();
+    live.updates.length = 0;
+    live.closed.length = 0;
+    live.reloaded.length = 0;
+    fake.store.clear();
+    fake.requests.length = 0;
+    fake.created.tabs.length = 0;
+    api.contextualIdentities?.items.splice(0);
+  };
+  return live;
 }
 
 /** Sends a runtime message to the background's listener like the browser would. */

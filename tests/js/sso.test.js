@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoveredName } from '../../extension/lib/discovery.js';
 import { createSsoHandlers } from '../../extension/lib/sso.js';
 
 function fakes({ containers = false, replies = {} } = {}) {
   const created = [];
   const stored = {};
   const requests = [];
-  const remembered = [];
   const client = {
     request: async (action, params) => {
       requests.push([action, params]);
@@ -21,15 +19,9 @@ function fakes({ containers = false, replies = {} } = {}) {
     storage: { local: { set: async (items) => Object.assign(stored, items) } },
     ...(containers ? { contextualIdentities: { query: async () => [] } } : {}),
   };
-  const handlers = createSsoHandlers({
-    client,
-    ext,
-    openConsole: async () => ({ tabId: 7, container: null }),
-    readSettings: async () => ({}),
-    rememberRecent: async (name) => { remembered.push(name); },
-  });
+  const handlers = createSsoHandlers({ client, ext });
   return {
-    handlers, created, stored, requests, remembered,
+    handlers, created, stored, requests,
   };
 }
 
@@ -75,19 +67,4 @@ test('discovered roles are read page by page and cached; an older host gives non
   const unknown = Object.assign(new Error('no'), { code: 'unknown_action' });
   const older = fakes({ replies: { sso_roles: unknown } });
   assert.deepEqual((await older.handlers.ssoRoles({})).rows, []);
-});
-
-test('a discovered role opens its console and joins the recently used list', async () => {
-  const { handlers, remembered, requests } = fakes({
-    replies: { login_sso_role: { url: 'https://signin.aws.amazon.com/federation?x', expires_at: 'z', identity: {} } },
-  });
-  const reply = await handlers.loginDiscovered({
-    sso_session: 'corp', account_id: '222222222222', role_name: 'Developer', account_name: 'Development',
-  }, {});
-  assert.equal(reply.profile, 'Development/Developer');
-  assert.equal(reply.url, undefined);
-  assert.deepEqual(requests, [['login_sso_role', {
-    sso_session: 'corp', account_id: '222222222222', role_name: 'Developer',
-  }]]);
-  assert.deepEqual(remembered, [discoveredName('corp', '222222222222', 'Developer')]);
 });
