@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from bench import __main__ as bench_main
-from bench import cli, popup, reparse
+from bench import cli, listing, popup, reparse
 from support.awsconfig import organisation_profiles
 
 
@@ -26,6 +26,17 @@ def test_the_cold_cli_report_judges_cpu_time_first():
     assert cli.CliFigure("roleport", 800.0, None, baseline).verdict == "ok"  # wall only
     table = cli.report([baseline, faster_cpu])
     assert "0.900 / 0.800" in table and "<= 0.85" in table
+
+
+def test_the_listing_report_shares_the_ratio_table_with_its_own_target():
+    baseline = listing.ListingFigure("botocore", 100.0, 80.0, None)
+    within = listing.ListingFigure("roleport list", 150.0, 100.0, baseline)  # CPU 1.25
+    scale = listing.ListingFigure("session", 400.0, 300.0, baseline, judged=False)
+    assert within.verdict == "ok" and scale.verdict == "-"
+    table = listing.report([baseline, within, scale])
+    assert "| figure | wall | CPU | ratio to botocore's parse (wall / CPU) |" in table
+    assert "| roleport list | 150.0 ms | 100.0 ms | 1.500 / 1.250 | <= 1.3 | ok |" in table
+    assert "| session | 400.0 ms | 300.0 ms | 4.000 / 3.750 | - | - |" in table
 
 
 def test_the_popup_report_renders_and_says_when_chromium_is_missing():
