@@ -415,8 +415,14 @@ class Browser(ABC):
     def _screenshot_png(self) -> bytes: ...
 
     @abstractmethod
-    def set_color_scheme(self, scheme: str) -> None:
-        """Make pages see ``prefers-color-scheme: scheme`` ("light" or "dark") for screenshots."""
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Make pages see ``prefers-color-scheme: scheme`` ("light" or "dark"); None gives them
+        the browser's own again."""
+
+    @abstractmethod
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Give the page a viewport of ``width`` x ``height`` CSS px; None gives it the
+        window's again."""
 
     # -- DOM helpers shared by both browsers (plain DOM through execute) ----------------------
 
@@ -615,22 +621,29 @@ class Browser(ABC):
                           schemes: Iterable[str] = ("light", "dark")) -> list[Path]:
         """Screenshots of the current page (the popup) ``width`` CSS px wide, one per colour
         scheme, named ``<name>-<width>px-<scheme>``; the page's size and scheme are restored."""
+        try:
+            self.set_page_size(width, height)
+            wait_for(lambda: self.execute("return Math.abs(innerWidth - arguments[0]) <= 20;",
+                                          width), message=f"the page at {width} px")
+            return self.scheme_screenshots(f"{name}-{width}px", schemes=schemes)
+        finally:
+            self.set_page_size(None, None)
+
+    def scheme_screenshots(self, name: str, *,
+                           schemes: Iterable[str] = ("light", "dark")) -> list[Path]:
+        """Screenshots of the current page at its size, one per colour scheme, named
+        ``<name>-<scheme>``; the browser's own scheme is restored."""
         saved: list[Path] = []
         try:
             for scheme in schemes:
-                self._emulate(width, height, scheme)
+                self.set_color_scheme(scheme)
                 wait_for(lambda dark=(scheme == "dark"): self.execute(
-                    "return Math.abs(innerWidth - arguments[0]) <= 20 && "
-                    "matchMedia('(prefers-color-scheme: dark)').matches === arguments[1];",
-                    width, dark), message=f"the page at {width} px in the {scheme} scheme")
-                saved.append(self.screenshot(f"{name}-{width}px-{scheme}"))
+                    "return matchMedia('(prefers-color-scheme: dark)').matches === arguments[0];",
+                    dark), message=f"the page in the {scheme} colour scheme")
+                saved.append(self.screenshot(f"{name}-{scheme}"))
         finally:
-            self._emulate(None, None, None)
+            self.set_color_scheme(None)
         return saved
-
-    @abstractmethod
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        """Page width/height in CSS px and prefers-color-scheme; None restores the default."""
 
 
 def redact_url(url: str) -> str:
@@ -797,15 +810,21 @@ class ChromiumBrowser(Browser):
     def _screenshot_png(self) -> bytes:
         return bytes(self.driver.get_screenshot_as_png())
 
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        # DevTools protocol, "Emulation" domain: the viewport and media features of this tab.
+    # DevTools protocol, "Emulation" domain: the viewport and media features of the current tab.
+
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Emulation.setEmulatedMedia; no features clears the emulation."""
+        features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Emulation.setDeviceMetricsOverride, or clearDeviceMetricsOverride."""
         if width is None or height is None:
             self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         else:
             self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
                 "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-        features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+
     # -- the first-run page: opened before chromedriver attaches ------------------------------
 
     def _welcome_targets(self) -> list[dict[str, Any]]:
@@ -852,12 +871,6 @@ class ChromiumBrowser(Browser):
         remaining = self.handles()
         if remaining and self.current_handle() not in remaining:
             self.switch_to(remaining[0])
-
-    def set_color_scheme(self, scheme: str) -> None:
-        """DevTools' media emulation, for the current tab (Chrome DevTools Protocol,
-        Emulation.setEmulatedMedia)."""
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
-            "features": [{"name": "prefers-color-scheme", "value": scheme}]})
 
     def tabs(self) -> list[Tab]:
         current = None
@@ -1056,15 +1069,22 @@ class FirefoxBrowser(Browser):
     # layout.css.prefers-color-scheme.content-override: 0 dark, 1 light, 2 the browser's.
     _SCHEME_OVERRIDE = {"dark": 0, "light": 1, None: 2}
 
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        # Firefox windows are at least 500 px wide: the tab's <browser> element is narrowed
-        # inside the window instead, as Responsive Design Mode does, so the page gets ``width``.
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Firefox's own override of the colour scheme pages see (Settings, "Website
+        appearance"): the pref layout.css.prefers-color-scheme.content-override."""
+        with self.marionette.using_context("chrome"):
+            self.marionette.execute_script(
+                "Services.prefs.setIntPref("
+                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
+                script_args=[self._SCHEME_OVERRIDE[scheme]])
+
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Firefox windows are at least 500 px wide: the tab's <browser> element is narrowed
+        inside the window instead, as Responsive Design Mode does, so the page gets ``width``."""
         with self.marionette.using_context("chrome"):
             self.marionette.execute_script(
                 """
-                const [override, width, height] = arguments;
-                Services.prefs.setIntPref(
-                    'layout.css.prefers-color-scheme.content-override', override);
+                const [width, height] = arguments;
                 const win = Services.wm.getMostRecentWindow('navigator:browser');
                 const style = win.gBrowser.selectedBrowser.style;
                 if (width === null) {
@@ -1075,16 +1095,7 @@ class FirefoxBrowser(Browser):
                   style.setProperty('max-height', height + 'px', 'important');
                 }
                 """,
-                script_args=[self._SCHEME_OVERRIDE[scheme], width, height])
-    def set_color_scheme(self, scheme: str) -> None:
-        """Firefox's own override of the colour scheme pages see (Settings, "Website
-        appearance"): pref layout.css.prefers-color-scheme.content-override, 0 dark, 1 light."""
-        value = {"dark": 0, "light": 1}[scheme]
-        with self.marionette.using_context("chrome"):
-            self.marionette.execute_script(
-                "Services.prefs.setIntPref("
-                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
-                script_args=[value])
+                script_args=[width, height])
 
     def tabs(self) -> list[Tab]:
         """Tabs of every browser window, read from the chrome context (userContextId is not
