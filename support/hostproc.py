@@ -210,6 +210,18 @@ def open_fd_count(pid: int) -> int | None:
         return None
 
 
+def wait_for_log(log_file: Path, text: str, *, count: int = 1, timeout: float = 20.0) -> None:
+    """Wait until ``text`` stands at least ``count`` times in the host's log file (polled until
+    ``timeout``: a condition, never a fixed time)."""
+    deadline = time.monotonic() + timeout
+    while not (log_file.exists() and log_file.read_text(
+            encoding="utf-8", errors="replace").count(text) >= count):
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{text!r} did not appear {count} time(s) in the host log "
+                                 f"within {timeout:g} s")
+        time.sleep(0.02)
+
+
 def host_env(base: Mapping[str, str], log_file: Path,
              allowed: str = f"{CHROME_CALLER},{FIREFOX_CALLER}") -> dict[str, str]:
     env = dict(base)
