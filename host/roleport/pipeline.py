@@ -36,10 +36,11 @@ from roleport.rules import (
     MAX_CONSOLE_DURATION,
     MIN_CONSOLE_DURATION,
     REGION_VARIABLES,
+    account_id_problem,
     is_region,
-    is_role_name,
     normalize_region,
     profile_from_environment,
+    role_name_problem,
 )
 from roleport.sso.sessions import granted_sso, session_for_start_url
 
@@ -202,12 +203,7 @@ class Pipeline:
                         region: str | None, destination: str | None, duration: int | None,
                         issuer: str | None, container: str | None) -> LoginResult:
         _require_text(sso_session, "IAM Identity Center session")
-        _require_text(account_id, "account id")
-        _require_text(role_name, "role name")
-        federation.validate_account_id(account_id)
-        if not is_role_name(role_name):
-            raise RoleportError("invalid_request",
-                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        _check_role(account_id, role_name)
         region = _check_region(region)
         issuer = _check_issuer(issuer)
         if duration is not None:
@@ -263,12 +259,7 @@ class Pipeline:
         from roleport.credentials.resolver import CredentialResolver
         from roleport.credentials.role_from_source import role_session_name
 
-        _require_text(account_id, "account id")
-        _require_text(role_name, "role name")
-        federation.validate_account_id(account_id)
-        if not is_role_name(role_name):
-            raise RoleportError("invalid_request",
-                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        _check_role(account_id, role_name)
         region = _check_region(region)
         mfa_code = validate_mfa_code(mfa_code)
         issuer = _check_issuer(issuer)
@@ -384,6 +375,15 @@ def _require_text(value: Any, what: str) -> None:
     if len(value) > 256 or not value.isprintable():
         raise RoleportError("invalid_request",
                             detail=f"the {what} is too long or has control characters")
+
+
+def _check_role(account_id: str, role_name: str) -> None:
+    """An account id and a role name given by the caller (not read from the config)."""
+    _require_text(account_id, "account id")
+    _require_text(role_name, "role name")
+    problem = account_id_problem(account_id) or role_name_problem(role_name)
+    if problem:
+        raise RoleportError("invalid_request", detail=problem)
 
 
 def _check_region(region: str | None) -> str | None:
