@@ -46,8 +46,8 @@ from pathlib import Path
 
 from bench import cli, discovery, listing, live_click, popup, reparse, soak
 from bench.figures import children_cpu_ms, cpu_since, markdown_table, with_notes
-from support.awsconfig import organisation_profiles
-from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
+from support.awsconfig import organisation_profiles, sealed_environment
+from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib, wait_for_log
 from support.standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,18 +126,7 @@ def write_config(home: Path, extra_profiles: int) -> None:
 
 
 def sealed_env(home: Path, standin: StandIn) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update(standin.env())
-    env.update({
-        "HOME": str(home),
-        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-        "ROLEPORT_LOG_LEVEL": "warning",
-    })
-    return env
+    return {**sealed_environment(home), **standin.env(), "ROLEPORT_LOG_LEVEL": "warning"}
 
 
 def timed_ms(action: Callable[[], object]) -> float:
@@ -179,14 +168,6 @@ def cold_profiles_ms(env: dict[str, str], log: Path, expected: int) -> float:
     return elapsed
 
 
-def _wait_for_rebuilds(log: Path, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while log.read_text(encoding="utf-8", errors="replace").count("profiles re-built") < count:
-        if time.monotonic() > deadline:
-            raise SystemExit("the host never re-built its profile table in the background")
-        time.sleep(0.02)
-
-
 def changed_profiles_ms(env: dict[str, str], log: Path, config: Path, runs: int,
                         expected: int, *, after_background: bool = False) -> float:
     """Median `profiles` time in a running, warmed host after the config changed.
@@ -207,7 +188,7 @@ def changed_profiles_ms(env: dict[str, str], log: Path, config: Path, runs: int,
             for index in range(runs):
                 config.write_text(original + f"\n# edit {index}\n", encoding="utf-8")
                 if after_background:
-                    _wait_for_rebuilds(log, index + 1)
+                    wait_for_log(log, "profiles re-built", count=index + 1, timeout=60)
                 started = time.perf_counter()
                 reply = host.call(f"changed-{index}", "profiles", timeout=60)
                 samples.append((time.perf_counter() - started) * 1000)

@@ -18,7 +18,6 @@ time when it is available.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from bench.figures import (
     ratio_table,
     with_notes,
 )
+from support.awsconfig import sealed_environment
 from support.hostproc import CHROME_CALLER, HostProcess, host_env
 
 PROFILE_COUNT = 5000
@@ -108,12 +108,7 @@ def write_listing_config(home: Path, count: int = PROFILE_COUNT) -> int:
 
 
 def sealed_env(home: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-                "AWS_EC2_METADATA_DISABLED": "true", "ROLEPORT_LOG_LEVEL": "warning"})
-    return env
+    return {**sealed_environment(home), "ROLEPORT_LOG_LEVEL": "warning"}
 
 
 def process_ms(args: list[str], env: dict[str, str]) -> tuple[float, float | None]:

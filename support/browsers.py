@@ -31,12 +31,16 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from support.awsconfig import sealed_environment
+
+# The suites and the demo use these as browsers.wait_for, browsers.HarnessError.
+from support.waiting import DEFAULT_TIMEOUT, HarnessError, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS_ROOT = REPO_ROOT / "artifacts" / "e2e"
@@ -53,44 +57,9 @@ WELCOME_SETTLED_TITLES = ("roleport is ready", "Set up roleport")
 WELCOME_TIMEOUT = 60.0
 # Fixed moz-extension:// host so popup and options URLs are known before the add-on loads.
 FIREFOX_EXTENSION_UUID = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"
-DEFAULT_TIMEOUT = 20.0
-
-T = TypeVar("T")
-
-
-class HarnessError(AssertionError):
-    """A browser-level condition did not hold; the message says which and what was seen."""
-
 
 # ---------------------------------------------------------------------------------------------
-# Waiting and environment
-
-
-def wait_for(
-    condition: Callable[[], T | None],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    interval: float = 0.1,
-    message: str | Callable[[], str] = "condition",
-) -> T:
-    """Poll ``condition`` until it returns a truthy value and return that value.
-
-    Exceptions raised by ``condition`` count as "not yet" (a page still loading, an element
-    not yet attached); the last one is chained to the timeout error to explain the failure.
-    """
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception as error:  # noqa: BLE001 - retried until the deadline
-            last_error = error
-        if time.monotonic() >= deadline:
-            what = message() if callable(message) else message
-            raise HarnessError(f"timed out after {timeout:.0f}s waiting for {what}") from last_error
-        time.sleep(interval)
+# Environment
 
 
 def sealed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -99,18 +68,12 @@ def sealed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     Every inherited AWS_* variable is dropped so nothing can reach a real account; the AWS
     files default to paths inside the private HOME; ``extra`` (the stand-in's env()) wins.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLEPORT_"))}
+    env = sealed_environment(home)
     env.update(
-        HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_RUNTIME_DIR=str(home / ".run"),
-        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
     )
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(proxy, None)

@@ -4,11 +4,9 @@ never here."""
 
 from __future__ import annotations
 
-import os
-
 from bench import __main__ as bench_main
 from bench import cli, listing, popup, reparse
-from support.awsconfig import organisation_profiles
+from support.awsconfig import organisation_profiles, sealed_environment
 
 
 def test_every_bench_module_imports_and_the_run_notes_the_machine_load():
@@ -54,11 +52,7 @@ def test_the_reparse_profile_runs_on_a_small_config(tmp_path):
     (aws / "config").write_text("\n".join(["[profile base]", "region = eu-west-1", ""]
                                           + organisation_profiles(20)), encoding="utf-8")
     (aws / "credentials").write_text("", encoding="utf-8")
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update(HOME=str(tmp_path), AWS_CONFIG_FILE=str(aws / "config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(aws / "credentials"))
-    result = reparse.profile_reparse(env)
+    result = reparse.profile_reparse(sealed_environment(tmp_path))
     assert result["profiles"] == 21
     assert 0 < float(result["botocore_ms"]) <= float(result["total_ms"])
     assert "| own time | calls | function |" in reparse.report(result)

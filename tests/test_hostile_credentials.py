@@ -29,6 +29,7 @@ from roleport.errors import ERRORS, RoleportError
 from roleport.federation import READ_TIMEOUT_SECONDS
 from roleport.pipeline import Pipeline
 
+from support.waiting import wait_for
 from tests.test_pipeline import (  # the pipeline suite's config and helpers
     CONFIG,
     CREDENTIALS,
@@ -70,13 +71,6 @@ def process_state(pid: int) -> str | None:
 def is_running(pid: int) -> bool:
     """Alive and not a zombie (an orphan's zombie waits for init to reap it)."""
     return process_state(pid) not in (None, "Z")
-
-
-def wait_until(condition, timeout: float = 10.0, what: str = "the condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
-        time.sleep(0.02)  # poll interval of this wait (bounded by the deadline above)
 
 
 def add_profile(aws_home, text: str) -> None:
@@ -125,7 +119,7 @@ credential_process = sh -c "sleep 600 & echo $! > {pid_file}"
     assert error.code == "no_credentials" and "'bg'" in error.message
     assert "did not print a JSON document" in error.message
     child = int(pid_file.read_text())
-    wait_until(lambda: not is_running(child), what="the background child being stopped")
+    wait_for(lambda: not is_running(child), message="the background child being stopped")
     assert login_bounded(pipeline, "admin").identity["role"] == "Admin"
 
 
@@ -144,7 +138,7 @@ credential_process = sh -c "sleep 600 & echo $! > {pid_file}; wait"
     assert error.message == ("Profile 'stuck': its credential_process did not answer within "
                              "1 seconds.")
     child = int(pid_file.read_text())
-    wait_until(lambda: not is_running(child), what="the grandchild being stopped")
+    wait_for(lambda: not is_running(child), message="the grandchild being stopped")
 
 
 @pytest.mark.parametrize(("command", "detail"), [
@@ -193,14 +187,14 @@ def test_kill_running_processes_stops_every_group_still_running(tmp_path):
                                                 stdout=-1, stderr=-1)
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(process.communicate)
-        wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(),
-                   what="the child starting")
+        wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(),
+                 message="the child starting")
         assert credential_process.kill_running_processes() >= 1
         with pytest.raises(RoleportError) as caught:
             running.result(timeout=10)
     assert caught.value.fields["detail"].endswith("was ended by signal 9")
-    wait_until(lambda: not is_running(int(pid_file.read_text())),
-               what="the grandchild being stopped")
+    wait_for(lambda: not is_running(int(pid_file.read_text())),
+             message="the grandchild being stopped")
     assert credential_process.kill_running_processes() == 0  # nothing left to track
 
 
