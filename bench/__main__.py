@@ -14,6 +14,8 @@ Figures, all against the local stand-ins (moto STS + federation):
 - a click on a signed-in role to its focused console tab, beside a fresh sign-in, in real
   Chromium (bench/live_click.py; skipped when Chromium is missing);
 - IAM Identity Center discovery of 1,000 accounts x 3 roles (wall time, requests, peak RSS);
+- listing 5,000 profiles beside botocore's own parse of the same files, wall and CPU time
+  (bench/listing.py; alone: `python -m bench --only listing`);
 - a soak of 10,000 mixed requests through one host: RSS, threads and open fds stay flat
   (bench/soak.py; alone: `python -m bench --only soak`);
 - baseline: the blog post's flow done the naive way in a fresh interpreter (boto3 assume_role,
@@ -43,8 +45,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import cli, discovery, listing, live_click, popup, reparse, soak
-from support.awsconfig import organisation_profiles
-from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib
+from bench.figures import children_cpu_ms, cpu_since, markdown_table, with_notes
+from support.awsconfig import organisation_profiles, sealed_environment
+from support.hostproc import CHROME_CALLER, HostProcess, host_env, rss_kib, wait_for_log
 from support.standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,18 +126,7 @@ def write_config(home: Path, extra_profiles: int) -> None:
 
 
 def sealed_env(home: Path, standin: StandIn) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update(standin.env())
-    env.update({
-        "HOME": str(home),
-        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-        "ROLEPORT_LOG_LEVEL": "warning",
-    })
-    return env
+    return {**sealed_environment(home), **standin.env(), "ROLEPORT_LOG_LEVEL": "warning"}
 
 
 def timed_ms(action: Callable[[], object]) -> float:
@@ -176,14 +168,6 @@ def cold_profiles_ms(env: dict[str, str], log: Path, expected: int) -> float:
     return elapsed
 
 
-def _wait_for_rebuilds(log: Path, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while log.read_text(encoding="utf-8", errors="replace").count("profiles re-built") < count:
-        if time.monotonic() > deadline:
-            raise SystemExit("the host never re-built its profile table in the background")
-        time.sleep(0.02)
-
-
 def changed_profiles_ms(env: dict[str, str], log: Path, config: Path, runs: int,
                         expected: int, *, after_background: bool = False) -> float:
     """Median `profiles` time in a running, warmed host after the config changed.
@@ -204,7 +188,7 @@ def changed_profiles_ms(env: dict[str, str], log: Path, config: Path, runs: int,
             for index in range(runs):
                 config.write_text(original + f"\n# edit {index}\n", encoding="utf-8")
                 if after_background:
-                    _wait_for_rebuilds(log, index + 1)
+                    wait_for_log(log, "profiles re-built", count=index + 1, timeout=60)
                 started = time.perf_counter()
                 reply = host.call(f"changed-{index}", "profiles", timeout=60)
                 samples.append((time.perf_counter() - started) * 1000)
@@ -257,13 +241,12 @@ def naive_run(env: dict[str, str], federation_url: str
     if sys.platform != "win32":  # the resource module is Unix-only
         script += ("\nimport resource\nsys.stderr.write('maxrss=%d' % "
                    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
-    cpu_before = listing.children_cpu_ms()
+    cpu_before = children_cpu_ms()
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, "-c", script, ROLE_ARN], env=env,
                                capture_output=True, timeout=120, check=False)
     elapsed = (time.perf_counter() - started) * 1000
-    cpu_after = listing.children_cpu_ms()
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    cpu = cpu_since(cpu_before)
     if completed.returncode != 0 or not completed.stdout.startswith(federation_url.encode()):
         # stderr of a failed run carries no credentials (they were never obtained).
         raise SystemExit("naive baseline failed: "
@@ -273,16 +256,14 @@ def naive_run(env: dict[str, str], federation_url: str
 
 
 def render(figures: list[Figure], notes: list[str]) -> str:
-    lines = ["| figure | value | target | ratio to naive | ratio target | verdict |",
-             "|---|---:|---:|---:|---:|---|"]
-    for figure in figures:
-        target = f"<= {figure.target:g} {figure.unit}" if figure.target is not None else "-"
-        ratio = f"{figure.ratio:.3f}" if figure.ratio is not None else "-"
-        ratio_target = (f"<= {figure.ratio_target:.3f}" if figure.ratio_target is not None
-                        else "-")
-        lines.append(f"| {figure.name} | {figure.value:.1f} {figure.unit} | {target} | "
-                     f"{ratio} | {ratio_target} | {figure.verdict} |")
-    return "\n".join(lines + [""] + [f"- {note}" for note in notes])
+    rows = [[figure.name, f"{figure.value:.1f} {figure.unit}",
+             f"<= {figure.target:g} {figure.unit}" if figure.target is not None else "-",
+             f"{figure.ratio:.3f}" if figure.ratio is not None else "-",
+             f"<= {figure.ratio_target:.3f}" if figure.ratio_target is not None else "-",
+             figure.verdict] for figure in figures]
+    return with_notes(markdown_table(
+        ["figure", "value", "target", "ratio to naive", "ratio target", "verdict"], rows,
+        right_aligned={1, 2, 3, 4}), notes)
 
 
 def popup_ranking_ms(profile_count: int = 10000) -> tuple[float, float] | None:
@@ -328,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed (default: report only)")
-    parser.add_argument("--only", choices=("soak", "cli", "popup", "discovery"),
+    parser.add_argument("--only", choices=("soak", "cli", "popup", "discovery", "listing"),
                         help="run one part alone and print it (BENCHMARKS.md is kept)")
     parser.add_argument("--soak-requests", type=int, default=soak.DEFAULT_REQUESTS,
                         help="requests of the soak")
@@ -363,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         cli_figures = cold_cli_alone(args.runs)
         print(cli.report(cli_figures))
         return 1 if args.strict and any(f.verdict == "MISSED" for f in cli_figures) else 0
+
+    if args.only == "listing":
+        scale = listing.measure(args.runs)
+        print(listing.report(scale))
+        return 1 if args.strict and any(f.verdict == "MISSED" for f in scale) else 0
 
     with tempfile.TemporaryDirectory(prefix="roleport-bench-") as scratch, StandIn() as aws:
         small_home, large_home = Path(scratch) / "small", Path(scratch) / "large"

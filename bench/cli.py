@@ -15,15 +15,20 @@ and CPU times much less, so the verdict uses CPU time where the platform reports
 from __future__ import annotations
 
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from bench.listing import children_cpu_ms
+from bench.figures import (
+    RatioFigure,
+    children_cpu_ms,
+    cpu_since,
+    median_times,
+    ratio_table,
+    with_notes,
+)
 
 RATIO_TARGET = 0.85
 PROFILE = "admin"
@@ -46,12 +51,11 @@ def timed_process(args: list[str], env: dict[str, str],
     started = time.perf_counter()
     done = subprocess.run(args, env=env, capture_output=True, timeout=120, check=False)
     elapsed = (time.perf_counter() - started) * 1000
-    cpu_after = children_cpu_ms()
+    cpu = cpu_since(cpu_before)
     if done.returncode != 0 or not check(done.stdout):
         # stderr of roleport and of the naive script never carries credentials or URLs.
         raise SystemExit(f"{Path(args[0]).name} failed: "
                          + done.stderr.decode(errors="replace")[-400:])
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     return elapsed, cpu
 
 
@@ -59,30 +63,10 @@ def empty_credential_cache(home: Path) -> None:
     shutil.rmtree(home / ".aws" / "cli" / "cache", ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class CliFigure:
-    name: str
-    wall_ms: float
-    cpu_ms: float | None
-    baseline: CliFigure | None  # the naive script, same run; None for the baseline itself
-    judged: bool = True
+class CliFigure(RatioFigure):
+    """A figure of the one-shot CLI; its baseline is the naive script of the same rounds."""
 
-    @property
-    def ratio(self) -> float | None:
-        return self.wall_ms / self.baseline.wall_ms if self.baseline else None
-
-    @property
-    def cpu_ratio(self) -> float | None:
-        if self.baseline is None or not self.cpu_ms or not self.baseline.cpu_ms:
-            return None
-        return self.cpu_ms / self.baseline.cpu_ms
-
-    @property
-    def verdict(self) -> str:
-        ratio = self.cpu_ratio if self.cpu_ratio is not None else self.ratio
-        if ratio is None or not self.judged:
-            return "-"
-        return "ok" if ratio <= RATIO_TARGET else "MISSED"
+    RATIO_TARGET = RATIO_TARGET  # the module's, which the notes quote
 
 
 class Samples:
@@ -105,9 +89,7 @@ class Samples:
 
     def figures(self) -> list[CliFigure]:
         def median(key: str) -> tuple[float, float | None]:
-            walls = [wall for wall, _cpu in self.values[key]]
-            cpus = [cpu for _wall, cpu in self.values[key] if cpu is not None]
-            return statistics.median(walls), statistics.median(cpus) if cpus else None
+            return median_times(self.values[key])
 
         baseline = CliFigure("naive one-shot script (baseline)", *median("naive"), None)
         return [
@@ -128,19 +110,6 @@ NOTES = [
 ]
 
 
-def render(figures: list[CliFigure]) -> str:
-    lines = ["| figure | wall | CPU | ratio to naive (wall / CPU) | target | verdict |",
-             "|---|---:|---:|---:|---:|---|"]
-    for figure in figures:
-        cpu = f"{figure.cpu_ms:.1f} ms" if figure.cpu_ms is not None else "-"
-        ratio = f"{figure.ratio:.3f}" if figure.ratio is not None else "-"
-        if figure.cpu_ratio is not None:
-            ratio += f" / {figure.cpu_ratio:.3f}"
-        target = f"<= {RATIO_TARGET:g}" if figure.judged and figure.baseline else "-"
-        lines.append(f"| {figure.name} | {figure.wall_ms:.1f} ms | {cpu} | {ratio} | {target} "
-                     f"| {figure.verdict} |")
-    return "\n".join(lines)
-
-
 def report(figures: list[CliFigure]) -> str:
-    return render(figures) + "\n\n" + "\n".join(f"- {note}" for note in NOTES)
+    """The table and its notes, as BENCHMARKS.md shows them."""
+    return with_notes(ratio_table(figures, "naive"), NOTES)

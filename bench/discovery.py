@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.awsconfig import sealed_environment
 from support.standin import StandIn
 from support.standin.identity_center import scale_directory
 
@@ -63,12 +64,8 @@ def run(env: dict[str, str], accounts: int = 1000, roles: int = 3) -> DiscoveryR
         config.write_text(f"[sso-session bench]\nsso_start_url = {START_URL}\n"
                           "sso_region = eu-west-1\n", encoding="utf-8")
         aws.sso_login(str(home), start_url=START_URL, region="eu-west-1", session_name="bench")
-        child_env = {name: value for name, value in env.items()
-                     if not name.startswith(("AWS_", "ROLEPORT_"))}
-        child_env.update(aws.env())
-        child_env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(config),
-                          "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-                          "ROLEPORT_LOG_LEVEL": "warning"})
+        child_env = {**sealed_environment(home, env), **aws.env(),
+                     "ROLEPORT_LOG_LEVEL": "warning"}
         before = len(aws.identity_center.calls)
         completed = subprocess.run(
             [sys.executable, "-c", CHILD, str(Path(scratch) / "discovery")],

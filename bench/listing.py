@@ -18,15 +18,21 @@ time when it is available.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from bench.figures import (
+    RatioFigure,
+    children_cpu_ms,
+    cpu_since,
+    median_times,
+    ratio_table,
+    with_notes,
+)
+from support.awsconfig import sealed_environment
 from support.hostproc import CHROME_CALLER, HostProcess, host_env
 
 PROFILE_COUNT = 5000
@@ -102,22 +108,7 @@ def write_listing_config(home: Path, count: int = PROFILE_COUNT) -> int:
 
 
 def sealed_env(home: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-                "AWS_EC2_METADATA_DISABLED": "true", "ROLEPORT_LOG_LEVEL": "warning"})
-    return env
-
-
-def children_cpu_ms() -> float | None:
-    """CPU time (user + system) of the reaped child processes so far; None where unknown."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (usage.ru_utime + usage.ru_stime) * 1000
+    return {**sealed_environment(home), "ROLEPORT_LOG_LEVEL": "warning"}
 
 
 def process_ms(args: list[str], env: dict[str, str]) -> tuple[float, float | None]:
@@ -127,10 +118,9 @@ def process_ms(args: list[str], env: dict[str, str]) -> tuple[float, float | Non
     done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           timeout=300, check=False)
     elapsed = (time.perf_counter() - started) * 1000
-    cpu_after = children_cpu_ms()
+    cpu = cpu_since(cpu_before)
     if done.returncode != 0:
         raise SystemExit(f"{args[1:3]} failed: {done.stderr.decode(errors='replace')[-400:]}")
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     return elapsed, cpu
 
 
@@ -146,37 +136,16 @@ def host_first_profiles_ms(env: dict[str, str], log: Path,
         host.wait()
     finally:
         host.close()
-    cpu_after = children_cpu_ms()
+    cpu = cpu_since(cpu_before)
     if not reply["ok"] or reply["result"]["total"] != expected:
         raise SystemExit(f"profiles failed: {reply.get('error')}")
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     return elapsed, cpu
 
 
-@dataclass(frozen=True)
-class ListingFigure:
-    name: str
-    value_ms: float  # wall time
-    cpu_ms: float | None  # CPU time of the process, where the platform reports it
-    baseline: ListingFigure | None  # botocore's own parse, same run; None for the baseline
-    judged: bool = True  # False: shown for scale only
+class ListingFigure(RatioFigure):
+    """A listing figure; its baseline is botocore's own parse of the same files, same run."""
 
-    @property
-    def ratio(self) -> float | None:
-        return self.value_ms / self.baseline.value_ms if self.baseline else None
-
-    @property
-    def cpu_ratio(self) -> float | None:
-        if self.baseline is None or not self.cpu_ms or not self.baseline.cpu_ms:
-            return None
-        return self.cpu_ms / self.baseline.cpu_ms
-
-    @property
-    def verdict(self) -> str:
-        ratio = self.cpu_ratio if self.cpu_ratio is not None else self.ratio
-        if ratio is None or not self.judged:
-            return "-"
-        return "ok" if ratio <= RATIO_TARGET else "MISSED"
+    RATIO_TARGET = RATIO_TARGET  # the module's, which the notes quote
 
 
 def compile_roleport() -> None:
@@ -219,10 +188,7 @@ def measure(runs: int = 11, count: int = PROFILE_COUNT) -> list[ListingFigure]:
 
     def figure(name: str, key: str, baseline: ListingFigure | None,
                judged: bool = True) -> ListingFigure:
-        walls = [wall for wall, _cpu in samples[key]]
-        cpus = [cpu for _wall, cpu in samples[key] if cpu is not None]
-        return ListingFigure(name, statistics.median(walls),
-                             statistics.median(cpus) if cpus else None, baseline, judged)
+        return ListingFigure(name, *median_times(samples[key]), baseline, judged)
 
     shown = f"{expected:,}"
     baseline = figure(f"botocore's own parse of {shown} profiles (baseline)", "botocore parse",
@@ -246,23 +212,9 @@ NOTES = [
 ]
 
 
-def render(figures: list[ListingFigure]) -> str:
-    lines = ["| figure | wall | CPU | ratio to botocore's parse (wall / CPU) | target | verdict |",
-             "|---|---:|---:|---:|---:|---|"]
-    for figure in figures:
-        cpu = f"{figure.cpu_ms:.1f} ms" if figure.cpu_ms is not None else "-"
-        ratio = f"{figure.ratio:.3f}" if figure.ratio is not None else "-"
-        if figure.cpu_ratio is not None:
-            ratio += f" / {figure.cpu_ratio:.3f}"
-        target = f"<= {RATIO_TARGET:g}" if figure.judged and figure.baseline else "-"
-        lines.append(f"| {figure.name} | {figure.value_ms:.1f} ms | {cpu} | {ratio} | {target} "
-                     f"| {figure.verdict} |")
-    return "\n".join(lines)
-
-
 def report(figures: list[ListingFigure]) -> str:
     """The table and its notes, as BENCHMARKS.md shows them."""
-    return render(figures) + "\n\n" + "\n".join(f"- {note}" for note in NOTES)
+    return with_notes(ratio_table(figures, "botocore's parse"), NOTES)
 
 
 def main(argv: list[str] | None = None) -> int:

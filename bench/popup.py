@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.figures import markdown_table, with_notes
 from support.awsconfig import organisation_profiles
 from support.browsers import browsers_available, make_browser, wait_for
 from support.standin import StandIn
@@ -215,16 +216,12 @@ NOTES = [
 ]
 
 
-def render(figures: list[PopupFigure]) -> str:
-    lines = ["| figure | value | target | verdict | detail |", "|---|---:|---:|---|---|"]
-    for figure in figures:
-        target = f"<= {figure.target_ms:g} ms" if figure.target_ms is not None else "-"
-        lines.append(f"| {figure.name} | {figure.value_ms:.1f} ms | {target} | "
-                     f"{figure.verdict} | {figure.note} |")
-    return "\n".join(lines)
-
-
 def report(figures: list[PopupFigure] | None) -> str:
+    """The table and its notes, as BENCHMARKS.md shows them."""
     if figures is None:
         return "- Popup figures: skipped, Chromium and chromedriver are not installed."
-    return render(figures) + "\n\n" + "\n".join(f"- {note}" for note in NOTES)
+    rows = [[figure.name, f"{figure.value_ms:.1f} ms",
+             f"<= {figure.target_ms:g} ms" if figure.target_ms is not None else "-",
+             figure.verdict, figure.note] for figure in figures]
+    return with_notes(markdown_table(["figure", "value", "target", "verdict", "detail"], rows,
+                                     right_aligned={1, 2}), NOTES)

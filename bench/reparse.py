@@ -14,6 +14,8 @@ import json
 import subprocess
 import sys
 
+from bench.figures import markdown_table, with_notes
+
 TOP = 8
 
 _PROFILE = """
@@ -58,20 +60,17 @@ def report(result: dict[str, object]) -> str:
     total = float(result["total_ms"])  # type: ignore[arg-type]
     botocore = float(result["botocore_ms"])  # type: ignore[arg-type]
     describe = float(result["describe_ms"])  # type: ignore[arg-type]
-    lines = [
+    summary = (
         f"Re-parse after an edit, {result['profiles']:,} profiles, profiled on CPU time "
         f"(cProfile, which slows it down): {total:.1f} ms in all, {botocore:.1f} ms "
         f"({botocore / total:.0%}) reading both files with botocore's config loader "
         f"(roleport.profiles.read_config: load_config + raw_config_parse), {describe:.1f} ms "
         f"({describe / total:.0%}) describing the profiles (roleport.profiles.Describer). "
-        "Top entries by own time:",
-        "",
-        "| own time | calls | function |",
-        "|---:|---:|---|",
-    ]
-    for own, calls, name in result["top"]:  # type: ignore[attr-defined]
-        lines.append(f"| {own:.1f} ms | {calls:,} | `{name}` |")
-    return "\n".join(lines + ["", *(f"- {note}" for note in NOTES)])
+        "Top entries by own time:")
+    rows = [[f"{own:.1f} ms", f"{calls:,}", f"`{name}`"]
+            for own, calls, name in result["top"]]  # type: ignore[attr-defined]
+    table = markdown_table(["own time", "calls", "function"], rows, right_aligned={0, 1})
+    return with_notes(summary + "\n\n" + table, NOTES)
 
 
 NOTES = [

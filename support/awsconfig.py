@@ -8,9 +8,31 @@ it under "Source credentials": the roles are assumed from it). Production is red
 account (roleport_account_color), Audit purple (Granted's granted_color); the other accounts
 get the colour of their account id.
 The keys are fake: only the local stand-in ever sees them.
+
+sealed_environment() is the environment every process the harness, the demo and the
+benchmarks start gets: the AWS files of a private HOME and nothing that reaches a real account.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1,localhost"
+
+
+def sealed_environment(home: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) without any AWS_* or ROLEPORT_* variable
+    (so nothing reaches a real account or a user's setting), HOME and the AWS config and
+    credentials files inside ``home``, instance metadata off, and loopback traffic kept away
+    from any proxy (it carries credentials to the stand-in)."""
+    env = {name: value for name, value in (os.environ if base is None else base).items()
+           if not name.startswith(("AWS_", "ROLEPORT_"))}
+    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+                "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": LOOPBACK, "no_proxy": LOOPBACK})
+    return env
 
 DEV_ACCOUNT = "111111111111"
 PROD_ACCOUNT = "222222222222"

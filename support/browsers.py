@@ -31,12 +31,16 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from support.awsconfig import sealed_environment
+
+# The suites and the demo use these as browsers.wait_for, browsers.HarnessError.
+from support.waiting import DEFAULT_TIMEOUT, HarnessError, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS_ROOT = REPO_ROOT / "artifacts" / "e2e"
@@ -53,44 +57,9 @@ WELCOME_SETTLED_TITLES = ("roleport is ready", "Set up roleport")
 WELCOME_TIMEOUT = 60.0
 # Fixed moz-extension:// host so popup and options URLs are known before the add-on loads.
 FIREFOX_EXTENSION_UUID = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"
-DEFAULT_TIMEOUT = 20.0
-
-T = TypeVar("T")
-
-
-class HarnessError(AssertionError):
-    """A browser-level condition did not hold; the message says which and what was seen."""
-
 
 # ---------------------------------------------------------------------------------------------
-# Waiting and environment
-
-
-def wait_for(
-    condition: Callable[[], T | None],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    interval: float = 0.1,
-    message: str | Callable[[], str] = "condition",
-) -> T:
-    """Poll ``condition`` until it returns a truthy value and return that value.
-
-    Exceptions raised by ``condition`` count as "not yet" (a page still loading, an element
-    not yet attached); the last one is chained to the timeout error to explain the failure.
-    """
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception as error:  # noqa: BLE001 - retried until the deadline
-            last_error = error
-        if time.monotonic() >= deadline:
-            what = message() if callable(message) else message
-            raise HarnessError(f"timed out after {timeout:.0f}s waiting for {what}") from last_error
-        time.sleep(interval)
+# Environment
 
 
 def sealed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -99,18 +68,12 @@ def sealed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     Every inherited AWS_* variable is dropped so nothing can reach a real account; the AWS
     files default to paths inside the private HOME; ``extra`` (the stand-in's env()) wins.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLEPORT_"))}
+    env = sealed_environment(home)
     env.update(
-        HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_RUNTIME_DIR=str(home / ".run"),
-        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
     )
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(proxy, None)
@@ -415,8 +378,14 @@ class Browser(ABC):
     def _screenshot_png(self) -> bytes: ...
 
     @abstractmethod
-    def set_color_scheme(self, scheme: str) -> None:
-        """Make pages see ``prefers-color-scheme: scheme`` ("light" or "dark") for screenshots."""
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Make pages see ``prefers-color-scheme: scheme`` ("light" or "dark"); None gives them
+        the browser's own again."""
+
+    @abstractmethod
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Give the page a viewport of ``width`` x ``height`` CSS px; None gives it the
+        window's again."""
 
     # -- DOM helpers shared by both browsers (plain DOM through execute) ----------------------
 
@@ -626,22 +595,29 @@ class Browser(ABC):
                           schemes: Iterable[str] = ("light", "dark")) -> list[Path]:
         """Screenshots of the current page (the popup) ``width`` CSS px wide, one per colour
         scheme, named ``<name>-<width>px-<scheme>``; the page's size and scheme are restored."""
+        try:
+            self.set_page_size(width, height)
+            wait_for(lambda: self.execute("return Math.abs(innerWidth - arguments[0]) <= 20;",
+                                          width), message=f"the page at {width} px")
+            return self.scheme_screenshots(f"{name}-{width}px", schemes=schemes)
+        finally:
+            self.set_page_size(None, None)
+
+    def scheme_screenshots(self, name: str, *,
+                           schemes: Iterable[str] = ("light", "dark")) -> list[Path]:
+        """Screenshots of the current page at its size, one per colour scheme, named
+        ``<name>-<scheme>``; the browser's own scheme is restored."""
         saved: list[Path] = []
         try:
             for scheme in schemes:
-                self._emulate(width, height, scheme)
+                self.set_color_scheme(scheme)
                 wait_for(lambda dark=(scheme == "dark"): self.execute(
-                    "return Math.abs(innerWidth - arguments[0]) <= 20 && "
-                    "matchMedia('(prefers-color-scheme: dark)').matches === arguments[1];",
-                    width, dark), message=f"the page at {width} px in the {scheme} scheme")
-                saved.append(self.screenshot(f"{name}-{width}px-{scheme}"))
+                    "return matchMedia('(prefers-color-scheme: dark)').matches === arguments[0];",
+                    dark), message=f"the page in the {scheme} colour scheme")
+                saved.append(self.screenshot(f"{name}-{scheme}"))
         finally:
-            self._emulate(None, None, None)
+            self.set_color_scheme(None)
         return saved
-
-    @abstractmethod
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        """Page width/height in CSS px and prefers-color-scheme; None restores the default."""
 
 
 def redact_url(url: str) -> str:
@@ -808,15 +784,21 @@ class ChromiumBrowser(Browser):
     def _screenshot_png(self) -> bytes:
         return bytes(self.driver.get_screenshot_as_png())
 
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        # DevTools protocol, "Emulation" domain: the viewport and media features of this tab.
+    # DevTools protocol, "Emulation" domain: the viewport and media features of the current tab.
+
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Emulation.setEmulatedMedia; no features clears the emulation."""
+        features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Emulation.setDeviceMetricsOverride, or clearDeviceMetricsOverride."""
         if width is None or height is None:
             self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         else:
             self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
                 "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-        features = [] if scheme is None else [{"name": "prefers-color-scheme", "value": scheme}]
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+
     # -- the first-run page: opened before chromedriver attaches ------------------------------
 
     def _welcome_targets(self) -> list[dict[str, Any]]:
@@ -863,12 +845,6 @@ class ChromiumBrowser(Browser):
         remaining = self.handles()
         if remaining and self.current_handle() not in remaining:
             self.switch_to(remaining[0])
-
-    def set_color_scheme(self, scheme: str) -> None:
-        """DevTools' media emulation, for the current tab (Chrome DevTools Protocol,
-        Emulation.setEmulatedMedia)."""
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
-            "features": [{"name": "prefers-color-scheme", "value": scheme}]})
 
     def tabs(self) -> list[Tab]:
         current = None
@@ -1067,15 +1043,22 @@ class FirefoxBrowser(Browser):
     # layout.css.prefers-color-scheme.content-override: 0 dark, 1 light, 2 the browser's.
     _SCHEME_OVERRIDE = {"dark": 0, "light": 1, None: 2}
 
-    def _emulate(self, width: int | None, height: int | None, scheme: str | None) -> None:
-        # Firefox windows are at least 500 px wide: the tab's <browser> element is narrowed
-        # inside the window instead, as Responsive Design Mode does, so the page gets ``width``.
+    def set_color_scheme(self, scheme: str | None) -> None:
+        """Firefox's own override of the colour scheme pages see (Settings, "Website
+        appearance"): the pref layout.css.prefers-color-scheme.content-override."""
+        with self.marionette.using_context("chrome"):
+            self.marionette.execute_script(
+                "Services.prefs.setIntPref("
+                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
+                script_args=[self._SCHEME_OVERRIDE[scheme]])
+
+    def set_page_size(self, width: int | None, height: int | None) -> None:
+        """Firefox windows are at least 500 px wide: the tab's <browser> element is narrowed
+        inside the window instead, as Responsive Design Mode does, so the page gets ``width``."""
         with self.marionette.using_context("chrome"):
             self.marionette.execute_script(
                 """
-                const [override, width, height] = arguments;
-                Services.prefs.setIntPref(
-                    'layout.css.prefers-color-scheme.content-override', override);
+                const [width, height] = arguments;
                 const win = Services.wm.getMostRecentWindow('navigator:browser');
                 const style = win.gBrowser.selectedBrowser.style;
                 if (width === null) {
@@ -1086,16 +1069,7 @@ class FirefoxBrowser(Browser):
                   style.setProperty('max-height', height + 'px', 'important');
                 }
                 """,
-                script_args=[self._SCHEME_OVERRIDE[scheme], width, height])
-    def set_color_scheme(self, scheme: str) -> None:
-        """Firefox's own override of the colour scheme pages see (Settings, "Website
-        appearance"): pref layout.css.prefers-color-scheme.content-override, 0 dark, 1 light."""
-        value = {"dark": 0, "light": 1}[scheme]
-        with self.marionette.using_context("chrome"):
-            self.marionette.execute_script(
-                "Services.prefs.setIntPref("
-                "'layout.css.prefers-color-scheme.content-override', arguments[0]);",
-                script_args=[value])
+                script_args=[width, height])
 
     def tabs(self) -> list[Tab]:
         """Tabs of every browser window, read from the chrome context (userContextId is not

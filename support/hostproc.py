@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from support.waiting import wait_for
+
 HOST_EXECUTABLE = str(Path(sys.executable).with_name("roleport-host"))
 CHROME_CALLER = "chrome-extension://lcdhbonoaganhbjkpgecgonmncjbaiij/"
 FIREFOX_CALLER = "roleport@example.org"
@@ -208,6 +210,14 @@ def open_fd_count(pid: int) -> int | None:
         return len(os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return None
+
+
+def wait_for_log(log_file: Path, text: str, *, count: int = 1, timeout: float = 20.0) -> None:
+    """Wait until ``text`` stands at least ``count`` times in the host's log file (polled until
+    ``timeout``: a condition, never a fixed time)."""
+    wait_for(lambda: log_file.read_text(encoding="utf-8", errors="replace").count(text) >= count,
+             timeout=timeout, interval=0.02,
+             message=f"{text!r} {count} time(s) in the host log {log_file}")
 
 
 def host_env(base: Mapping[str, str], log_file: Path,

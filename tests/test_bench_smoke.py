@@ -4,11 +4,9 @@ never here."""
 
 from __future__ import annotations
 
-import os
-
 from bench import __main__ as bench_main
-from bench import cli, popup, reparse
-from support.awsconfig import organisation_profiles
+from bench import cli, listing, popup, reparse
+from support.awsconfig import organisation_profiles, sealed_environment
 
 
 def test_every_bench_module_imports_and_the_run_notes_the_machine_load():
@@ -28,6 +26,17 @@ def test_the_cold_cli_report_judges_cpu_time_first():
     assert "0.900 / 0.800" in table and "<= 0.85" in table
 
 
+def test_the_listing_report_shares_the_ratio_table_with_its_own_target():
+    baseline = listing.ListingFigure("botocore", 100.0, 80.0, None)
+    within = listing.ListingFigure("roleport list", 150.0, 100.0, baseline)  # CPU 1.25
+    scale = listing.ListingFigure("session", 400.0, 300.0, baseline, judged=False)
+    assert within.verdict == "ok" and scale.verdict == "-"
+    table = listing.report([baseline, within, scale])
+    assert "| figure | wall | CPU | ratio to botocore's parse (wall / CPU) |" in table
+    assert "| roleport list | 150.0 ms | 100.0 ms | 1.500 / 1.250 | <= 1.3 | ok |" in table
+    assert "| session | 400.0 ms | 300.0 ms | 4.000 / 3.750 | - | - |" in table
+
+
 def test_the_popup_report_renders_and_says_when_chromium_is_missing():
     figures = [popup.PopupFigure("first list", 120.0, 150.0, "detail"),
                popup.PopupFigure("keystroke", 20.0, 16.0)]
@@ -43,11 +52,7 @@ def test_the_reparse_profile_runs_on_a_small_config(tmp_path):
     (aws / "config").write_text("\n".join(["[profile base]", "region = eu-west-1", ""]
                                           + organisation_profiles(20)), encoding="utf-8")
     (aws / "credentials").write_text("", encoding="utf-8")
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("AWS_", "ROLEPORT_"))}
-    env.update(HOME=str(tmp_path), AWS_CONFIG_FILE=str(aws / "config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(aws / "credentials"))
-    result = reparse.profile_reparse(env)
+    result = reparse.profile_reparse(sealed_environment(tmp_path))
     assert result["profiles"] == 21
     assert 0 < float(result["botocore_ms"]) <= float(result["total_ms"])
     assert "| own time | calls | function |" in reparse.report(result)

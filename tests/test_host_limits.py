@@ -25,7 +25,7 @@ from roleport.errors import RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
 from support.awsconfig import organisation_profiles
-from support.hostproc import CHROME_CALLER, HostProcess, host_env
+from support.hostproc import CHROME_CALLER, HostProcess, host_env, wait_for_log
 from support.standin import StandIn
 from tests.conftest import AwsHome
 
@@ -168,11 +168,16 @@ def test_hello_is_answered_while_two_profiles_requests_parse_a_large_config(
     assert host.wait(timeout=60) == 0
 
 
-def test_twenty_thousand_profiles_list_in_full(aws_home: AwsHome, start_host: Any) -> None:
+def test_twenty_thousand_profiles_list_in_full(aws_home: AwsHome, start_host: Any,
+                                               log_file: Path) -> None:
+    """Every profile of a config this large pages through. How fast a cold parse of it fits
+    the `profiles` deadline is a speed goal (`make bench`): the pages are asked for once the
+    host's warm-up after `hello` has built its table, however long a busy machine takes."""
     aws_home.write_config(many_profiles(20_000))
     aws_home.write_credentials(BASE_CREDENTIALS)
     host = start_host()
     assert host.call("hello", "hello")["ok"] is True
+    wait_for_log(log_file, "warm-up done", timeout=600)
     rows, pages = all_pages(host)
     assert len(rows) == 20_001 and len({row[0] for row in rows}) == 20_001
     assert pages >= 2  # 20,000 rows of this shape do not fit in one reply

@@ -16,8 +16,9 @@ from roleport.rules import LOGIN_DEADLINE_SECONDS
 
 from support.hostproc import CHROME_CALLER, HostProcess, host_env
 from support.standin import StandIn
+from support.waiting import wait_for
 from tests.conftest import AwsHome
-from tests.test_hostile_credentials import is_running, wait_until
+from tests.test_hostile_credentials import is_running
 from tests.test_native_host import CONFIG, CREDENTIALS
 
 PERSON = "alice-host"
@@ -81,9 +82,9 @@ def test_background_children_never_hold_the_host(
         for reply in replies:
             assert reply["error"]["code"] == "no_credentials"
             assert reply["error"]["profile"] == "bg"
-        wait_until(lambda: len(recorded_pids(pid_file)) == 5, what="five children recorded")
+        wait_for(lambda: len(recorded_pids(pid_file)) == 5, message="five children recorded")
         for child in recorded_pids(pid_file):
-            wait_until(lambda child=child: not is_running(child), what=f"child {child} stopped")
+            wait_for(lambda child=child: not is_running(child), message=f"child {child} stopped")
 
         login = host.call("admin", "login", {"profile": "admin"}, timeout=15)
         assert login["ok"] is True, login
@@ -126,15 +127,15 @@ def test_a_credential_process_does_not_outlive_the_host(
     credential_process = sh -c "sleep 600 & echo $$ $! > {pid_file}; wait"
 """) as host:
         host.request("hang", "login", {"profile": "hang"})
-        wait_until(lambda: len(recorded_pids(pid_file)) == 2, what="the process starting")
+        wait_for(lambda: len(recorded_pids(pid_file)) == 2, message="the process starting")
         command = recorded_pids(pid_file)[0]  # the group's leader: its pid is the group's id
         # The host starts the watcher right after the command; only the instant between the
         # two is not covered.
-        wait_until(lambda: watching(command), what="the watcher starting")
+        wait_for(lambda: watching(command), message="the watcher starting")
         host.process.send_signal(ending)
         host.process.wait(timeout=10)
     for pid in recorded_pids(pid_file):  # the command and its child
-        wait_until(lambda pid=pid: not is_running(pid), what=f"process {pid} stopped")
+        wait_for(lambda pid=pid: not is_running(pid), message=f"process {pid} stopped")
 
 
 def test_a_hanging_sts_is_named_before_the_login_deadline(

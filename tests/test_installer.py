@@ -653,6 +653,26 @@ def test_cli_install_prints_one_line_per_browser(tmp_path: Path,
     assert tree(tmp_path) == {"home"}  # install created the profile folder, so it goes too
 
 
+@pytest.mark.parametrize(("argv", "module"), [
+    (["install", "--browser", "firefox"], "registration"),
+    (["uninstall", "--browser", "firefox"], "registration"),
+    (["doctor", "--browser", "firefox"], "checks"),
+])
+def test_cli_with_a_module_that_cannot_be_imported_says_the_installation_is_broken(
+        argv: list[str], module: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse(argv)
+    # None in sys.modules: importing the module fails as a missing file would.
+    monkeypatch.setitem(sys.modules, f"roleport_installer.{module}", None)
+    assert args.func(args) == 70
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        f"roleport: roleport's installer is broken: importing roleport_installer.{module} "
+        "failed (ModuleNotFoundError: ")
+    assert "Reinstall roleport (`pipx reinstall roleport`" in captured.err
+
+
 def test_cli_unknown_browser_exits_64_with_hint(capsys: pytest.CaptureFixture[str]) -> None:
     args = parse(["install", "--browser", "netscape"])
     assert args.func(args) == 64

@@ -27,7 +27,14 @@ from roleport.deadlines import DeadlineWatch
 from roleport.errors import ERRORS, RoleportError
 from roleport.framing import MAX_OUTBOUND_BYTES, encode_message, read_message
 
-from support.hostproc import CHROME_CALLER, FIREFOX_CALLER, HostProcess, frame, host_env
+from support.hostproc import (
+    CHROME_CALLER,
+    FIREFOX_CALLER,
+    HostProcess,
+    frame,
+    host_env,
+    wait_for_log,
+)
 from support.standin import StandIn
 from tests.conftest import AwsHome
 
@@ -153,13 +160,6 @@ def test_profiles_lists_the_config_as_columns(host: HostProcess, configured: Aws
     assert changed["generation"] != first_generation
     assert "extra" in {row[0] for row in changed["rows"]}
     assert host.wait() == 0
-
-
-def wait_for_log(log_file: Path, text: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not (log_file.exists() and text in log_file.read_text()):
-        assert time.monotonic() < deadline, f"{text!r} never appeared in the host log"
-        time.sleep(0.05)
 
 
 def test_config_edits_are_re_parsed_in_the_background(host: HostProcess, configured: AwsHome,
@@ -533,6 +533,15 @@ def _slow(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any
     return {"slept": release}
 
 
+# Released by the test that holds "held" requests: they stay in flight until it says so.
+_HELD_UNTIL = threading.Event()
+
+
+def _held(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
+    assert _HELD_UNTIL.wait(30), "the test never released its held requests"
+    return {}
+
+
 def _huge(context: actions.HostContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"blob": "x" * (MAX_OUTBOUND_BYTES + 1)}
 
@@ -551,6 +560,8 @@ TEST_ACTIONS = {
     "slow": actions.Action("slow", _slow, params=(actions.Param(
         "seconds", (int, float), required=True, expected="seconds"),),
         deadline_seconds=0.5, lane="slow", service="The slow test action"),
+    "held": actions.Action("held", _held, lane="slow", deadline_seconds=60.0,
+                           service="The held test action"),
     "huge": actions.Action("huge", _huge),
     "crash": actions.Action("crash", _crash),
 }
@@ -731,17 +742,27 @@ def read_message_after_hello(inbound: _Pipe, outbound: _Pipe) -> dict[str, Any]:
 
 
 def test_flood_is_bounded_and_every_request_answered(loop: Any) -> None:
+    """Requests beyond MAX_IN_FLIGHT are refused at once, the others all answered. They are
+    held until the refusals are read, so how fast the machine runs the handlers (or reads the
+    flood) cannot free a slot early."""
     inbound, outbound, _ = loop
-    total = native.MAX_IN_FLIGHT + 40
-    data = b"".join(encode_message({"id": index, "action": "slow", "params": {"seconds": 0.2}})
-                    for index in range(total))
+    over = 40
+    total = native.MAX_IN_FLIGHT + over
+    data = b"".join(encode_message({"id": index, "action": "held"}) for index in range(total))
+    _HELD_UNTIL.clear()
     writer = threading.Thread(target=inbound.writer.write, args=(data,), daemon=True)
     writer.start()
-    replies = [read_message(outbound.reader) for _ in range(total)]
+    try:
+        refused = [read_message(outbound.reader) for _ in range(over)]
+    finally:
+        _HELD_UNTIL.set()
+    assert [reply["id"] for reply in refused] == list(range(native.MAX_IN_FLIGHT, total))
+    assert all(reply["error"]["code"] == "invalid_request"
+               and "in flight" in reply["error"]["message"] for reply in refused)
+    answered = [read_message(outbound.reader) for _ in range(native.MAX_IN_FLIGHT)]
     writer.join(10)
-    assert sorted(reply["id"] for reply in replies) == list(range(total))
-    refused = [r for r in replies if not r["ok"] and r["error"]["code"] == "invalid_request"]
-    assert refused and all("in flight" in r["error"]["message"] for r in refused)
+    assert sorted(reply["id"] for reply in answered) == list(range(native.MAX_IN_FLIGHT))
+    assert all(reply["ok"] for reply in answered)
     assert read_message_after_hello(inbound, outbound)["ok"] is True
 
 

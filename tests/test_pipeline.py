@@ -1104,3 +1104,41 @@ def test_session_end_of_an_sso_profile(aws, aws_home, pipeline):
 def test_session_end_of_login_role(aws, pipeline):
     result = pipeline.login_role("123456789012", "Admin", source_profile="dev")
     assert abs(_session_end(result) - _console_end(aws, result)) < timedelta(seconds=5)
+
+
+# -- a bug inside the pipeline ----------------------------------------------------------------
+
+SECRET_IN_A_BUG = "ASIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG"
+
+
+def _raise_bug(*_args, **_kwargs):
+    raise RuntimeError(f"boom {SECRET_IN_A_BUG}")
+
+
+@pytest.mark.parametrize(("broken", "call", "detail"), [
+    ("load_snapshot", lambda pipeline: pipeline.profiles(), "RuntimeError while listing profiles"),
+    ("load_snapshot", lambda pipeline: pipeline.warm_up(), "RuntimeError while warming up"),
+    ("Pipeline._login", lambda pipeline: pipeline.login("ad\nmin"),
+     "RuntimeError while signing in profile 'ad?min'"),
+    ("Pipeline._login_role", lambda pipeline: pipeline.login_role("123456789012", "Admin"),
+     "RuntimeError while signing in to a role"),
+    ("Pipeline._login_sso_role",
+     lambda pipeline: pipeline.login_sso_role("corp", "333333333333", "Developer"),
+     "RuntimeError while signing in to an IAM Identity Center role"),
+])
+def test_an_unexpected_exception_is_an_internal_error_naming_its_class_not_its_text(
+        aws, monkeypatch, broken, call, detail):
+    import roleport.pipeline as module
+
+    owner, _, name = broken.rpartition(".")
+    monkeypatch.setattr(getattr(module, owner) if owner else module, name, _raise_bug)
+    pipeline = Pipeline()
+    try:
+        with pytest.raises(RoleportError) as caught:
+            call(pipeline)
+    finally:
+        pipeline.close()
+    assert caught.value.code == "internal_error"
+    assert caught.value.message == f"Internal error: {detail}"
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert SECRET_IN_A_BUG not in json.dumps(caught.value.to_dict())

@@ -80,3 +80,25 @@ def test_the_core_takes_a_region_typed_in_any_case():
 
     assert _check_region(" EU-WEST-1 ") == "eu-west-1"
     assert _check_region("") is None
+
+
+@pytest.mark.parametrize("rule", ["account_id", "role_name"])
+def test_the_sso_role_action_checks_its_params_by_the_same_rule(rule):
+    """`login_sso_role` refuses exactly what the rule refuses (an account id of non-ASCII
+    digits included), with the rule's own sentence."""
+    from roleport.actions import ACTIONS, validate_params
+    from roleport.errors import RoleportError
+
+    valid = {"sso_session": "corp", "account_id": "123456789012", "role_name": "Admin"}
+    problem = getattr(rules, f"{rule}_problem")
+    for value, is_valid in [(value, True) for value in CASES[rule]["valid"]] + [
+            (value, False) for value in CASES[rule]["invalid"] if isinstance(value, str)]:
+        params = {**valid, rule: value}
+        if is_valid:
+            assert validate_params(ACTIONS["login_sso_role"], params)[rule] == value
+            assert problem(value) is None
+            continue
+        with pytest.raises(RoleportError) as caught:
+            validate_params(ACTIONS["login_sso_role"], params)
+        assert caught.value.code == "invalid_request"
+        assert problem(value) in caught.value.message, value

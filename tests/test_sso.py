@@ -8,10 +8,8 @@ import json
 import os
 import stat
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,6 +22,7 @@ from roleport.sso.token_cache import registration_key
 
 from support.standin import StandIn
 from support.standin.identity_center import scale_directory
+from support.waiting import wait_for
 from tests.conftest import AwsHome
 
 START_URL = "https://corp.awsapps.com/start"
@@ -38,17 +37,6 @@ sso_session = corp
 sso_account_id = 111111111111
 sso_role_name = AdministratorAccess
 """
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 15.0,
-               what: str = "the condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
-        time.sleep(0.02)  # poll interval of this wait (bounded by the deadline above)
 
 
 @pytest.fixture
@@ -75,7 +63,7 @@ def finished(flow: Flow) -> bool:
 def sign_in(service: SsoService, standin: StandIn) -> Flow:
     flow = service.flows.start(corp(service))
     assert standin.identity_center.decide(flow.authorization.user_code, approve=True)
-    wait_until(lambda: finished(flow), what="the sign-in")
+    wait_for(lambda: finished(flow), message="the sign-in")
     assert flow.state == SUCCEEDED, flow.error
     return flow
 
@@ -107,7 +95,7 @@ def test_device_sign_in_writes_the_aws_cli_cache_files(service: SsoService, stan
     assert public["verification_uri_complete"].endswith(public["user_code"])
     assert "device_code" not in json.dumps(public).lower()
     assert standin.identity_center.decide(flow.authorization.user_code, approve=True)
-    wait_until(lambda: finished(flow), what="the sign-in")
+    wait_for(lambda: finished(flow), message="the sign-in")
     assert flow.state == SUCCEEDED, flow.error
     path = token_file(configured.home, "corp")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -186,7 +174,7 @@ def test_sign_in_faults(service: SsoService, standin: StandIn, outcome: str, cod
         standin.advance_clock(3600)
     else:
         service.flows.cancel(flow.flow_id)
-    wait_until(lambda: finished(flow), what="the end of the sign-in")
+    wait_for(lambda: finished(flow), message="the end of the sign-in")
     assert flow.state == (CANCELLED if outcome == "cancel" else FAILED)
     assert flow.error is not None and flow.error.code == code
     assert flow.public()["error"]["code"] == code
@@ -197,7 +185,7 @@ def test_slow_down_makes_the_flow_poll_slower_and_still_succeed(service: SsoServ
     standin.identity_center.inject_fault("slow_down", "CreateToken")
     flow = service.flows.start(corp(service))
     standin.identity_center.decide(flow.authorization.user_code, approve=True)
-    wait_until(lambda: finished(flow), timeout=20, what="the sign-in")
+    wait_for(lambda: finished(flow), timeout=20, message="the sign-in")
     assert flow.state == SUCCEEDED
     polls = [c for c in standin.identity_center.calls if c.operation == "CreateToken"]
     assert polls[0].fault == "slow_down" and polls[-1].status == 200
@@ -330,7 +318,7 @@ sso_role_name = ReadOnly
         session = service.session("https://old.awsapps.com/start")
         flow = service.flows.start(session)
         standin.identity_center.decide(flow.authorization.user_code, approve=True)
-        wait_until(lambda: finished(flow), what="the sign-in")
+        wait_for(lambda: finished(flow), message="the sign-in")
         assert flow.state == SUCCEEDED
     finally:
         service.close()
@@ -359,7 +347,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 def approve_when_asked(standin: StandIn) -> threading.Thread:
     def approve() -> None:
-        codes = wait_until(standin.identity_center.pending_user_codes, what="a user code")
+        codes = wait_for(standin.identity_center.pending_user_codes, message="a user code")
         standin.identity_center.decide(codes[0], approve=True)
 
     thread = threading.Thread(target=approve, daemon=True)
@@ -398,7 +386,7 @@ def test_cli_sso_login_list_and_login_a_discovered_role(
 
 def test_cli_sso_login_denied_exits_with_the_code(standin: StandIn, configured: AwsHome) -> None:
     def deny() -> None:
-        codes = wait_until(standin.identity_center.pending_user_codes, what="a user code")
+        codes = wait_for(standin.identity_center.pending_user_codes, message="a user code")
         standin.identity_center.decide(codes[0], approve=False)
 
     thread = threading.Thread(target=deny, daemon=True)
@@ -442,7 +430,7 @@ def test_granted_profiles_are_sso_profiles_signed_in_without_granted(
             assert caught.value.code == "sso_signin_required"
             flow = service.flows.start(service.session("https://granted.awsapps.com/start"))
             standin.identity_center.decide(flow.authorization.user_code, approve=True)
-            wait_until(lambda: finished(flow), what="the sign-in")
+            wait_for(lambda: finished(flow), message="the sign-in")
             result = pipeline.login("granted-dev")
         finally:
             pipeline.close()

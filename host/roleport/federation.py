@@ -38,7 +38,6 @@ from roleport.rules import (
     ENV_FEDERATION_URL,
     MAX_CONSOLE_DURATION,
     MIN_CONSOLE_DURATION,
-    is_account_id,
     is_console_duration,
     is_region,
 )
@@ -137,13 +136,6 @@ def validate_region(region: str) -> str:
         raise RoleportError("invalid_request",
                             detail=f"'{region}' is not an AWS region name like eu-west-1")
     return region
-
-
-def validate_account_id(account_id: str) -> str:
-    if not is_account_id(account_id):
-        raise RoleportError("invalid_request",
-                            detail="an AWS account id is exactly 12 digits")
-    return account_id
 
 
 def is_loopback_host(host: str | None) -> bool:

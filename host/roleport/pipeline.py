@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +36,11 @@ from roleport.rules import (
     MAX_CONSOLE_DURATION,
     MIN_CONSOLE_DURATION,
     REGION_VARIABLES,
+    account_id_problem,
     is_region,
-    is_role_name,
     normalize_region,
     profile_from_environment,
+    role_name_problem,
 )
 from roleport.sso.sessions import granted_sso, session_for_start_url
 
@@ -121,7 +124,7 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Pay the one-time costs now: imports, config parse, STS model, HTTP session."""
-        try:
+        with _only_roleport_errors("warming up"):
             warm = self._state()
             _ = warm.snapshot.session.full_config  # the session's own parse, used by providers
             try:
@@ -134,10 +137,6 @@ class Pipeline:
                                 aws_secret_access_key="warmup")
             federation.partition_for_region(region)
             self._federation.warm_up()
-        except RoleportError:
-            raise
-        except Exception as exc:
-            raise _internal(exc, "warming up") from None
 
     @property
     def sso(self) -> Any:
@@ -162,13 +161,9 @@ class Pipeline:
     # -- profiles ------------------------------------------------------------------------
 
     def profiles(self) -> list[Profile]:
-        try:
+        with _only_roleport_errors("listing profiles"):
             # Only botocore's config loader: listing never waits for botocore.session.
             return list(load_snapshot().profiles)
-        except RoleportError:
-            raise
-        except Exception as exc:
-            raise _internal(exc, "listing profiles") from None
 
     # -- logins --------------------------------------------------------------------------
 
@@ -176,14 +171,13 @@ class Pipeline:
               mfa_code: str | None = None, duration: int | None = None,
               issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
         """Console login URL for a profile of the AWS config."""
-        try:
-            return self._login(profile, region, destination, mfa_code, duration, issuer)
-        except RoleportError as error:
-            if error.code == "sso_login_required":
-                _name_sso_session(error, profile)
-            raise
-        except Exception as exc:
-            raise _internal(exc, f"signing in profile '{_printable(profile)}'") from None
+        with _only_roleport_errors(f"signing in profile '{_printable(profile)}'"):
+            try:
+                return self._login(profile, region, destination, mfa_code, duration, issuer)
+            except RoleportError as error:
+                if error.code == "sso_login_required":
+                    _name_sso_session(error, profile)
+                raise
 
     def login_role(self, account_id: str, role_name: str, source_profile: str | None = None,
                    region: str | None = None, destination: str | None = None,
@@ -191,13 +185,9 @@ class Pipeline:
                    issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
         """The blog post's flow: assume arn:<partition>:iam::<account>:role/<name> with the
         source profile's credentials (AWS_PROFILE or "default" when not given)."""
-        try:
+        with _only_roleport_errors("signing in to a role"):
             return self._login_role(account_id, role_name, source_profile, region,
                                     destination, mfa_code, duration, issuer)
-        except RoleportError:
-            raise
-        except Exception as exc:
-            raise _internal(exc, "signing in to a role") from None
 
     def login_sso_role(self, sso_session: str, account_id: str, role_name: str,
                        region: str | None = None, destination: str | None = None,
@@ -205,24 +195,15 @@ class Pipeline:
                        issuer: str | None = federation.DEFAULT_ISSUER) -> LoginResult:
         """A discovered role, no profile needed: the session's token -> GetRoleCredentials ->
         the sign-in endpoint of the session region's partition."""
-        try:
+        with _only_roleport_errors("signing in to an IAM Identity Center role"):
             return self._login_sso_role(sso_session, account_id, role_name, region,
                                         destination, duration, issuer, None)
-        except RoleportError:
-            raise
-        except Exception as exc:
-            raise _internal(exc, "signing in to an IAM Identity Center role") from None
 
     def _login_sso_role(self, sso_session: str, account_id: str, role_name: str,
                         region: str | None, destination: str | None, duration: int | None,
                         issuer: str | None, container: str | None) -> LoginResult:
         _require_text(sso_session, "IAM Identity Center session")
-        _require_text(account_id, "account id")
-        _require_text(role_name, "role name")
-        federation.validate_account_id(account_id)
-        if not is_role_name(role_name):
-            raise RoleportError("invalid_request",
-                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        _check_role(account_id, role_name)
         region = _check_region(region)
         issuer = _check_issuer(issuer)
         if duration is not None:
@@ -278,12 +259,7 @@ class Pipeline:
         from roleport.credentials.resolver import CredentialResolver
         from roleport.credentials.role_from_source import role_session_name
 
-        _require_text(account_id, "account id")
-        _require_text(role_name, "role name")
-        federation.validate_account_id(account_id)
-        if not is_role_name(role_name):
-            raise RoleportError("invalid_request",
-                                detail="a role name is 1-64 letters, digits or +=,.@_-")
+        _check_role(account_id, role_name)
         region = _check_region(region)
         mfa_code = validate_mfa_code(mfa_code)
         issuer = _check_issuer(issuer)
@@ -373,10 +349,19 @@ def _name_sso_session(error: RoleportError, profile: str) -> None:
         logger.debug("could not name the SSO session of profile %s", _printable(profile))
 
 
-def _internal(exc: BaseException, doing: str) -> RoleportError:
-    # The class name only: an arbitrary exception's text could carry anything.
-    logger.debug("unexpected %s while %s", type(exc).__name__, doing)
-    return RoleportError("internal_error", detail=f"{type(exc).__name__} while {doing}")
+@contextmanager
+def _only_roleport_errors(doing: str) -> Iterator[None]:
+    """Let a RoleportError through; any other exception becomes internal_error naming its
+    class and ``doing`` (the class name only: an arbitrary exception's text could carry
+    anything, a secret included)."""
+    try:
+        yield
+    except RoleportError:
+        raise
+    except Exception as exc:
+        logger.debug("unexpected %s while %s", type(exc).__name__, doing)
+        raise RoleportError("internal_error",
+                            detail=f"{type(exc).__name__} while {doing}") from None
 
 
 def _printable(value: Any) -> str:
@@ -390,6 +375,15 @@ def _require_text(value: Any, what: str) -> None:
     if len(value) > 256 or not value.isprintable():
         raise RoleportError("invalid_request",
                             detail=f"the {what} is too long or has control characters")
+
+
+def _check_role(account_id: str, role_name: str) -> None:
+    """An account id and a role name given by the caller (not read from the config)."""
+    _require_text(account_id, "account id")
+    _require_text(role_name, "role name")
+    problem = account_id_problem(account_id) or role_name_problem(role_name)
+    if problem:
+        raise RoleportError("invalid_request", detail=problem)
 
 
 def _check_region(region: str | None) -> str | None:

@@ -176,6 +176,18 @@ def is_role_name(value: object) -> bool:
     return isinstance(value, str) and _ROLE_NAME.fullmatch(value) is not None
 
 
+def account_id_problem(value: object) -> str | None:
+    """Why ``value`` is not an AWS account id (a sentence), or None when it is: exactly 12
+    ASCII digits (AWS General Reference, "AWS account identifiers")."""
+    return None if is_account_id(value) else "an AWS account id is exactly 12 digits"
+
+
+def role_name_problem(value: object) -> str | None:
+    """Why ``value`` is not an IAM role name (a sentence), or None when it is: 1-64 letters,
+    digits or +=,.@_- (IAM API Reference, CreateRole, RoleName)."""
+    return None if is_role_name(value) else "a role name is 1-64 letters, digits or +=,.@_-"
+
+
 def session_name(text: str, limit: int) -> str:
     """``text`` made safe for RoleSessionName (limit 64) or GetFederationToken's Name (32)."""
     return _SESSION_NAME_UNSAFE.sub("-", text)[:limit]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from .errors import EX_SOFTWARE, InstallerError
@@ -84,14 +85,19 @@ def _guarded(action: Callable[[], int], stderr: TextIO) -> int:
         return exc.exit_code
 
 
-def _broken_installation(exc: ImportError) -> InstallerError:
-    """An installer module that cannot be imported: which one, why, and how to repair."""
-    missing = exc.name or "a module"
-    return InstallerError(
-        f"roleport's installer is broken: importing {missing} failed ({type(exc).__name__}: "
-        f"{exc}).",
-        "Reinstall roleport (`pipx reinstall roleport`, or `pip install --force-reinstall "
-        "roleport` in its environment).", EX_SOFTWARE)
+@contextmanager
+def _installer_import() -> Iterator[None]:
+    """An installer module that cannot be imported in this block is a broken installation:
+    which one, why, and how to repair."""
+    try:
+        yield
+    except ImportError as exc:
+        missing = exc.name or "a module"
+        raise InstallerError(
+            f"roleport's installer is broken: importing {missing} failed "
+            f"({type(exc).__name__}: {exc}).",
+            "Reinstall roleport (`pipx reinstall roleport`, or `pip install --force-reinstall "
+            "roleport` in its environment).", EX_SOFTWARE) from None
 
 
 def run_install(args: argparse.Namespace, stdout: TextIO | None = None,
@@ -99,10 +105,8 @@ def run_install(args: argparse.Namespace, stdout: TextIO | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
-        try:
+        with _installer_import():
             from .registration import install
-        except ImportError as exc:
-            raise _broken_installation(exc) from None
         for result in install(args.browsers, args.scope, args.user_data_dir,
                               tuple(args.extension_ids), args.dry_run):
             out.write(result.line() + "\n")
@@ -116,10 +120,8 @@ def run_uninstall(args: argparse.Namespace, stdout: TextIO | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
-        try:
+        with _installer_import():
             from .registration import uninstall
-        except ImportError as exc:
-            raise _broken_installation(exc) from None
         results = uninstall(args.browsers, args.scope, args.user_data_dir, args.dry_run)
         if not results:
             out.write("nothing to remove: roleport is not installed for any browser here\n")
@@ -135,10 +137,8 @@ def run_doctor(args: argparse.Namespace, stdout: TextIO | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
 
     def action() -> int:
-        try:
+        with _installer_import():
             from .checks import doctor
-        except ImportError as exc:
-            raise _broken_installation(exc) from None
         checks = doctor(args.browsers, args.scope, args.user_data_dir,
                         tuple(args.extension_ids), timeout=args.timeout)
         for check in checks:

@@ -28,18 +28,6 @@ ACTIVE_TAB_URL = ("api.tabs.query({active: true, lastFocusedWindow: true})"
                   ".then((tabs) => tabs[0]?.url)")
 
 
-def screenshots(browser: browsers.Browser, name: str) -> None:
-    """The current page in the light and the dark colour scheme."""
-    for scheme in ("light", "dark"):
-        browser.set_color_scheme(scheme)
-        browsers.wait_for(
-            lambda scheme=scheme: browser.execute(
-                "return matchMedia('(prefers-color-scheme: dark)').matches;") == (scheme == "dark"),
-            message=f"the {scheme} colour scheme")
-        browser.screenshot(f"{name}-{scheme}")
-    browser.set_color_scheme("light")
-
-
 @pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
 def test_welcome_page_opens_on_install_and_turns_green_once_the_host_answers(
     launch: LaunchBrowser, demo_config: Any, browser_name: str
@@ -56,13 +44,13 @@ def test_welcome_page_opens_on_install_and_turns_green_once_the_host_answers(
     assert f"roleport install --browser {browser_name}\n" in steps + "\n", steps
     assert "not installed" in browser.text_of("#status")
     assert not browser.find("#ready").is_displayed()
-    screenshots(browser, "welcome-missing")
+    browser.scheme_screenshots("welcome-missing")
 
     # The popup's error links to the same page: the background focuses the open one.
     browser.open_popup()
     alert_text(browser, "not installed")
     assert browser.text_of(SETUP_LINK) == "Show me how to set it up"
-    screenshots(browser, "popup-setup-link")
+    browser.scheme_screenshots("popup-setup-link")
     browser.click(SETUP_LINK)
     browsers.wait_for(lambda: browser.extension_call(ACTIVE_TAB_URL) == browser.welcome_url,
                       message="the welcome tab brought to the front")
@@ -81,4 +69,4 @@ def test_welcome_page_opens_on_install_and_turns_green_once_the_host_answers(
     assert not browser.find("#setup").is_displayed()
     assert "Pin" in browser.text_of("#ready") and "Extensions button" in browser.text_of("#ready")
     assert "Alt+Shift+L" in browser.text_of("#shortcut-help")
-    screenshots(browser, "welcome-connected")
+    browser.scheme_screenshots("welcome-connected")

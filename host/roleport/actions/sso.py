@@ -30,8 +30,9 @@ from roleport.rules import (
     LOGIN_DEADLINE_SECONDS,
     MAX_CONSOLE_DURATION,
     MIN_CONSOLE_DURATION,
+    account_id_problem,
     has_control_characters,
-    is_role_name,
+    role_name_problem,
     sso_discovery_max_age,
 )
 
@@ -54,14 +55,6 @@ def check_flow_id(value: str) -> str | None:
     if not value or len(value) > 64 or not value.isalnum():
         return "expected a flow_id from sso_login_start"
     return None
-
-
-def check_account_id(value: str) -> str | None:
-    return None if len(value) == 12 and value.isdigit() else "an account id is 12 digits"
-
-
-def check_role_name(value: str) -> str | None:
-    return None if is_role_name(value) else "a role name is 1-64 letters, digits or +=,.@_-"
 
 
 def check_max_age(value: int) -> str | None:
@@ -171,9 +164,9 @@ register(Action(
     deadline_seconds=LOGIN_DEADLINE_SECONDS, service="AWS sign-in",
     params=(
         _SESSION,
-        Param("account_id", (str,), required=True, check=check_account_id,
+        Param("account_id", (str,), required=True, check=account_id_problem,
               expected="a 12-digit account id string"),
-        Param("role_name", (str,), required=True, check=check_role_name,
+        Param("role_name", (str,), required=True, check=role_name_problem,
               expected="a role name string"),
         Param("region", (str,), check=check_region, expected="a region name string"),
         Param("destination", (str,), check=check_destination,
