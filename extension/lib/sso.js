@@ -11,6 +11,7 @@
  */
 import { HostError, errorFields, extensionError } from './errors.js';
 import { discoveredName, isOpenableVerificationUrl } from './discovery.js';
+import { ssoRolesParams } from './settings.js';
 
 export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000, login: 40_000 };
 export const DISCOVERED_STORAGE_KEY = 'discovered';
@@ -68,7 +69,8 @@ export function createSsoHandlers({
 
   return {
     ssoRoles: async (message) => {
-      const params = message?.refresh === true ? { refresh: true } : {};
+      // The options page's maximum age goes with the request (the host's default otherwise).
+      const params = ssoRolesParams(await readSettings(), { refresh: message?.refresh === true });
       let table;
       try {
         table = await fetchRoles(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { discoveredName } from '../../extension/lib/discovery.js';
 import { createSsoHandlers } from '../../extension/lib/sso.js';
 
-function fakes({ containers = false, replies = {} } = {}) {
+function fakes({ containers = false, replies = {}, settings = {} } = {}) {
   const created = [];
   const stored = {};
   const requests = [];
@@ -25,7 +25,7 @@ function fakes({ containers = false, replies = {} } = {}) {
     client,
     ext,
     openConsole: async () => ({ tabId: 7, container: null }),
-    readSettings: async () => ({}),
+    readSettings: async () => settings,
     rememberRecent: async (name) => { remembered.push(name); },
   });
   return {
@@ -75,6 +75,16 @@ test('discovered roles are read page by page and cached; an older host gives non
   const unknown = Object.assign(new Error('no'), { code: 'unknown_action' });
   const older = fakes({ replies: { sso_roles: unknown } });
   assert.deepEqual((await older.handlers.ssoRoles({})).rows, []);
+});
+
+test('the options page\'s maximum age goes with every listing request', async () => {
+  const { handlers, requests } = fakes({
+    settings: { ssoDiscoveryMaxAge: 900 },
+    replies: { sso_roles: () => ({ columns: [], rows: [], next_offset: null, sessions: [] }) },
+  });
+  await handlers.ssoRoles({});
+  await handlers.ssoRoles({ refresh: true });
+  assert.deepEqual(requests.map(([, params]) => params), [{ max_age: 900 }, { refresh: true, max_age: 900 }]);
 });
 
 test('a discovered role opens its console and joins the recently used list', async () => {
