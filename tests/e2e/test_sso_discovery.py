@@ -21,6 +21,7 @@ from tests.e2e.test_sso_signin import (
     approve_on_the_page,
     has,
     panel_error,
+    popup_shots,
 )
 from tests.test_sso import CONFIG, START_URL, seed_discovery_cache
 
@@ -71,7 +72,7 @@ def test_portal_failures_keep_the_list_say_why_and_try_again_works(
         assert browser.text_of("[role=alert]") == "", "the top alert is the list's own"
         assert [c.fault for c in center.calls if c.fault][-EVERY_ATTEMPT:] \
             == [fault] * EVERY_ATTEMPT
-    browser.popup_screenshots("sso-error")
+    popup_shots(browser, "sso-error")
     # A popup opened later shows the error again without asking the portal (a failed fetch is
     # retried when asked, not on every popup).
     calls = len(center.calls)
@@ -106,7 +107,7 @@ def test_a_token_revoked_mid_discovery_offers_to_sign_in_again(
     assert has(browser, DISCOVERED_DEVELOPER)
     assert not has(browser, "#sso-refresh")
     assert not has(browser, PANEL_ERROR)
-    browser.popup_screenshots("sso-sign-in-again")
+    popup_shots(browser, "sso-sign-in-again")
     standin.identity_center.directory.append(
         SsoAccount("333333333333", "Sandbox", "sandbox@example.com", ("Tinkerer",)))
     browser.click(SIGN_IN)

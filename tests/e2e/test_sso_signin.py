@@ -27,6 +27,13 @@ def has(browser: browsers.Browser, css: str) -> bool:
     return bool(browser.execute("return document.querySelector(arguments[0]) !== null;", css))
 
 
+def popup_shots(browser: browsers.Browser, name: str) -> None:
+    """The popup at popup width, light and dark. Its tab comes to the front first: the
+    verification page opens as the active tab, and Firefox narrows the selected tab."""
+    browser.switch_to(browser.current_handle())
+    browser.popup_screenshots(name)
+
+
 def approve_on_the_page(browser: browsers.Browser, user_code: str, button: str = "#approve"
                         ) -> None:
     """Approve (or Deny) on the verification tab, as the user does, then back to the popup."""
@@ -52,12 +59,12 @@ def test_sign_in_discover_and_open_a_discovered_role(
     assert browser.text_of("[role=alert]") == ""
     assert not has(browser, PANEL_ERROR)
     assert browser.text_of(SIGN_IN) == f"Sign in to {START_URL}"
-    browser.popup_screenshots("sso-offer")
+    popup_shots(browser, "sso-offer")
     browser.click(SIGN_IN)
     user_code = browsers.wait_for(lambda: browser.text_of("#sso-user-code"),
                                   message="the user code in the popup")
     assert browser.text_of("#sso-cancel") == "Cancel"
-    browser.popup_screenshots("sso-waiting")
+    popup_shots(browser, "sso-waiting")
     page = browser.wait_for_tab(lambda tab: f"user_code={user_code}" in tab.url,
                                 message="the verification page")
     assert page.user_context_id == 0  # a normal tab, never an account's container
@@ -76,7 +83,7 @@ def test_sign_in_discover_and_open_a_discovered_role(
     names = browser.attributes_of("button.role", "data-profile")
     assert "prod-admin" in names
     assert not any(name.endswith("\nAdministratorAccess") for name in names)
-    browser.popup_screenshots("sso-discovered")
+    popup_shots(browser, "sso-discovered")
     # On demand: Refresh lists again (a role added in the portal meanwhile shows up).
     from support.standin.identity_center import SsoAccount
 
@@ -158,7 +165,7 @@ def test_sign_in_faults_in_the_popup(launch: LaunchBrowser, aws_home: Any,
     assert f"The sign-in to IAM Identity Center at {START_URL} was denied." in text
     assert "choose Allow on the verification page" in text
     offered_again(browser)
-    browser.popup_screenshots("sso-denied")
+    popup_shots(browser, "sso-denied")
 
     start_sign_in(browser)
     # Starting again clears the old error.
@@ -196,7 +203,7 @@ def test_a_code_that_expires_while_the_popup_waits(launch: LaunchBrowser, aws_ho
     assert "approve it within 10 minutes" in text
     offered_again(browser)
     assert not has(browser, "#sso-cancel")
-    browser.popup_screenshots("sso-expired")
+    popup_shots(browser, "sso-expired")
     # The expired code is dead on the page too; a new sign-in gets a new code that works.
     assert not standin.identity_center.decide(user_code, approve=True)
     second = start_sign_in(browser)
