@@ -38,6 +38,17 @@ export function signInLabel(session) {
 }
 
 /**
+ * Under "Sign in again": how old the listing on screen is, since it cannot be refreshed until
+ * then (null without a listing or its time).
+ */
+export function listedAtText(session, locale = undefined) {
+  const fetched = Date.parse(session?.fetched_at ?? '');
+  if (!(Number(session?.accounts) > 0) || Number.isNaN(fetched)) return null;
+  const when = new Date(fetched).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return `Your sign-in has ended. The roles below were listed on ${when}.`;
+}
+
+/**
  * Mounts the panel in `panel`; `onDiscovered(entries)` receives the discovered roles (from
  * storage at once, then from the host). Its own errors (a sign-in denied or expired, a listing
  * that failed) show inside the panel, next to what fixes them: the sign-in offer, "Try again".
@@ -80,6 +91,8 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
         children.push(h('button', {
           type: 'button', className: 'sso-sign-in', dataset: { ssoSession: session.sso_session },
         }, signInLabel(session)));
+        const listedAt = listedAtText(session);
+        if (listedAt) children.push(h('p', { className: 'sso-note' }, listedAt));
       }
       // On demand: the host refreshes on its own once the listing is older than the maximum
       // age (an hour unless the options say otherwise). "Try again" stands for it after a failure.
@@ -134,7 +147,13 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
       // above the listing it kept.
       const failed = state.sessions.find((session) => session.error && !session.refreshing
         && !isSignInError(session.error));
-      if (failed) setError(failed.error, { retry: true });
+      if (failed) {
+        setError({
+          ...failed.error,
+          message: `The accounts and roles of ${failed.start_url ?? failed.sso_session} could not `
+            + `be listed: ${failed.error.message}`,
+        }, { retry: true });
+      }
       else if (state.retry) setError(null);
     }
     render();

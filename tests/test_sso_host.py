@@ -108,6 +108,10 @@ def test_sign_in_errors_travel_with_their_codes(host: HostProcess, standin: Stan
     assert no_token["error"]["sso_session"] == "corp"
     roles = ok(host.call(6, "sso_roles", {}))
     assert roles["total"] == 0
+    # No token: nothing to fetch with; the sign-in is offered, no listing runs or fails.
+    session = roles["sessions"][0]
+    assert (session["signed_in"], session["refreshing"], session["error"]) == (False, False, None)
+    assert portal_listings(standin) == 0
     bad = host.call(7, "login_sso_role", {"sso_session": "corp", "account_id": "12",
                                           "role_name": "Developer"})
     assert bad["error"]["code"] == "invalid_request"

@@ -65,6 +65,7 @@ def test_portal_failures_keep_the_list_say_why_and_try_again_works(
         # Refresh the first time, Try again the second: both list again.
         browser.click("#sso-refresh" if fault == "http_500" else "#sso-retry")
         text = panel_error(browser, needle)
+        assert text.startswith(f"The accounts and roles of {START_URL} could not be listed: ")
         assert "Try again" in text
         # The list stays, and so does the session's sign-in: no offer to sign in.
         assert has(browser, DISCOVERED_DEVELOPER)
@@ -107,6 +108,8 @@ def test_a_token_revoked_mid_discovery_offers_to_sign_in_again(
     assert has(browser, DISCOVERED_DEVELOPER)
     assert not has(browser, "#sso-refresh")
     assert not has(browser, PANEL_ERROR)
+    assert browser.text_of(".sso-note").startswith(
+        "Your sign-in has ended. The roles below were listed on ")
     popup_shots(browser, "sso-sign-in-again")
     standin.identity_center.directory.append(
         SsoAccount("333333333333", "Sandbox", "sandbox@example.com", ("Tinkerer",)))

@@ -59,6 +59,9 @@ def test_sign_in_discover_and_open_a_discovered_role(
     assert browser.text_of("[role=alert]") == ""
     assert not has(browser, PANEL_ERROR)
     assert browser.text_of(SIGN_IN) == f"Sign in to {START_URL}"
+    # Nothing is listed without a token (the sign-in lists), and nothing is said to be.
+    assert "Listing" not in browser.text_of("#sso-panel")
+    assert not [c for c in standin.identity_center.calls if c.operation == "ListAccounts"]
     popup_shots(browser, "sso-offer")
     browser.click(SIGN_IN)
     user_code = browsers.wait_for(lambda: browser.text_of("#sso-user-code"),

@@ -126,14 +126,16 @@ def handle_sso_roles(context: HostContext, params: dict[str, Any]) -> dict[str, 
     rows: list[list[Any]] = []
     summaries = []
     for session in sessions:
+        token_usable = sso.token_state(session).signed_in
         # Only the first page starts refreshes: the following pages belong to the same answer.
-        listing = sso.listing(session, max_age if offset == 0 else None,
+        # Without a usable token a stale listing waits for the sign-in (which lists again)
+        # instead of a fetch bound to fail.
+        listing = sso.listing(session, max_age if offset == 0 and token_usable else None,
                               refresh and offset == 0)
         summary = listing.summary()
         # A token the portal refused (revoked, or signed out elsewhere) looks valid in the
         # cache file until it expires: the refusal decides.
-        summary["signed_in"] = (sso.token_state(session).signed_in
-                                and not listing.signin_refused)
+        summary["signed_in"] = token_usable and not listing.signin_refused
         # A popup opened while a sign-in waits shows that sign-in's code (the toolbar popup
         # closes when the user goes to the verification page, and comes back).
         waiting = sso.flows.waiting(session.key)
