@@ -153,8 +153,9 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
           message: `The accounts and roles of ${failed.start_url ?? failed.sso_session} could not `
             + `be listed: ${failed.error.message}`,
         }, { retry: true });
+      } else if (state.retry) {
+        setError(null);
       }
-      else if (state.retry) setError(null);
     }
     render();
   }
