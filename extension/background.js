@@ -233,7 +233,7 @@ const HANDLERS = {
   signOut,
   // IAM Identity Center: sign-in and discovered roles (lib/sso.js); a discovered role opens
   // through the one login path.
-  ...createSsoHandlers({ client, ext }),
+  ...createSsoHandlers({ client, ext, readSettings }),
   loginDiscovered,
 };
 

@@ -3,14 +3,16 @@
  * judged on its own (applySettings): an invalid one shows its message next to itself and keeps
  * its saved value, the others are saved all the same. Only the sections that apply to this
  * browser are shown (containers where it has them). The region field offers botocore's regions,
- * which the background asks the host for. "Test connection" asks the background for the host's
+ * which the background asks the host for; the discovered roles' maximum age is typed in minutes
+ * (empty: the host's default). "Test connection" asks the background for the host's
  * hello, which the background has already judged (a host this extension cannot use comes back
  * as an error).
  */
 import { ext } from './lib/browser.js';
 import { isRegion, normalizeRegion } from './lib/rules.js';
 import {
-  STORAGE_KEYS, applicableSections, applySettings, containersSupported, normalizeSettings,
+  STORAGE_KEYS, applicableSections, applySettings, containersSupported, discoveryAgeText,
+  normalizeSettings, parseDiscoveryAge,
 } from './lib/settings.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
@@ -19,6 +21,8 @@ const saveStatus = document.getElementById('save-status');
 const regionInput = document.getElementById('default-region');
 const regionError = document.getElementById('default-region-error');
 const regionList = document.getElementById('known-regions');
+const discoveryAgeInput = document.getElementById('sso-discovery-max-age');
+const discoveryAgeError = document.getElementById('sso-discovery-max-age-error');
 const testButton = document.getElementById('test-connection');
 const connectionStatus = document.getElementById('connection-status');
 
@@ -30,11 +34,13 @@ const controls = {
   sessionDuration: document.getElementById('session-duration'),
   keepPopupOpen: document.getElementById('keep-popup-open'),
   signOutClosesTabs: document.getElementById('sign-out-closes-tabs'),
+  ssoDiscoveryMaxAge: discoveryAgeInput,
 };
 
 /** Each field that can be invalid: its control and the message element next to it. */
 const fieldErrors = {
   region: { control: regionInput, message: regionError },
+  ssoDiscoveryMaxAge: { control: discoveryAgeInput, message: discoveryAgeError },
 };
 
 let browserHasContainers = false;
@@ -43,6 +49,7 @@ let saving = Promise.resolve();
 function fill(settings) {
   for (const [key, control] of Object.entries(controls)) {
     if (control.type === 'checkbox') control.checked = settings[key];
+    else if (key === 'ssoDiscoveryMaxAge') control.value = discoveryAgeText(settings[key]);
     else control.value = String(settings[key]);
   }
 }
@@ -56,6 +63,7 @@ function read() {
     sessionDuration: Number(controls.sessionDuration.value),
     keepPopupOpen: controls.keepPopupOpen.checked,
     signOutClosesTabs: controls.signOutClosesTabs.checked,
+    ssoDiscoveryMaxAge: controls.ssoDiscoveryMaxAge.value,
   };
 }
 
@@ -131,6 +139,11 @@ form.addEventListener('change', (event) => {
     const region = normalizeRegion(regionInput.value);
     if (region === '' || isRegion(region)) regionInput.value = region;
   }
+  if (event.target === discoveryAgeInput) {
+    // Leaving the field: show the age as it is saved (" 15 " -> "15").
+    const { seconds, problem } = parseDiscoveryAge(discoveryAgeInput.value);
+    if (!problem) discoveryAgeInput.value = discoveryAgeText(seconds);
+  }
   if (event.target === controls.containersEnabled) showSections();
   save();
 });
@@ -142,6 +155,7 @@ form.addEventListener('input', (event) => {
     const region = normalizeRegion(regionInput.value);
     if (region !== '' && !isRegion(region)) return;
   }
+  if (event.target === discoveryAgeInput && parseDiscoveryAge(discoveryAgeInput.value).problem) return;
   save();
 });
 form.addEventListener('submit', (event) => event.preventDefault());

@@ -29,16 +29,57 @@ export function isSignInError(error) {
 }
 
 /**
+ * The sign-in offer's label: "Sign in again" where the session has a listing from an earlier
+ * sign-in (it expired or was revoked; the listing stays on screen), else "Sign in".
+ */
+export function signInLabel(session) {
+  const again = Number(session?.accounts) > 0;
+  return `${again ? 'Sign in again' : 'Sign in'} to ${session?.start_url ?? session?.sso_session}`;
+}
+
+/**
+ * Under "Sign in again": how old the listing on screen is, since it cannot be refreshed until
+ * then (null without a listing or its time).
+ */
+export function listedAtText(session, locale = undefined) {
+  const fetched = Date.parse(session?.fetched_at ?? '');
+  if (!(Number(session?.accounts) > 0) || Number.isNaN(fetched)) return null;
+  const when = new Date(fetched).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return `Your sign-in has ended. The roles below were listed on ${when}.`;
+}
+
+/**
  * Mounts the panel in `panel`; `onDiscovered(entries)` receives the discovered roles (from
- * storage at once, then from the host). Returns {offer(error)} for sign-in errors of logins.
+ * storage at once, then from the host). Its own errors (a sign-in denied or expired, a listing
+ * that failed) show inside the panel, next to what fixes them: the sign-in offer, "Try again".
+ * `errorBox` (the popup's top alert) gets only a failed request to the host. Returns
+ * {offer(error)} for sign-in errors of logins.
  */
 export function createSsoPanel({ panel, errorBox, onDiscovered }) {
   const state = {
-    sessions: [], flow: null, timer: null, polls: 0, status: '',
+    sessions: [], flow: null, timer: null, polls: 0, status: '', error: null, retry: false,
   };
+
+  function setError(error, { retry = false } = {}) {
+    state.error = error ?? null;
+    state.retry = Boolean(error) && retry;
+  }
+
+  function errorView() {
+    const box = h('div', { className: 'alert sso-error', id: 'sso-error', role: 'alert' });
+    showError(box, state.error);
+    if (state.retry) {
+      box.append(h('button', {
+        type: 'button', id: 'sso-retry', className: 'sso-retry',
+        title: 'List the accounts and roles of IAM Identity Center again',
+      }, 'Try again'));
+    }
+    return box;
+  }
 
   function render() {
     const children = [];
+    if (state.error) children.push(errorView());
     if (state.flow) {
       const { flow } = state;
       children.push(h('p', { className: 'sso-flow', id: 'sso-flow' },
@@ -49,10 +90,14 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
       for (const session of sessionsToSignIn(state.sessions)) {
         children.push(h('button', {
           type: 'button', className: 'sso-sign-in', dataset: { ssoSession: session.sso_session },
-        }, `Sign in to ${session.start_url}`));
+        }, signInLabel(session)));
+        const listedAt = listedAtText(session);
+        if (listedAt) children.push(h('p', { className: 'sso-note' }, listedAt));
       }
-      // On demand: the host refreshes on its own once the listing is an hour old.
-      if (state.sessions.some((session) => session.signed_in) && !state.status.startsWith('Listing')) {
+      // On demand: the host refreshes on its own once the listing is older than the maximum
+      // age (an hour unless the options say otherwise). "Try again" stands for it after a failure.
+      if (state.sessions.some((session) => session.signed_in) && !state.retry
+        && !state.status.startsWith('Listing')) {
         children.push(h('button', {
           type: 'button', id: 'sso-refresh', className: 'sso-refresh',
           title: 'List the accounts and roles of IAM Identity Center again',
@@ -84,6 +129,8 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
       // A broken config file is the list's error (popup.js shows it once, with file and
       // line); the same error from this second request must not replace that view.
       if (reply.error?.code !== 'config_error') showError(errorBox, reply.error);
+      if (state.status.startsWith('Listing')) state.status = '';
+      render();
       return;
     }
     applyTable(reply.result, true);
@@ -95,10 +142,20 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     } else {
       state.polls = 0;
       if (state.status.startsWith('Listing')) state.status = '';
-      // A session without a sign-in is offered one below; other failures are shown.
+      // A session that needs a sign-in is offered one (the host says signed_in false, also
+      // when the portal refused its token); any other failure is shown with "Try again",
+      // above the listing it kept.
       const failed = state.sessions.find((session) => session.error && !session.refreshing
         && !isSignInError(session.error));
-      if (failed && !refresh) showError(errorBox, failed.error);
+      if (failed) {
+        setError({
+          ...failed.error,
+          message: `The accounts and roles of ${failed.start_url ?? failed.sso_session} could not `
+            + `be listed: ${failed.error.message}`,
+        }, { retry: true });
+      } else if (state.retry) {
+        setError(null);
+      }
     }
     render();
   }
@@ -116,26 +173,27 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
       }
       state.flow = null;
       if (reply.ok && reply.result.state === 'succeeded') {
-        showError(errorBox, null);
+        setError(null);
         state.status = `Signed in to ${flow.start_url}.`;
         render();
         await load(true);
         return;
       }
+      // Denied, expired, or the host lost it: said here, above the offer to start again.
       state.status = '';
-      showError(errorBox, reply.ok ? reply.result.error : reply.error);
+      setError(reply.ok ? reply.result.error : reply.error);
       render();
     }, Math.max(1, Number(flow.interval) || 1) * 1000);
   }
 
   async function start(ssoSession) {
-    showError(errorBox, null);
+    setError(null);
     state.status = 'Starting the sign-in\u2026';
     render();
     const reply = await callBackground(ext, { type: 'ssoLoginStart', sso_session: ssoSession });
     state.status = '';
     if (!reply.ok) {
-      showError(errorBox, reply.error);
+      setError(reply.error);
       render();
       return;
     }
@@ -154,16 +212,18 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     await callBackground(ext, { type: 'ssoLoginCancel', flow_id: flow.flow_id });
   }
 
+  function listAgain() {
+    setError(null);
+    state.status = 'Listing your accounts and roles\u2026';
+    render();
+    load(true);
+  }
+
   panel.addEventListener('click', (event) => {
     const signIn = event.target.closest('button.sso-sign-in');
     if (signIn) start(signIn.dataset.ssoSession);
     else if (event.target.closest('#sso-cancel')) cancel();
-    else if (event.target.closest('#sso-refresh')) {
-      showError(errorBox, null);
-      state.status = 'Listing your accounts and roles\u2026';
-      render();
-      load(true);
-    }
+    else if (event.target.closest('#sso-refresh, #sso-retry')) listAgain();
   });
 
   (async () => {

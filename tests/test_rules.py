@@ -23,6 +23,7 @@ CHECKS: dict[str, Any] = {
     "mfa_code": rules.is_mfa_code,
     "mfa_code_typed": _typed_code_is_valid,
     "console_duration": rules.is_console_duration,
+    "sso_discovery_max_age": rules.is_sso_discovery_max_age,
     "profile_name": lambda value: rules.profile_name_problem(value) is None,
     "profile_name_long": lambda length: rules.profile_name_problem("a" * length) is None,
     "account_id": rules.is_account_id,
@@ -55,6 +56,15 @@ def test_profile_from_environment_prefers_aws_profile():
         {"AWS_PROFILE": "new", "AWS_DEFAULT_PROFILE": "old"}) == "new"
     assert rules.profile_from_environment({"AWS_PROFILE": ""}) is None
     assert rules.default_profile_name({}) == "default"
+
+
+def test_the_discovery_age_variable_is_used_only_when_valid():
+    """ROLEPORT_SSO_DISCOVERY_MAX_AGE follows the same rule as the request's max_age."""
+    name = rules.ENV_SSO_DISCOVERY_MAX_AGE
+    assert rules.sso_discovery_max_age({}) == rules.DEFAULT_SSO_DISCOVERY_MAX_AGE == 3600
+    assert rules.sso_discovery_max_age({name: " 600 "}) == 600
+    for refused in ("0", "59", "604801", "-60", "1h", ""):
+        assert rules.sso_discovery_max_age({name: refused}) == 3600, refused
 
 
 def test_session_name_keeps_allowed_characters_and_limit():

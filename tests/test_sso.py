@@ -21,7 +21,7 @@ from roleport.sso.sessions import SsoSession, sso_sessions
 from roleport.sso.token_cache import registration_key
 
 from support.standin import StandIn
-from support.standin.identity_center import scale_directory
+from support.standin.identity_center import SsoAccount, scale_directory
 from support.waiting import wait_for
 from tests.conftest import AwsHome
 
@@ -265,12 +265,62 @@ def test_a_token_revoked_mid_discovery_keeps_the_old_listing(service: SsoService
                                                             standin: StandIn) -> None:
     sign_in(service, standin)
     assert len(service.discovery.wait(corp(service), 20).accounts) == 2
-    standin.identity_center.inject_fault("unauthorized", "ListAccountRoles")
+    # Signed out everywhere between ListAccounts and the roles of the accounts.
+    standin.identity_center.inject_fault("revoked", "ListAccountRoles")
     service.listing(corp(service), None, refresh=True)
     listing = service.discovery.wait(corp(service), 20)
     assert listing.error is not None and listing.error.code == "sso_signin_required"
+    assert listing.signin_refused
     assert len(listing.accounts) == 2
     assert listing.summary()["error"]["sso_session"] == "corp"
+    # The token file still looks valid, but it no longer works: asking again changes nothing.
+    service.listing(corp(service), None, refresh=True)
+    assert service.discovery.wait(corp(service), 20).signin_refused
+    # A new sign-in clears the refusal at once and lists again with the new token.
+    standin.identity_center.directory.append(
+        SsoAccount("333333333333", "Sandbox", "sandbox@example.com", ("Tinkerer",)))
+    sign_in(service, standin)
+    assert not service.discovery.listing(corp(service)).signin_refused
+    listing = service.discovery.wait(corp(service), 20)
+    assert listing.error is None and len(listing.accounts) == 3
+
+
+@pytest.mark.parametrize(("fault", "code"), [("http_500", "aws_unavailable"),
+                                             ("throttling", "throttled")])
+def test_a_portal_failing_after_every_retry_keeps_the_listing_and_says_why(
+        service: SsoService, standin: StandIn, monkeypatch: pytest.MonkeyPatch,
+        fault: str, code: str) -> None:
+    # Two attempts instead of six keep the test short; the retry itself is botocore's.
+    monkeypatch.setattr("roleport.sso.service.PORTAL_ATTEMPTS", 2)
+    sign_in(service, standin)
+    assert len(service.discovery.wait(corp(service), 20).accounts) == 2
+    standin.identity_center.inject_fault(fault, "ListAccounts", count=2)
+    service.listing(corp(service), None, refresh=True)
+    listing = service.discovery.wait(corp(service), 30)
+    assert listing.error is not None and listing.error.code == code
+    assert "IAM Identity Center" in listing.error.message
+    assert len(listing.accounts) == 2 and not listing.signin_refused
+    assert [c.fault for c in standin.identity_center.calls if c.fault] == [fault, fault]
+    # A failed fetch is not repeated for every popup, only when asked (Try again).
+    calls = len(standin.identity_center.calls)
+    assert service.listing(corp(service), 0.0).error is listing.error
+    assert len(standin.identity_center.calls) == calls
+    service.listing(corp(service), None, refresh=True)
+    assert service.discovery.wait(corp(service), 30).error is None
+
+
+def seed_discovery_cache(folder: Path, accounts: list[SsoAccount], age: float) -> None:
+    """A listing of the corp session fetched `age` seconds ago, as the host leaves it."""
+    from datetime import timedelta
+
+    from roleport.sso.discovery import SessionListing, write_cache
+    from roleport.sso.portal import DiscoveredAccount
+    from roleport.sso.token_cache import utc_now
+
+    session = SsoSession("corp", START_URL, "eu-west-1", ("sso:account:access",))
+    write_cache(folder, SessionListing(
+        session, [DiscoveredAccount(a.account_id, a.name, a.email, a.roles) for a in accounts],
+        utc_now() - timedelta(seconds=age)))
 
 
 def test_login_to_a_discovered_role_needs_no_profile(service: SsoService, standin: StandIn,

@@ -108,6 +108,76 @@ def test_sign_in_errors_travel_with_their_codes(host: HostProcess, standin: Stan
     assert no_token["error"]["sso_session"] == "corp"
     roles = ok(host.call(6, "sso_roles", {}))
     assert roles["total"] == 0
+    # No token: nothing to fetch with; the sign-in is offered, no listing runs or fails.
+    session = roles["sessions"][0]
+    assert (session["signed_in"], session["refreshing"], session["error"]) == (False, False, None)
+    assert portal_listings(standin) == 0
     bad = host.call(7, "login_sso_role", {"sso_session": "corp", "account_id": "12",
                                           "role_name": "Developer"})
     assert bad["error"]["code"] == "invalid_request"
+
+
+def portal_listings(standin: StandIn) -> int:
+    return len([c for c in standin.identity_center.calls if c.operation == "ListAccounts"])
+
+
+def test_max_age_decides_when_a_cached_listing_is_fetched_again(
+        aws_home: AwsHome, standin: StandIn, log_file: Path) -> None:
+    """A listing 30 minutes old: served as it is under the default hour, fetched again behind
+    the answer under a 15-minute max_age; a max_age outside the rule is refused clearly."""
+    from roleport.rules import MAX_SSO_DISCOVERY_MAX_AGE, MIN_SSO_DISCOVERY_MAX_AGE
+    from roleport.sso.service import discovery_folder
+
+    from support.standin.identity_center import SsoAccount
+    from tests.test_sso import START_URL, seed_discovery_cache
+
+    aws_home.write_config(CONFIG)
+    standin.sso_login(str(aws_home.home), start_url=START_URL, region="eu-west-1",
+                      session_name="corp")
+    seed_discovery_cache(discovery_folder(os.environ),
+                         [SsoAccount("444444444444", "Cached", "c@example.com", ("Old",))],
+                         age=30 * 60)
+    with HostProcess([CHROME_CALLER], host_env(os.environ, log_file)) as host:
+        served = ok(host.call(1, "sso_roles", {}))
+        assert served["rows"] == [["corp", "444444444444", "Cached", "c@example.com", "Old"]]
+        assert served["sessions"][0]["refreshing"] is False
+        assert served["sessions"][0]["signed_in"] is True
+        assert ok(host.call(2, "sso_roles", {"max_age": 3600}))["sessions"][0]["refreshing"] \
+            is False
+        assert portal_listings(standin) == 0
+        for refused in (0, MIN_SSO_DISCOVERY_MAX_AGE - 1, MAX_SSO_DISCOVERY_MAX_AGE + 1, -60):
+            error = host.call(3, "sso_roles", {"max_age": refused})["error"]
+            assert error["code"] == "invalid_request", error
+            assert f"{refused} seconds is outside 60..604800 (a minute to a week)" \
+                in error["message"], error
+        assert host.call(4, "sso_roles", {"max_age": "900"})["error"]["code"] \
+            == "invalid_request"
+        assert ok(host.call(5, "sso_roles", {"max_age": 900}))["sessions"][0]["refreshing"]
+        fresh = poll_until(host, "sso_roles", {"max_age": 900},
+                           lambda result: not result["sessions"][0]["refreshing"])
+        assert ["corp", "222222222222", "Development", "dev@example.com", "Developer"] \
+            in fresh["rows"]
+        assert not any(row[1] == "444444444444" for row in fresh["rows"])
+        assert portal_listings(standin) == 1
+
+
+def test_a_token_revoked_mid_discovery_asks_for_a_sign_in_again(
+        host: HostProcess, standin: StandIn, aws_home: AwsHome) -> None:
+    from tests.test_sso import START_URL
+
+    standin.sso_login(str(aws_home.home), start_url=START_URL, region="eu-west-1",
+                      session_name="corp")
+    listed = poll_until(host, "sso_roles", {},
+                        lambda result: result["total"] and not result["sessions"][0]["refreshing"])
+    assert listed["sessions"][0]["signed_in"] is True
+    standin.identity_center.inject_fault("revoked", "ListAccountRoles")
+    ok(host.call(1, "sso_roles", {"refresh": True}))
+    after = poll_until(host, "sso_roles", {},
+                       lambda result: not result["sessions"][0]["refreshing"])
+    session = after["sessions"][0]
+    # The token file still looks valid; the portal's refusal decides.
+    assert session["signed_in"] is False
+    assert session["error"]["code"] == "sso_signin_required"
+    assert after["rows"] == listed["rows"]  # the listing stays
+    sessions = ok(host.call(2, "sso_sessions"))["sessions"]
+    assert [(s["sso_session"], s["signed_in"]) for s in sessions] == [("corp", False)]

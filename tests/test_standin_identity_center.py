@@ -135,3 +135,45 @@ def test_portal_pages_accounts_and_roles_and_injects_faults(standin: StandIn) ->
                   for call in standin.identity_center.calls]
     assert ("ListAccountRoles", 429, "throttling") in operations
     assert operations[-1] == ("ListAccounts", 401, None)
+
+
+def test_a_revoked_fault_signs_the_user_out_at_that_request(standin: StandIn) -> None:
+    token = standin.sso_token()
+    portal = unsigned("sso", standin)
+    assert portal.list_accounts(accessToken=token)["accountList"]
+    standin.identity_center.inject_fault("revoked", "ListAccountRoles")
+    with pytest.raises(ClientError) as refused:
+        portal.list_account_roles(accessToken=token, accountId="111111111111")
+    assert error_code(refused.value) == "UnauthorizedException"
+    # Not a one-off: the token stays refused afterwards.
+    with pytest.raises(ClientError) as still:
+        portal.list_accounts(accessToken=token)
+    assert error_code(still.value) == "UnauthorizedException"
+    assert token in standin.identity_center.known_secrets()
+
+
+def test_a_held_operation_waits_until_released(standin: StandIn) -> None:
+    import threading
+
+    center = standin.identity_center
+    token = standin.sso_token()
+    portal = unsigned("sso", standin)
+    center.hold("ListAccounts")
+    answers: list[Any] = []
+    caller = threading.Thread(target=lambda: answers.append(portal.list_accounts(
+        accessToken=token)))
+    caller.start()
+    try:
+        deadline = threading.Event()
+        for _ in range(500):  # at most 5 s for the request to reach the gate
+            if center.held_callers("ListAccounts") == 1:
+                break
+            deadline.wait(0.01)
+        assert center.held_callers("ListAccounts") == 1 and not answers
+        # Other operations pass.
+        assert portal.list_account_roles(accessToken=token, accountId="111111111111")
+    finally:
+        center.release("ListAccounts")
+    caller.join(10)
+    assert answers and answers[0]["accountList"]
+    assert center.held_callers("ListAccounts") == 0

@@ -10,6 +10,8 @@
  * - MFA codes: AWS STS AssumeRole, TokenCode: "a sequence of six numeric digits".
  * - Console session length: the AWS sign-in federation endpoint's SessionDuration, 900 to
  *   43200 seconds (IAM User Guide, "Enable custom identity broker access to the AWS console").
+ * - Discovered roles' cache age: whole seconds from a minute to a week (roleport's own bounds:
+ *   each refresh costs one ListAccounts plus one ListAccountRoles per account).
  * - Role names: the IAM RoleName pattern [\w+=,.@-]{1,64}; account ids are 12 digits (AWS
  *   General Reference, "AWS account identifiers").
  */
@@ -52,6 +54,16 @@ export const MAX_CONSOLE_DURATION = 43200;
 export function isConsoleDuration(value) {
   return Number.isInteger(value)
     && value >= MIN_CONSOLE_DURATION && value <= MAX_CONSOLE_DURATION;
+}
+
+export const MIN_SSO_DISCOVERY_MAX_AGE = 60;
+export const MAX_SSO_DISCOVERY_MAX_AGE = 604800;
+export const DEFAULT_SSO_DISCOVERY_MAX_AGE = 3600;
+
+/** Whole seconds from a minute to a week: how old discovered roles may get before a refresh. */
+export function isSsoDiscoveryMaxAge(value) {
+  return Number.isInteger(value)
+    && value >= MIN_SSO_DISCOVERY_MAX_AGE && value <= MAX_SSO_DISCOVERY_MAX_AGE;
 }
 
 export const MAX_PROFILE_NAME = 256;

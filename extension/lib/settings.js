@@ -3,7 +3,8 @@
  * writes them, the background reads them on every login, the popup reads keepPopupOpen.
  */
 import {
-  MAX_CONSOLE_DURATION, MIN_CONSOLE_DURATION, isRegion, normalizeRegion,
+  DEFAULT_SSO_DISCOVERY_MAX_AGE, MAX_CONSOLE_DURATION, MAX_SSO_DISCOVERY_MAX_AGE,
+  MIN_CONSOLE_DURATION, MIN_SSO_DISCOVERY_MAX_AGE, isRegion, isSsoDiscoveryMaxAge, normalizeRegion,
 } from './rules.js';
 import { OPEN_MODES } from './urls.js';
 
@@ -38,7 +39,38 @@ export const DEFAULT_SETTINGS = Object.freeze({
   // Signing a role out from the popup: close its console tabs (true) or leave them, reloaded
   // so they show that they are signed out (false).
   signOutClosesTabs: false,
+  // Seconds after which the host lists the IAM Identity Center roles again behind its answer;
+  // null sends none: the host's default (ROLEPORT_SSO_DISCOVERY_MAX_AGE, else one hour).
+  ssoDiscoveryMaxAge: null,
 });
+
+const SECONDS_PER_MINUTE = 60;
+/** The options page's discovery age field is in minutes: its bounds there. */
+export const SSO_DISCOVERY_MINUTES = Object.freeze({
+  min: MIN_SSO_DISCOVERY_MAX_AGE / SECONDS_PER_MINUTE,
+  max: MAX_SSO_DISCOVERY_MAX_AGE / SECONDS_PER_MINUTE,
+  default: DEFAULT_SSO_DISCOVERY_MAX_AGE / SECONDS_PER_MINUTE,
+});
+
+/** The discovery age as the options page shows it: whole minutes, empty for the default. */
+export function discoveryAgeText(seconds) {
+  return isSsoDiscoveryMaxAge(seconds) ? String(Math.round(seconds / SECONDS_PER_MINUTE)) : '';
+}
+
+/**
+ * What a person typed in the minutes field: {seconds} (null for an empty field, the default),
+ * or {problem} when it is not a whole number of minutes within the rule's bounds.
+ */
+export function parseDiscoveryAge(text) {
+  const typed = String(text ?? '').trim();
+  if (typed === '') return { seconds: null };
+  const seconds = /^[0-9]{1,7}$/.test(typed) ? Number(typed) * SECONDS_PER_MINUTE : NaN;
+  if (isSsoDiscoveryMaxAge(seconds)) return { seconds };
+  return {
+    problem: `\u201c${typed}\u201d is not a whole number of minutes from `
+      + `${SSO_DISCOVERY_MINUTES.min} to ${SSO_DISCOVERY_MINUTES.max} (a week)`,
+  };
+}
 
 const MAX_PREFIX = 40;
 
@@ -59,6 +91,7 @@ export function normalizeSettings(raw) {
   if (SESSION_DURATIONS.includes(duration)) settings.sessionDuration = duration;
   if (typeof input.keepPopupOpen === 'boolean') settings.keepPopupOpen = input.keepPopupOpen;
   if (typeof input.signOutClosesTabs === 'boolean') settings.signOutClosesTabs = input.signOutClosesTabs;
+  if (isSsoDiscoveryMaxAge(input.ssoDiscoveryMaxAge)) settings.ssoDiscoveryMaxAge = input.ssoDiscoveryMaxAge;
   return settings;
 }
 
@@ -72,11 +105,23 @@ export function loginParams(profileName, settings, mfaCode) {
 }
 
 /**
+ * The sso_roles request's params under these settings (PROTOCOL.md "sso_roles"): max_age only
+ * when the user chose one, so the host's default applies otherwise.
+ */
+export function ssoRolesParams(settings, { refresh = false } = {}) {
+  const params = {};
+  if (refresh) params.refresh = true;
+  if (isSsoDiscoveryMaxAge(settings?.ssoDiscoveryMaxAge)) params.max_age = settings.ssoDiscoveryMaxAge;
+  return params;
+}
+
+/**
  * What the options page saves when the user changes a field: `previous` (the saved settings)
  * with every valid value of `raw` (the form's values) applied, and `problems`, one sentence per
  * field whose value cannot be saved ({region: "..."}). An invalid field keeps its saved value and
  * never stops the other fields from being saved. A region is saved as botocore spells it
- * ("EU-WEST-1" -> "eu-west-1").
+ * ("EU-WEST-1" -> "eu-west-1"); the discovery age is typed in minutes (a string) and saved in
+ * seconds, an empty field meaning the default.
  */
 export function applySettings(previous, raw) {
   const saved = normalizeSettings(previous);
@@ -92,6 +137,19 @@ export function applySettings(previous, raw) {
       input.region = region;
     }
   }
+  if (typeof input.ssoDiscoveryMaxAge === 'string') {
+    const { seconds, problem } = parseDiscoveryAge(input.ssoDiscoveryMaxAge);
+    if (problem) {
+      const kept = saved.ssoDiscoveryMaxAge
+        ? `${discoveryAgeText(saved.ssoDiscoveryMaxAge)} minutes`
+        : `the default (${SSO_DISCOVERY_MINUTES.default} minutes)`;
+      problems.ssoDiscoveryMaxAge = `${problem}, so the age stays ${kept}.`;
+      input.ssoDiscoveryMaxAge = saved.ssoDiscoveryMaxAge;
+    } else {
+      input.ssoDiscoveryMaxAge = seconds;
+    }
+  }
+  // An emptied field (null) goes back to the default: normalizeSettings keeps valid ages only.
   return { settings: normalizeSettings({ ...saved, ...input }), problems };
 }
 

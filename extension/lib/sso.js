@@ -12,6 +12,7 @@
  */
 import { HostError, errorFields, extensionError } from './errors.js';
 import { isOpenableVerificationUrl } from './discovery.js';
+import { ssoRolesParams } from './settings.js';
 
 export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000 };
 export const DISCOVERED_STORAGE_KEY = 'discovered';
@@ -37,8 +38,9 @@ async function fetchRoles(request, params) {
   return { ...first, rows, next_offset: null };
 }
 
-/** The handlers, given the background's `client` (the native port) and `ext` (the API object). */
-export function createSsoHandlers({ client, ext }) {
+/** The handlers, given the background's `client` (the native port), `ext` (the API object) and
+ * `readSettings` (the options, for the discovery cache's maximum age). */
+export function createSsoHandlers({ client, ext, readSettings }) {
   const openedFlows = new Set();
 
   async function openVerification(flow, sender) {
@@ -63,7 +65,8 @@ export function createSsoHandlers({ client, ext }) {
 
   return {
     ssoRoles: async (message) => {
-      const params = message?.refresh === true ? { refresh: true } : {};
+      // The options page's maximum age goes with the request (the host's default otherwise).
+      const params = ssoRolesParams(await readSettings(), { refresh: message?.refresh === true });
       let table;
       try {
         table = await fetchRoles(

@@ -1,5 +1,6 @@
 """The value rules of roleport, each defined once: regions, MFA codes, console session
-lengths, profile, role and account names, and the environment variables that name them.
+lengths, the discovered roles' cache age, profile, role and account names, and the
+environment variables that name them.
 
 The host's parameter checks, the pipeline, the CLI and the installer's doctor all use these;
 the extension mirrors them in extension/lib/rules.js, and tests/rules_cases.json is the one
@@ -17,6 +18,9 @@ Sources:
 - Role names and session names: IAM ``RoleName`` and STS ``RoleSessionName`` patterns
   (``[\\w+=,.@-]``); account ids are 12 digits (AWS General Reference, "AWS account
   identifiers").
+- Discovery cache age: AWS IAM Identity Center Portal API Reference (ListAccounts,
+  ListAccountRoles): one request per page and per account, so a refresh of many accounts
+  costs many requests; the bounds are roleport's own.
 - Login deadline: how long the native host lets one ``login`` run before it answers
   ``timeout`` (PROTOCOL.md, "Deadlines and concurrency"); every time limit on the way to a
   console URL (credential_process, AWS STS) is set below it so that the reply names the part
@@ -48,13 +52,14 @@ ENV_STATE_DIR = "ROLEPORT_STATE_DIR"
 ENV_LOG_STDERR = "ROLEPORT_LOG_STDERR"
 # Seconds after which discovered IAM Identity Center roles are fetched again in the background.
 ENV_SSO_DISCOVERY_MAX_AGE = "ROLEPORT_SSO_DISCOVERY_MAX_AGE"
-DEFAULT_SSO_DISCOVERY_MAX_AGE = 3600
 
 
 def sso_discovery_max_age(environ: Mapping[str, str] | None = None) -> int:
-    """ROLEPORT_SSO_DISCOVERY_MAX_AGE as whole seconds >= 0, else the default (1 hour)."""
+    """ROLEPORT_SSO_DISCOVERY_MAX_AGE when it is a valid maximum age (is_sso_discovery_max_age),
+    else the default (1 hour)."""
     value = (os.environ if environ is None else environ).get(ENV_SSO_DISCOVERY_MAX_AGE, "")
-    return int(value) if value.strip().isdigit() else DEFAULT_SSO_DISCOVERY_MAX_AGE
+    seconds = int(value) if value.strip().isdigit() else None
+    return seconds if is_sso_discovery_max_age(seconds) else DEFAULT_SSO_DISCOVERY_MAX_AGE
 
 PROFILE_VARIABLES = (ENV_PROFILE, ENV_DEFAULT_PROFILE)
 REGION_VARIABLES = (ENV_REGION, ENV_DEFAULT_REGION)
@@ -126,6 +131,24 @@ def is_console_duration(value: object) -> TypeGuard[int]:
     """Whole seconds within the federation endpoint's SessionDuration range."""
     return (isinstance(value, int) and not isinstance(value, bool)
             and MIN_CONSOLE_DURATION <= value <= MAX_CONSOLE_DURATION)
+
+
+# -- discovered IAM Identity Center roles ---------------------------------------------------
+
+# How old the cached listing of a session's accounts and roles may be before it is fetched
+# again behind the answer. At least a minute: every fetch is one ListAccounts plus one
+# ListAccountRoles per account, and the portal throttles by request rate ("Error retries and
+# exponential backoff in AWS", https://docs.aws.amazon.com/general/latest/gr/api-retries.html);
+# at most a week, so roles removed in IAM Identity Center do not linger for ever.
+MIN_SSO_DISCOVERY_MAX_AGE = 60
+MAX_SSO_DISCOVERY_MAX_AGE = 604800
+DEFAULT_SSO_DISCOVERY_MAX_AGE = 3600
+
+
+def is_sso_discovery_max_age(value: object) -> TypeGuard[int]:
+    """Whole seconds from a minute to a week."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and MIN_SSO_DISCOVERY_MAX_AGE <= value <= MAX_SSO_DISCOVERY_MAX_AGE)
 
 
 # -- MFA sessions (GetSessionToken) ----------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,8 @@ DEFAULT_INTERVAL = 1
 REFRESH_SCOPE = "sso:account:access"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-SSO_FAULT_KINDS = ("http_500", "throttling", "unauthorized", "slow_down")
+SSO_FAULT_KINDS = ("http_500", "throttling", "unauthorized", "slow_down", "revoked")
+HOLD_TIMEOUT = 60.0  # seconds a held request waits at most (a test that forgets to release)
 
 # (status, exception name, message): the OIDC and portal error shapes botocore parses.
 Refusal = tuple[int, str, str]
@@ -93,6 +95,8 @@ class _State:
     calls: list[SsoCall] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)  # still secrets, for the scans
+    held: dict[str, threading.Event] = field(default_factory=dict)  # by operation
+    waiting: dict[str, int] = field(default_factory=dict)  # requests at a held gate
 
 
 def default_directory() -> list[SsoAccount]:
@@ -137,6 +141,8 @@ class IdentityCenter:
 
     def reset(self) -> None:
         with self._lock:
+            for gate in self._state.held.values():
+                gate.set()
             self._state = _State()
             self.directory = default_directory()
             self.token_lifetime = timedelta(hours=8)
@@ -151,12 +157,42 @@ class IdentityCenter:
 
     def inject_fault(self, kind: str, operation: str | None = None, count: int = 1) -> None:
         """The next `count` requests (of `operation`, e.g. "ListAccountRoles", or any) fail:
-        http_500, throttling (429), unauthorized (401, a revoked token), slow_down
-        (CreateToken answers SlowDownException)."""
+        http_500, throttling (429), unauthorized (401 once, the token still works after),
+        revoked (every token is revoked at that moment, then 401: the user was signed out
+        in the middle of a discovery), slow_down (CreateToken answers SlowDownException)."""
         if kind not in SSO_FAULT_KINDS:
             raise ValueError(f"unknown SSO fault {kind!r}; one of {SSO_FAULT_KINDS}")
         with self._lock:
             self._state.faults.append(_Fault(kind, operation, count))
+
+    def hold(self, operation: str) -> None:
+        """Requests of `operation` (e.g. "StartDeviceAuthorization") wait until release(), so
+        a test can have two callers in flight at once (at most HOLD_TIMEOUT seconds)."""
+        with self._lock:
+            self._state.held.setdefault(operation, threading.Event())
+
+    def release(self, operation: str) -> None:
+        with self._lock:
+            gate = self._state.held.pop(operation, None)
+        if gate is not None:
+            gate.set()
+
+    def held_callers(self, operation: str) -> int:
+        """How many requests of `operation` wait at the gate now."""
+        with self._lock:
+            return self._state.waiting.get(operation, 0)
+
+    def wait_if_held(self, operation: str) -> None:
+        with self._lock:
+            gate = self._state.held.get(operation)
+            if gate is None:
+                return
+            self._state.waiting[operation] = self._state.waiting.get(operation, 0) + 1
+        try:
+            gate.wait(HOLD_TIMEOUT)
+        finally:
+            with self._lock:
+                self._state.waiting[operation] -= 1
 
     def clear_faults(self) -> None:
         with self._lock:

@@ -101,11 +101,14 @@ class SsoPortalHandler(StandinHandler):
 
     def _fault(self, operation: str) -> bool:
         center = self.server.context.identity_center
+        center.wait_if_held(operation)
         kind = center.take_fault(operation)
         if kind is None:
             return False
         if kind == "slow_down" and operation != "CreateToken":
             return False
+        if kind == "revoked":
+            center.revoke_tokens()
         status, error_type, message = _FAULT_ANSWERS[kind]
         center.record(operation, status, kind)
         self._error(status, error_type, message)
@@ -164,6 +167,7 @@ _FAULT_ANSWERS = {
     "http_500": (500, "InternalServerException", "Internal server error"),
     "throttling": (429, "TooManyRequestsException", "Rate exceeded"),
     "unauthorized": (401, "UnauthorizedException", "Session token not found or invalid"),
+    "revoked": (401, "UnauthorizedException", "Session token not found or invalid"),
     "slow_down": (400, "SlowDownException", "Client is polling too fast"),
 }
 

@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
-  MAX_CONSOLE_DURATION, MAX_PROFILE_NAME, MIN_CONSOLE_DURATION, REGION_PATTERN,
-  isAccountId, isConsoleDuration, isMfaCode, isRegion, isRoleName, normalizeMfaCode,
-  normalizeRegion, profileNameProblem,
+  DEFAULT_SSO_DISCOVERY_MAX_AGE, MAX_CONSOLE_DURATION, MAX_PROFILE_NAME,
+  MAX_SSO_DISCOVERY_MAX_AGE, MIN_CONSOLE_DURATION, MIN_SSO_DISCOVERY_MAX_AGE, REGION_PATTERN,
+  isAccountId, isConsoleDuration, isMfaCode, isRegion, isRoleName, isSsoDiscoveryMaxAge,
+  normalizeMfaCode, normalizeRegion, profileNameProblem,
 } from '../../extension/lib/rules.js';
 
 const CASES = JSON.parse(readFileSync(new URL('../rules_cases.json', import.meta.url), 'utf8'));
@@ -19,6 +20,7 @@ const CHECKS = {
   mfa_code: isMfaCode,
   mfa_code_typed: (text) => isMfaCode(normalizeMfaCode(text)),
   console_duration: isConsoleDuration,
+  sso_discovery_max_age: isSsoDiscoveryMaxAge,
   profile_name: (value) => profileNameProblem(value) === null,
   profile_name_long: (length) => profileNameProblem('a'.repeat(length)) === null,
   account_id: isAccountId,
@@ -50,11 +52,14 @@ describe('rules.js constants spelled as in rules.py', () => {
     return literal.startsWith('r"') ? literal.slice(2, -1) : Number(literal);
   }
 
-  it('has the same region pattern, duration bounds and profile name limit', () => {
+  it('has the same region pattern, duration and discovery age bounds and profile name limit', () => {
     assert.equal(REGION_PATTERN, pythonValue('REGION_PATTERN'));
     assert.equal(MIN_CONSOLE_DURATION, pythonValue('MIN_CONSOLE_DURATION'));
     assert.equal(MAX_CONSOLE_DURATION, pythonValue('MAX_CONSOLE_DURATION'));
     assert.equal(MAX_PROFILE_NAME, pythonValue('MAX_PROFILE_NAME'));
+    assert.equal(MIN_SSO_DISCOVERY_MAX_AGE, pythonValue('MIN_SSO_DISCOVERY_MAX_AGE'));
+    assert.equal(MAX_SSO_DISCOVERY_MAX_AGE, pythonValue('MAX_SSO_DISCOVERY_MAX_AGE'));
+    assert.equal(DEFAULT_SSO_DISCOVERY_MAX_AGE, pythonValue('DEFAULT_SSO_DISCOVERY_MAX_AGE'));
   });
 });
 

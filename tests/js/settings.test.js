@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
-  CREDENTIALS_DURATION, DEFAULT_SETTINGS, SESSION_DURATIONS, applicableSections, applySettings,
-  containersSupported, loginParams, normalizeSettings,
+  CREDENTIALS_DURATION, DEFAULT_SETTINGS, SESSION_DURATIONS, SSO_DISCOVERY_MINUTES,
+  applicableSections, applySettings, containersSupported, discoveryAgeText, loginParams,
+  normalizeSettings, parseDiscoveryAge, ssoRolesParams,
 } from '../../extension/lib/settings.js';
 import { isConsoleDuration, isRegion } from '../../extension/lib/rules.js';
 import {
@@ -25,7 +26,7 @@ describe('normalizeSettings', () => {
     });
     assert.deepEqual(settings, {
       containersEnabled: false, containerPrefix: 'aws:', openMode: 'new-window', region: 'eu-west-1',
-      sessionDuration: 3600, keepPopupOpen: true, signOutClosesTabs: true,
+      sessionDuration: 3600, keepPopupOpen: true, signOutClosesTabs: true, ssoDiscoveryMaxAge: null,
     });
     assert.equal(normalizeSettings({ signOutClosesTabs: 'yes' }).signOutClosesTabs, false);
     const broken = normalizeSettings({ openMode: 'teleport', region: 'mars-1', sessionDuration: 5, containersEnabled: 'yes' });
@@ -94,6 +95,55 @@ describe('options sections by browser', () => {
     assert.equal(await containersSupported({ contextualIdentities: { query: async () => [] } }), true);
     const switchedOff = { contextualIdentities: { query: async () => { throw new Error('Contextual identities are currently disabled'); } } };
     assert.equal(await containersSupported(switchedOff), false);
+  });
+});
+
+describe('the discovered roles\' maximum age (minutes on the page, seconds in storage)', () => {
+  const previous = { ...DEFAULT_SETTINGS, ssoDiscoveryMaxAge: 1800 };
+
+  it('defaults to none, so the host\'s own default applies', () => {
+    assert.equal(DEFAULT_SETTINGS.ssoDiscoveryMaxAge, null);
+    assert.deepEqual(ssoRolesParams(DEFAULT_SETTINGS), {});
+    assert.deepEqual(ssoRolesParams(DEFAULT_SETTINGS, { refresh: true }), { refresh: true });
+    assert.deepEqual(SSO_DISCOVERY_MINUTES, { min: 1, max: 10080, default: 60 });
+  });
+
+  it('saves whole minutes as seconds and sends them as max_age', () => {
+    const { settings, problems } = applySettings(previous, { ssoDiscoveryMaxAge: ' 15 ' });
+    assert.deepEqual(problems, {});
+    assert.equal(settings.ssoDiscoveryMaxAge, 900);
+    assert.equal(discoveryAgeText(settings.ssoDiscoveryMaxAge), '15');
+    assert.deepEqual(ssoRolesParams(settings, { refresh: true }), { refresh: true, max_age: 900 });
+    assert.equal(applySettings(previous, { ssoDiscoveryMaxAge: '10080' }).settings.ssoDiscoveryMaxAge, 604800);
+  });
+
+  it('goes back to the default on an empty field', () => {
+    const { settings, problems } = applySettings(previous, { ssoDiscoveryMaxAge: '  ' });
+    assert.deepEqual(problems, {});
+    assert.equal(settings.ssoDiscoveryMaxAge, null);
+    assert.equal(discoveryAgeText(null), '');
+  });
+
+  it('keeps the saved age for an invalid one, saves the other fields and says why', () => {
+    for (const typed of ['0', '10081', '1.5', '-5', 'soon', '1e3', '90 min']) {
+      const { settings, problems } = applySettings(previous, {
+        ssoDiscoveryMaxAge: typed, keepPopupOpen: true,
+      });
+      assert.equal(settings.ssoDiscoveryMaxAge, 1800, typed);
+      assert.equal(settings.keepPopupOpen, true);
+      assert.equal(problems.ssoDiscoveryMaxAge, `\u201c${typed}\u201d is not a whole number of `
+        + 'minutes from 1 to 10080 (a week), so the age stays 30 minutes.');
+    }
+    assert.match(applySettings(DEFAULT_SETTINGS, { ssoDiscoveryMaxAge: '0' }).problems.ssoDiscoveryMaxAge,
+      /stays the default \(60 minutes\)\.$/);
+    assert.equal(parseDiscoveryAge('1').seconds, 60);
+  });
+
+  it('keeps only ages the host accepts from storage', () => {
+    for (const stored of [0, 59, 604801, '3600', 3600.5, true]) {
+      assert.equal(normalizeSettings({ ssoDiscoveryMaxAge: stored }).ssoDiscoveryMaxAge, null, String(stored));
+    }
+    assert.equal(normalizeSettings({ ssoDiscoveryMaxAge: 60 }).ssoDiscoveryMaxAge, 60);
   });
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSsoHandlers } from '../../extension/lib/sso.js';
 
-function fakes({ containers = false, replies = {} } = {}) {
+function fakes({ containers = false, replies = {}, settings = {} } = {}) {
   const created = [];
   const stored = {};
   const requests = [];
@@ -19,7 +19,7 @@ function fakes({ containers = false, replies = {} } = {}) {
     storage: { local: { set: async (items) => Object.assign(stored, items) } },
     ...(containers ? { contextualIdentities: { query: async () => [] } } : {}),
   };
-  const handlers = createSsoHandlers({ client, ext });
+  const handlers = createSsoHandlers({ client, ext, readSettings: async () => settings });
   return {
     handlers, created, stored, requests,
   };
@@ -68,3 +68,14 @@ test('discovered roles are read page by page and cached; an older host gives non
   const older = fakes({ replies: { sso_roles: unknown } });
   assert.deepEqual((await older.handlers.ssoRoles({})).rows, []);
 });
+
+test('the options page\'s maximum age goes with every listing request', async () => {
+  const { handlers, requests } = fakes({
+    settings: { ssoDiscoveryMaxAge: 900 },
+    replies: { sso_roles: () => ({ columns: [], rows: [], next_offset: null, sessions: [] }) },
+  });
+  await handlers.ssoRoles({});
+  await handlers.ssoRoles({ refresh: true });
+  assert.deepEqual(requests.map(([, params]) => params), [{ max_age: 900 }, { refresh: true, max_age: 900 }]);
+});
+

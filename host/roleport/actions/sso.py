@@ -29,9 +29,12 @@ from roleport.actions.registry import Action, Param, register, shorten
 from roleport.rules import (
     LOGIN_DEADLINE_SECONDS,
     MAX_CONSOLE_DURATION,
+    MAX_SSO_DISCOVERY_MAX_AGE,
     MIN_CONSOLE_DURATION,
+    MIN_SSO_DISCOVERY_MAX_AGE,
     account_id_problem,
     has_control_characters,
+    is_sso_discovery_max_age,
     role_name_problem,
     sso_discovery_max_age,
 )
@@ -58,7 +61,11 @@ def check_flow_id(value: str) -> str | None:
 
 
 def check_max_age(value: int) -> str | None:
-    return None if value >= 0 else f"{value} is negative"
+    if is_sso_discovery_max_age(value):
+        return None
+    return (f"{value} seconds is outside {MIN_SSO_DISCOVERY_MAX_AGE}..{MAX_SSO_DISCOVERY_MAX_AGE}"
+            " (a minute to a week); send whole seconds in that range, or leave max_age out "
+            "for the helper's default")
 
 
 def _sso(context: HostContext) -> Any:
@@ -71,9 +78,12 @@ def handle_sso_sessions(context: HostContext, params: dict[str, Any]) -> dict[st
     sessions = []
     for session in sso.sessions():
         state = sso.token_state(session)
+        # As in sso_roles: a token the portal refused is no sign-in, whatever its file says.
+        refused = sso.listing(session, None).signin_refused
         sessions.append({"sso_session": session.key, "name": session.name,
                          "start_url": session.start_url, "region": session.region,
-                         "signed_in": state.signed_in, "expires_at": state.expires_at})
+                         "signed_in": state.signed_in and not refused,
+                         "expires_at": state.expires_at})
     return {"sessions": sessions}
 
 
@@ -109,11 +119,16 @@ def handle_sso_roles(context: HostContext, params: dict[str, Any]) -> dict[str, 
     rows: list[list[Any]] = []
     summaries = []
     for session in sessions:
+        token_usable = sso.token_state(session).signed_in
         # Only the first page starts refreshes: the following pages belong to the same answer.
-        listing = sso.listing(session, max_age if offset == 0 else None,
+        # Without a usable token a stale listing waits for the sign-in (which lists again)
+        # instead of a fetch bound to fail.
+        listing = sso.listing(session, max_age if offset == 0 and token_usable else None,
                               refresh and offset == 0)
         summary = listing.summary()
-        summary["signed_in"] = sso.token_state(session).signed_in
+        # A token the portal refused (revoked, or signed out elsewhere) looks valid in the
+        # cache file until it expires: the refusal decides.
+        summary["signed_in"] = token_usable and not listing.signin_refused
         # A popup opened while a sign-in waits shows that sign-in's code (the toolbar popup
         # closes when the user goes to the verification page, and comes back).
         waiting = sso.flows.waiting(session.key)
@@ -157,7 +172,9 @@ register(Action(
         Param("offset", (int,), check=check_offset,
               expected="a row index from a previous reply's next_offset"),
         Param("refresh", (bool,), expected="true or false"),
-        Param("max_age", (int,), check=check_max_age, expected="whole seconds"),
+        Param("max_age", (int,), check=check_max_age,
+              expected=f"whole seconds ({MIN_SSO_DISCOVERY_MAX_AGE}.."
+                       f"{MAX_SSO_DISCOVERY_MAX_AGE})"),
     )))
 register(Action(
     "login_sso_role", handle_login_sso_role, lane="slow",

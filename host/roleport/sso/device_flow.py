@@ -204,7 +204,11 @@ def oidc_error(exc: BaseException, session: SsoSession) -> RoleportError:
             from roleport.sso.token_cache import signin_required
 
             return signin_required(session)
-        if isinstance(status, int) and (status >= 500 or status == 429):
+        from roleport.error_map import builder_is_throttling
+
+        if status == 429 or builder_is_throttling(code):
+            return RoleportError("throttled", service=SERVICE)
+        if isinstance(status, int) and status >= 500:
             return RoleportError("aws_unavailable", service=SERVICE, status=status)
         return RoleportError("internal_error", detail=f"{SERVICE} answered {code or status}")
     from botocore.exceptions import BotoCoreError

@@ -7,8 +7,9 @@ Rules (PROTOCOL.md, "sso_roles"):
 - the cache holds account ids, names, e-mail addresses, role names and the fetch time, never a
   token: it lives in roleport's own state folder (roleport.logs.state_dir), one 0600 file per
   session named sha1(session key), written atomically;
-- a failed fetch keeps the previous listing and reports why (no token or an expired one:
-  sso_signin_required, so the popup can offer to sign in).
+- a failed fetch keeps the previous listing and reports why (no token, an expired one or one
+  the portal refused: sso_signin_required, so the popup can offer to sign in again); a new
+  sign-in clears that refusal and fetches again.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class SessionListing:
     fetched_at: datetime | None = None
     refreshing: bool = False
     error: RoleportError | None = None
+
+    @property
+    def signin_refused(self) -> bool:
+        """The last fetch found no usable token: none, an expired one, or one the portal
+        refused (revoked, signed out elsewhere)."""
+        return self.error is not None and self.error.code == "sso_signin_required"
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -147,6 +154,15 @@ class Discovery:
                 threading.Thread(target=self._refresh, args=(listing,), daemon=True,
                                  name="roleport-sso-discovery").start()
             return listing
+
+    def signed_in(self, session: SsoSession) -> SessionListing:
+        """A sign-in just succeeded: a refusal of the old token no longer holds, and the
+        listing is fetched again with the new one."""
+        with self._lock:
+            listing = self._listings.get(session.key)
+            if listing is not None and listing.signin_refused:
+                listing.error = None
+        return self.listing(session, refresh=True)
 
     def wait(self, session: SsoSession, timeout: float) -> SessionListing:
         """Block until the session's running refresh ends (for the CLI and tests)."""

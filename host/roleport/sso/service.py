@@ -103,7 +103,7 @@ class SsoService:
         return DeviceFlow(session, self.client("sso-oidc", session.region), TokenCache())
 
     def _signed_in(self, session: SsoSession) -> None:
-        self.discovery.listing(session, refresh=True)
+        self.discovery.signed_in(session)
 
     def _discover(self, session: SsoSession) -> list[DiscoveredAccount]:
         token = self.access_token(session)
