@@ -7,6 +7,7 @@ import { ext } from './lib/browser.js';
 import {
   parseDiscoveredName, rowsToDiscovered, sessionsToSignIn,
 } from './lib/discovery.js';
+import { parseStoredTable } from './lib/profiles.js';
 import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
@@ -30,9 +31,14 @@ export function isSignInError(error) {
 
 /**
  * Mounts the panel in `panel`; `onDiscovered(entries)` receives the discovered roles (from
- * storage at once, then from the host). Returns {offer(error)} for sign-in errors of logins.
+ * storage at once, then from the host). `stored`, when given, is a promise of the cached
+ * table the caller already read from storage (and listed): the panel then takes its sessions
+ * from it without handing the same roles back. Returns {offer(error)} for sign-in errors of
+ * logins.
  */
-export function createSsoPanel({ panel, errorBox, onDiscovered }) {
+export function createSsoPanel({
+  panel, errorBox, onDiscovered, stored = null,
+}) {
   const state = {
     sessions: [], flow: null, timer: null, polls: 0, status: '',
   };
@@ -64,9 +70,9 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     panel.hidden = children.length === 0;
   }
 
-  function applyTable(table, live = false) {
+  function applyTable(table, live = false, { listed = false } = {}) {
     state.sessions = Array.isArray(table?.sessions) ? table.sessions : [];
-    onDiscovered(rowsToDiscovered(table));
+    if (!listed) onDiscovered(rowsToDiscovered(table));
     // A sign-in started earlier (by this popup before it closed, or by another) still waits:
     // show its code and follow it.
     const waiting = live && !state.flow
@@ -167,8 +173,14 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
   });
 
   (async () => {
-    const stored = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
-    if (stored[DISCOVERED_STORAGE_KEY]) applyTable(stored[DISCOVERED_STORAGE_KEY]);
+    if (stored) {
+      const table = await stored;
+      if (table) applyTable(table, false, { listed: true });
+    } else {
+      const cached = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
+      const table = parseStoredTable(cached[DISCOVERED_STORAGE_KEY]);
+      if (table) applyTable(table);
+    }
     render();
     await load(false);
   })();
