@@ -40,7 +40,8 @@ export function createSsoPanel({
   panel, errorBox, onDiscovered, stored = null,
 }) {
   const state = {
-    sessions: [], flow: null, timer: null, polls: 0, status: '',
+    // The discovered roles the list holds (as JSON; '' for none), null before any.
+    sessions: [], flow: null, timer: null, polls: 0, status: '', listed: null,
   };
 
   function render() {
@@ -72,7 +73,12 @@ export function createSsoPanel({
 
   function applyTable(table, live = false, { listed = false } = {}) {
     state.sessions = Array.isArray(table?.sessions) ? table.sessions : [];
-    if (!listed) onDiscovered(rowsToDiscovered(table));
+    // The same roles as the list already has (the host's answer to every popup, mostly):
+    // no new list, which would be grouped and indexed again.
+    const rows = Array.isArray(table?.rows) ? table.rows : [];
+    const roles = rows.length ? JSON.stringify([table.columns, rows]) : '';
+    if (!listed && roles !== state.listed) onDiscovered(rowsToDiscovered(table));
+    state.listed = roles;
     // A sign-in started earlier (by this popup before it closed, or by another) still waits:
     // show its code and follow it.
     const waiting = live && !state.flow
@@ -174,8 +180,7 @@ export function createSsoPanel({
 
   (async () => {
     if (stored) {
-      const table = await stored;
-      if (table) applyTable(table, false, { listed: true });
+      applyTable(await stored, false, { listed: true });
     } else {
       const cached = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
       const table = parseStoredTable(cached[DISCOVERED_STORAGE_KEY]);
