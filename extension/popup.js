@@ -22,6 +22,8 @@ import {
   addBadgeProvider, clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
 } from './popup-rows.js';
 import { showSuggestion } from './popup-suggestion.js';
+// With the error it explains, not a moment after it.
+import { linkSetupGuide } from './popup-welcome.js';
 import { mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
 import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
 import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
@@ -33,13 +35,8 @@ import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
 const later = {
   sessions: () => import('./popup-sessions.js'),
   samePage: () => import('./popup-destination.js'),
-  welcome: () => import('./popup-welcome.js'),
   sso: () => import('./popup-sso.js'),
 };
-
-async function linkSetupGuide(box, error) {
-  (await later.welcome()).linkSetupGuide(box, error);
-}
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
@@ -835,6 +832,9 @@ async function start() {
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);
+  // The panel asks the host first, as it did when it was part of the page: an error both
+  // requests get (no host) then ends as the list's, with its link to the setup guide.
+  await ssoPanel;
   await refreshFromHost();
   await refreshMfaSessions();
 }
