@@ -329,16 +329,17 @@ NOTES = [
     "popup keeps at most MAX_ROWS rows in the DOM whatever the number of profiles; it builds "
     "the first FIRST_ROWS of them at once and the rest after the paint.",
     "How the first list is fast, in order (the steps in the detail column): the page imports "
-    "only the modules the list needs (the sign-in panel, session markers, same-page offer and "
-    "setup link come after the paint); it reads a small value first, the first screen the last "
+    "only the modules the list needs (the sign-in panel, session markers and same-page offer "
+    "come after the paint); it reads a small value first, the first screen the last "
     "popup showed (lib/list-head.js: the first sections and rows, their colours, the list's "
     "size), and paints it; meanwhile the whole profile table and the discovered roles (each "
     "one JSON string) are read, parsed and merged, only the accounts of the first rows are "
     "grouped and sorted, and the first screen is kept when it is still the list's, the other "
     "rows appended. The search index (lower-cased fields, and the alphabetical order, which a "
     "cheap pre-sort leaves the collator to confirm) is built after that, in an idle callback. "
-    "What is left before the first paint is the browser's own start of an extension page: an "
-    "empty extension page with one module takes most of it (see BENCHMARKS.md).",
+    "What is left before the first paint is mostly the browser's own start of an extension "
+    "page (the 'empty extension page' row, measured in the same browser) and loading the "
+    "popup's remaining static modules.",
 ]
 
 
