@@ -7,7 +7,8 @@ Figures, all against the local stand-ins (moto STS + federation):
 - RSS after 1,000 logins;
 - the popup's search ranking for one keystroke over 10,000 profiles, typed queries and the
   typo-tolerant pass apart (bench/ranking.mjs, node);
-- the popup in Chromium with 10,000 profiles: first rendered list, keystroke to filtered list
+- the popup in Chromium with 10,000 profiles, and with 3,000 discovered IAM Identity Center
+  roles plus 2,000 profiles: first rendered list and its steps, keystroke to filtered list
   (bench/popup.py; alone: `python -m bench --only popup`);
 - the one-shot `roleport login PROFILE --print` beside the naive script, wall and CPU time
   (bench/cli.py, measured in the same rounds as the baseline);
@@ -393,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     discovered = discovery.run(dict(os.environ))
     print("popup search ranking over 10,000 profiles ...", flush=True)
     ranking = popup_ranking_ms(10000)
-    print("the popup in Chromium with 10,000 profiles ...", flush=True)
+    print("the popup in Chromium with 10,000 profiles, then 3,000 discovered roles + 2,000 "
+          "profiles ...", flush=True)
     popup_figures = popup.measure(args.runs, keystroke_rounds=args.keystroke_rounds)
     print("a click on a live role in Chromium ...", flush=True)
     live = live_click.measure()

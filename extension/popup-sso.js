@@ -7,6 +7,7 @@ import { ext } from './lib/browser.js';
 import {
   parseDiscoveredName, rowsToDiscovered, sessionsToSignIn,
 } from './lib/discovery.js';
+import { parseStoredTable } from './lib/profiles.js';
 import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
@@ -50,14 +51,20 @@ export function listedAtText(session, locale = undefined) {
 
 /**
  * Mounts the panel in `panel`; `onDiscovered(entries)` receives the discovered roles (from
- * storage at once, then from the host). Its own errors (a sign-in denied or expired, a listing
- * that failed) show inside the panel, next to what fixes them: the sign-in offer, "Try again".
- * `errorBox` (the popup's top alert) gets only a failed request to the host. Returns
+ * storage at once, then from the host). `stored`, when given, is a promise of the cached
+ * table the caller already read from storage (and listed): the panel then takes its sessions
+ * from it without handing the same roles back. Its own errors (a sign-in denied or expired, a
+ * listing that failed) show inside the panel, next to what fixes them: the sign-in offer, "Try
+ * again". `errorBox` (the popup's top alert) gets only a failed request to the host. Returns
  * {offer(error)} for sign-in errors of logins.
  */
-export function createSsoPanel({ panel, errorBox, onDiscovered }) {
+export function createSsoPanel({
+  panel, errorBox, onDiscovered, stored = null,
+}) {
   const state = {
-    sessions: [], flow: null, timer: null, polls: 0, status: '', error: null, retry: false,
+    // The discovered roles the list holds (as JSON; '' for none), null before any.
+    sessions: [], flow: null, timer: null, polls: 0, status: '', listed: null, error: null,
+    retry: false,
   };
 
   function setError(error, { retry = false } = {}) {
@@ -109,9 +116,14 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
     panel.hidden = children.length === 0;
   }
 
-  function applyTable(table, live = false) {
+  function applyTable(table, live = false, { listed = false } = {}) {
     state.sessions = Array.isArray(table?.sessions) ? table.sessions : [];
-    onDiscovered(rowsToDiscovered(table));
+    // The same roles as the list already has (the host's answer to every popup, mostly):
+    // no new list, which would be grouped and indexed again.
+    const rows = Array.isArray(table?.rows) ? table.rows : [];
+    const roles = rows.length ? JSON.stringify([table.columns, rows]) : '';
+    if (!listed && roles !== state.listed) onDiscovered(rowsToDiscovered(table));
+    state.listed = roles;
     // A sign-in started earlier (by this popup before it closed, or by another) still waits:
     // show its code and follow it.
     const waiting = live && !state.flow
@@ -227,8 +239,13 @@ export function createSsoPanel({ panel, errorBox, onDiscovered }) {
   });
 
   (async () => {
-    const stored = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
-    if (stored[DISCOVERED_STORAGE_KEY]) applyTable(stored[DISCOVERED_STORAGE_KEY]);
+    if (stored) {
+      applyTable(await stored, false, { listed: true });
+    } else {
+      const cached = await ext.storage.local.get(DISCOVERED_STORAGE_KEY);
+      const table = parseStoredTable(cached[DISCOVERED_STORAGE_KEY]);
+      if (table) applyTable(table);
+    }
     render();
     await load(false);
   })();

@@ -22,14 +22,29 @@ import {
   addBadgeProvider, clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
 } from './popup-rows.js';
 import { showSuggestion } from './popup-suggestion.js';
+// With the error it explains, not a moment after it.
 import { linkSetupGuide } from './popup-welcome.js';
-import { offerSessionLimitChoices, startSessionMarkers } from './popup-sessions.js';
-import { startSamePage } from './popup-destination.js';
-import { mergeDiscovered } from './lib/discovery.js';
-import { createSsoPanel, discoveredLoginMessage, isSignInError } from './popup-sso.js';
+import { mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
+import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
+import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
+
+/**
+ * Parts the first list does not need, imported once it is painted (or on first use): every
+ * module the page imports statically is fetched and compiled before the page starts.
+ */
+const later = {
+  sessions: () => import('./popup-sessions.js'),
+  samePage: () => import('./popup-destination.js'),
+  sso: () => import('./popup-sso.js'),
+};
 
 /** The DOM holds at most this many rows: 5,000 profiles stay smooth, typing narrows the rest. */
 const MAX_ROWS = 150;
+/**
+ * Rows built at once when the list changes (more than a popup shows); the rest of the
+ * sections follow once the browser has painted, so a keystroke's list is on screen sooner.
+ */
+const FIRST_ROWS = 30;
 /** The smallest profile a user can start from (README, "Your first profile"). */
 const EXAMPLE_PROFILE = `[profile dev-admin]
 role_arn = arn:aws:iam::111122223333:role/Admin
@@ -66,6 +81,18 @@ const state = {
   mfaSessions: new Map(),
   refreshWaiting: false,
   renderTimer: null,
+  /** The sections still to add after the first rows were painted: {handle, parts, detail}. */
+  pendingRows: null,
+  /**
+   * Whether the whole list is read: until then the popup shows the first screen kept from
+   * the last popup (lib/list-head.js) and waits with renders and logins (whenReady).
+   */
+  ready: false,
+  whenReady: null,
+  renderRequested: false,
+  /** The stored first screen that is painted now, and the one storage holds (JSON strings). */
+  paintedHead: null,
+  storedHead: null,
   inTab: false,
   samePage: null,
 };
@@ -85,29 +112,39 @@ function roleButtons() {
   return [...results.querySelectorAll('button.role')].filter((button) => !button.closest('details:not([open])'));
 }
 
-function sectionNode(section, profiles) {
+/** The colours of a section's header and rows: {color, rowColors} (lib/style.js). */
+function sectionColors(section, profiles) {
+  return {
+    color: section.kind === 'account' && profiles.length
+      ? accountColor(profiles[0], state.accounts).color : null,
+    rowColors: profiles.map((profile) => profileColor(profile, state.accounts).color),
+  };
+}
+
+function sectionNode(section, profiles, { color, rowColors } = sectionColors(section, profiles)) {
   const showAccount = section.kind === 'favourites' || section.kind === 'recent';
   const favourites = new Set(state.favourites);
-  const rows = profiles.map((profile) => renderRow(profile, {
+  const rows = profiles.map((profile, i) => renderRow(profile, {
     sectionId: section.id,
     showAccount,
     favourite: favourites.has(profile.name),
-    color: profileColor(profile, state.accounts).color,
+    color: rowColors[i],
     settings: state.settings,
   }));
-  const color = section.kind === 'account' && profiles.length
-    ? accountColor(profiles[0], state.accounts).color : null;
   return renderSection(section, rows, { color, open: state.sourcesOpen });
 }
 
-/** Builds the visible sections, capped at MAX_ROWS rows, and returns [nodes, shown, total]. */
+/**
+ * The visible sections, capped at MAX_ROWS rows: [[section, profiles] pairs, shown, total].
+ * Without a query only the accounts of the first rows are grouped and sorted.
+ */
 function buildList(query) {
   let sections;
   let total;
   state.suggestion = null;
   if (tokenize(query).length === 0) {
     sections = groupProfiles(state.profiles, {
-      favourites: state.favourites, recent: state.recent,
+      favourites: state.favourites, recent: state.recent, limit: MAX_ROWS,
     });
     total = state.profiles.length;
   } else {
@@ -117,20 +154,30 @@ function buildList(query) {
     sections = groupProfiles(ranked.matches, { ranked: true });
     total = ranked.total;
   }
-  const nodes = [];
+  const parts = [];
   let shown = 0;
   for (const section of sections) {
     if (shown >= MAX_ROWS) break;
     const profiles = section.profiles.slice(0, MAX_ROWS - shown);
     shown += profiles.length;
-    nodes.push(sectionNode(section, profiles));
+    parts.push([section, profiles]);
   }
-  return [nodes, shown, total];
+  return [parts, shown, total];
 }
 
-function describeList(query, shown, total) {
-  if (!state.loaded && state.profiles.length === 0) return 'Loading profiles\u2026';
-  if (state.profiles.length === 0) {
+/** How many leading sections hold the first `rows` rows (whole sections, at least one). */
+function firstSections(parts, rows) {
+  let count = 0;
+  for (let i = 0; i < parts.length; i += 1) {
+    count += parts[i][1].length;
+    if (count >= rows) return i + 1;
+  }
+  return parts.length;
+}
+
+function describeList(query, shown, total, size = state.profiles.length) {
+  if (!state.loaded && size === 0) return 'Loading profiles\u2026';
+  if (size === 0) {
     return state.loadFailed ? 'The profile list could not be loaded.' : '';
   }
   if (total === 0) return `No profile matches \u201c${query.trim()}\u201d.`;
@@ -175,28 +222,8 @@ function restoreFocus(control) {
   (row?.querySelector(selector) ?? row?.querySelector('button.role'))?.focus({ preventScroll: true });
 }
 
-function render() {
-  state.renderTimer = null;
-  if (state.mfa !== null) {
-    // Rebuilding would drop the MFA field the user is typing into.
-    state.refreshWaiting = true;
-    return;
-  }
-  const focused = focusedControl();
-  // The page, not the toggle event, says whether the group is open: the event is delivered
-  // after this rebuild when the user opened it just before, and then to a detached element.
-  const sourcesGroup = results.querySelector('details.section-sources');
-  if (sourcesGroup) state.sourcesOpen = sourcesGroup.open;
-  const query = search.value;
-  const [nodes, shown, total] = buildList(query);
-  const empty = state.loaded && !state.loadFailed && state.profiles.length === 0;
-  results.replaceChildren(...nodes, ...(empty ? [emptyState()] : []));
-  results.classList.toggle('stale', Boolean(state.listError) && state.profiles.length > 0);
-  listStatus.textContent = describeList(query, shown, total);
-  showSuggestion(search, query, state.suggestion);
-  // `make bench` (bench/popup.py) times the list by this mark, whatever the layout.
-  performance.mark('roleport:list-rendered', { detail: { query, shown, total } });
-  if (state.index === null) prepareSearch();
+/** What rows carry across renders: busy state, errors; then the focus goes back. */
+function decorateRows(focused) {
   for (const name of state.busy) {
     setRowState(name, 'busy');
     setProgress(name, 'Opening\u2026', true);
@@ -206,6 +233,108 @@ function render() {
     if (row) showRowError(row, error, { scroll: false });
   }
   restoreFocus(focused);
+}
+
+function cancelPendingRows() {
+  if (state.pendingRows === null) return;
+  const cancel = globalThis.cancelIdleCallback ?? clearTimeout;
+  cancel(state.pendingRows.handle);
+  state.pendingRows = null;
+}
+
+/** Adds the sections left for after the paint (see FIRST_ROWS). */
+function appendPendingRows() {
+  const pending = state.pendingRows;
+  if (pending === null) return;
+  state.pendingRows = null;
+  const focused = focusedControl();
+  results.append(...pending.parts.map(([section, profiles]) => sectionNode(section, profiles)));
+  decorateRows(focused);
+  performance.mark('roleport:list-complete', { detail: pending.detail });
+}
+
+/** The first screen of a list without a query, as lib/list-head.js stores it. */
+function headOf(parts, shown, total) {
+  const first = parts.slice(0, firstSections(parts, FIRST_ROWS));
+  return listHead({
+    parts: first.map(([section, profiles]) => ({
+      section, profiles, ...sectionColors(section, profiles),
+    })),
+    shown,
+    total,
+    favourites: state.favourites,
+    recent: state.recent,
+  });
+}
+
+/** Paints the first screen kept by the last popup, before the whole list is read. */
+function paintHead(head, stored) {
+  results.replaceChildren(...head.parts.map((part) => sectionNode(part.section, part.profiles, part)));
+  listStatus.textContent = describeList('', head.shown, head.total, head.total);
+  state.paintedHead = stored;
+  performance.mark('roleport:list-rendered', {
+    detail: {
+      query: '', shown: head.shown, total: head.total, head: true,
+    },
+  });
+}
+
+function render() {
+  state.renderTimer = null;
+  if (!state.ready) {
+    state.renderRequested = true; // done once the whole list is read
+    return;
+  }
+  if (state.mfa !== null) {
+    // Rebuilding would drop the MFA field the user is typing into.
+    state.refreshWaiting = true;
+    return;
+  }
+  cancelPendingRows();
+  const focused = focusedControl();
+  // The page, not the toggle event, says whether the group is open: the event is delivered
+  // after this rebuild when the user opened it just before, and then to a detached element.
+  const sourcesGroup = results.querySelector('details.section-sources');
+  if (sourcesGroup) state.sourcesOpen = sourcesGroup.open;
+  const query = search.value;
+  const [parts, shown, total] = buildList(query);
+  const head = tokenize(query).length === 0 ? headOf(parts, shown, total) : null;
+  // The first screen painted from storage is this very list's: its rows stay.
+  const keep = head !== null && head === state.paintedHead;
+  state.paintedHead = null;
+  // A focused row may be among the later ones: then everything is built at once.
+  let first = focused ? parts.length : firstSections(parts, FIRST_ROWS);
+  const detail = { query, shown, total };
+  if (keep) {
+    first = firstSections(parts, FIRST_ROWS);
+  } else {
+    const nodes = parts.slice(0, first).map(([section, profiles]) => sectionNode(section, profiles));
+    const empty = state.loaded && !state.loadFailed && state.profiles.length === 0;
+    results.replaceChildren(...nodes, ...(empty ? [emptyState()] : []));
+    // `make bench` (bench/popup.py) times the list by these marks, whatever the layout: the
+    // first rows in the DOM, then all of them.
+    performance.mark('roleport:list-rendered', { detail });
+  }
+  results.classList.toggle('stale', Boolean(state.listError) && state.profiles.length > 0);
+  listStatus.textContent = describeList(query, shown, total);
+  showSuggestion(search, query, state.suggestion);
+  decorateRows(focused);
+  if (head !== null && head !== state.storedHead) {
+    state.storedHead = head;
+    ext.storage.local.set({ [LIST_HEAD_KEY]: head }).catch(() => {});
+  }
+  if (first < parts.length) {
+    // After the next paint (an idle callback runs after the frame), with a timeout so that
+    // a hidden page gets its rows too.
+    const later = globalThis.requestIdleCallback
+      ?? ((callback) => setTimeout(callback, 0));
+    state.pendingRows = {
+      parts: parts.slice(first), detail, handle: later(appendPendingRows, { timeout: 100 }),
+    };
+  } else {
+    performance.mark('roleport:list-complete', { detail });
+  }
+  if (state.index === null) prepareSearch();
 }
 
 /** Filters after the keystroke has painted, coalescing fast typing into one pass. */
@@ -226,7 +355,10 @@ function flushWaitingRender() {
  * 10,000 profiles building it takes longer than painting that list (BENCHMARKS.md).
  */
 function searchIndex() {
-  state.index ??= buildIndex(state.profiles);
+  if (state.index === null) {
+    state.index = buildIndex(state.profiles);
+    performance.mark('roleport:search-ready', { detail: { total: state.profiles.length } });
+  }
   return state.index;
 }
 
@@ -372,6 +504,8 @@ function showMfa(name, error, key) {
 async function openProfile(name, {
   background = false, mfaCode = null, rowKey = null, fresh = false, sessionLimit = null,
 } = {}) {
+  // A row of the first screen: its profile (a discovered role's details) is in the whole list.
+  if (!state.ready) await state.whenReady;
   if (state.busy.has(name)) return;
   state.busy.add(name);
   // A login error in the top alert is about the last try; an error about the files stays.
@@ -382,6 +516,7 @@ async function openProfile(name, {
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
   listStatus.textContent = `Opening the console for ${name}\u2026`;
   const entry = state.profiles.find((profile) => profile.name === name);
+  const { discoveredLoginMessage, isSignInError } = await later.sso();
   const message = discoveredLoginMessage(entry, { background })
     ?? { type: 'login', profile: name, background };
   if (mfaCode) message.mfa_code = mfaCode;
@@ -422,14 +557,14 @@ async function openProfile(name, {
     return;
   }
   closeMfa();
-  if (isSignInError(error)) ssoPanel.offer(error);
+  if (isSignInError(error)) (await ssoPanel)?.offer(error);
   setRowState(name, 'error');
   listStatus.textContent = `Could not open the console for ${name}.`;
   if (error.code === 'session_limit') {
     // The choice (sign out the least recently used session, or open anyway) concerns the
     // browser profile's sessions, not this row: it goes in the top alert.
     showError(errorBox, error);
-    offerSessionLimitChoices({
+    (await later.sessions()).offerSessionLimitChoices({
       ext, errorBox, error, open: (choice) => openProfile(name, { background, rowKey, ...choice }),
     });
     flushWaitingRender();
@@ -562,18 +697,23 @@ search.addEventListener('keydown', (event) => {
     roleButtons()[0]?.focus();
   } else if (event.key === 'Enter') {
     event.preventDefault();
-    if (state.renderTimer !== null) {
-      clearTimeout(state.renderTimer);
-      render();
-    }
-    const first = roleButtons()[0];
-    if (first) {
-      openProfile(first.dataset.profile, {
-        background: withoutFocusing(event), rowKey: rowKeyOf(first), fresh: event.altKey,
-      });
-    }
+    openFirst({ background: withoutFocusing(event), fresh: event.altKey });
   }
 });
+
+/** Enter in the search field: the first row of the list for what is typed. */
+async function openFirst({ background, fresh }) {
+  if (!state.ready) await state.whenReady; // the query's list is built once the list is read
+  if (state.renderTimer !== null) {
+    clearTimeout(state.renderTimer);
+    render();
+  }
+  appendPendingRows();
+  const first = roleButtons()[0];
+  if (first) {
+    openProfile(first.dataset.profile, { background, rowKey: rowKeyOf(first), fresh });
+  }
+}
 
 // Typing anywhere goes to the search field, so the list is never a dead end for the keyboard.
 document.addEventListener('keydown', (event) => {
@@ -630,36 +770,71 @@ addBadgeProvider((profile) => (profile.discovered
   ? [{ text: 'discovered', title: 'Listed by IAM Identity Center; no profile needed' }] : []));
 state.configured = [];
 state.discovered = [];
-const ssoPanel = createSsoPanel({
-  panel: document.getElementById('sso-panel'),
-  errorBox,
-  onDiscovered: (entries) => {
-    state.discovered = entries;
-    state.profiles = mergeDiscovered(state.configured, entries);
-    state.index = null;
-    state.accounts = accountColors(state.profiles);
-    scheduleRender();
-  },
-});
+/** The sign-in panel and discovery feed (a promise), mounted once the list is painted. */
+let ssoPanel = null;
+
+function startSsoPanel(discoveredTable) {
+  ssoPanel = later.sso().then(({ createSsoPanel }) => createSsoPanel({
+    panel: document.getElementById('sso-panel'),
+    errorBox,
+    // The discovered roles cached in storage are in the list already (start() read them).
+    stored: Promise.resolve(discoveredTable),
+    onDiscovered: (entries) => {
+      state.discovered = entries;
+      state.profiles = mergeDiscovered(state.configured, entries);
+      state.index = null;
+      state.accounts = accountColors(state.profiles);
+      scheduleRender();
+    },
+  }));
+}
 
 async function start() {
+  performance.mark('roleport:popup-start');
   search.focus();
-  const stored = await ext.storage.local.get([
-    STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent, STORAGE_KEYS.settings,
+  let markReady;
+  state.whenReady = new Promise((resolve) => { markReady = resolve; });
+  // Two reads, the small one first: the first screen is painted while the whole list (the
+  // profile table and the discovered roles, thousands of rows) is still on its way.
+  const small = ext.storage.local.get([
+    STORAGE_KEYS.favourites, STORAGE_KEYS.recent, STORAGE_KEYS.settings, LIST_HEAD_KEY,
   ]);
+  const whole = ext.storage.local.get([STORAGE_KEYS.profiles, DISCOVERED_STORAGE_KEY]);
+  const stored = await small;
+  performance.mark('roleport:storage-read');
   state.favourites = Array.isArray(stored[STORAGE_KEYS.favourites]) ? stored[STORAGE_KEYS.favourites] : [];
   state.recent = Array.isArray(stored[STORAGE_KEYS.recent]) ? stored[STORAGE_KEYS.recent] : [];
   state.settings = normalizeSettings(stored[STORAGE_KEYS.settings]);
-  const cached = parseStoredTable(stored[STORAGE_KEYS.profiles]);
+  state.storedHead = typeof stored[LIST_HEAD_KEY] === 'string' ? stored[LIST_HEAD_KEY] : null;
+  const head = parseListHead(state.storedHead, { favourites: state.favourites, recent: state.recent });
+  if (head) paintHead(head, state.storedHead);
+  const tables = await whole;
+  performance.mark('roleport:table-read');
+  const discoveredTable = parseStoredTable(tables[DISCOVERED_STORAGE_KEY]);
+  state.discovered = rowsToDiscovered(discoveredTable);
+  const cached = parseStoredTable(tables[STORAGE_KEYS.profiles]);
   if (cached) setProfiles(cached);
+  else if (state.discovered.length) setProfiles(null);
+  performance.mark('roleport:list-ready');
+  state.ready = true;
+  state.renderRequested = false;
+  markReady();
   render();
-  startSessionMarkers({ ext, results, anchor: search, status: listStatus });
-  startSamePage({ ext, anchor: search.closest('header') }).then((offer) => {
+  startSsoPanel(discoveredTable);
+  later.sessions().then(({ startSessionMarkers }) => {
+    startSessionMarkers({ ext, results, anchor: search, status: listStatus });
+  });
+  later.samePage().then(({ startSamePage }) => startSamePage({
+    ext, anchor: search.closest('header'),
+  })).then((offer) => {
     state.samePage = offer;
   });
   // A popup opened as a normal tab (tests, bookmarks) stays open after opening a console.
   state.inTab = Boolean(await ext.tabs.getCurrent().catch(() => null));
   document.body.classList.toggle('in-tab', state.inTab);
+  // The panel asks the host first, as it did when it was part of the page: an error both
+  // requests get (no host) then ends as the list's, with its link to the setup guide.
+  await ssoPanel;
   await refreshFromHost();
   await refreshMfaSessions();
 }

@@ -128,12 +128,31 @@ export function buildIndex(profiles) {
     ];
     return { profile, order: 0, fields, masks: fields.map(characterMask) };
   });
-  [...entries]
-    .sort((a, b) => collator.compare(a.fields[0], b.fields[0]))
-    .forEach((entry, position) => {
-      entry.order = position;
-    });
+  collationOrder(entries.map((entry) => entry.fields[0])).forEach((at, position) => {
+    entries[at].order = position;
+  });
   return entries;
+}
+
+const DIGIT_RUN = /[0-9]+/g;
+
+/** Digit runs padded to one width, so that plain string order mostly agrees with numeric. */
+function roughKey(text) {
+  return text.replace(DIGIT_RUN, (digits) => digits.padStart(20, '0'));
+}
+
+/**
+ * The positions of `texts` in collation order (the popup's alphabetical order: numeric,
+ * case-insensitive). Sorting 10,000 names with Intl.Collator costs over a hundred thousand
+ * collator calls; sorting them first by a cheap key that nearly always agrees with it (plain
+ * comparison, digit runs padded) leaves the collator an almost sorted list, which its stable
+ * sort checks in about one call per name. The result is the collator's order either way.
+ */
+export function collationOrder(texts) {
+  const keyed = texts.map((text, at) => ({ text, key: roughKey(text), at }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)) || a.at - b.at);
+  keyed.sort((a, b) => collator.compare(a.text, b.text));
+  return keyed.map((item) => item.at);
 }
 
 /** The score of a digits token against an account id: exact, prefix, else as a substring. */

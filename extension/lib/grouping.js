@@ -94,6 +94,60 @@ function withoutNamed({ named: _named, ...group }) {
   return group;
 }
 
+function compareGroups(a, b) {
+  return accountRank(a) - accountRank(b)
+    || collator.compare(a.title, b.title) || collator.compare(a.subtitle, b.subtitle);
+}
+
+/**
+ * The first groups in compareGroups order that together hold at least `rows` profiles (all
+ * groups when they hold fewer), sorted. With thousands of accounts and a list that shows the
+ * first few dozen, this compares most groups once with the last one kept instead of sorting
+ * them all (collation is what a sort of thousands of names spends its time on).
+ */
+export function firstGroups(groups, rows = Infinity) {
+  if (!(rows < Infinity)) return [...groups].sort(compareGroups);
+  if (rows <= 0) return [];
+  // A heap whose root is the last kept group in display order.
+  const heap = [];
+  let kept = 0;
+  const later = (i, j) => compareGroups(heap[i], heap[j]) > 0;
+  const swap = (i, j) => { [heap[i], heap[j]] = [heap[j], heap[i]]; };
+  const push = (group) => {
+    heap.push(group);
+    kept += group.profiles.length;
+    for (let child = heap.length - 1; child > 0;) {
+      const parent = (child - 1) >> 1;
+      if (!later(child, parent)) break;
+      swap(child, parent);
+      child = parent;
+    }
+  };
+  const pop = () => {
+    kept -= heap[0].profiles.length;
+    const last = heap.pop();
+    if (heap.length === 0) return;
+    heap[0] = last;
+    for (let parent = 0; ;) {
+      let latest = parent;
+      for (const child of [2 * parent + 1, 2 * parent + 2]) {
+        if (child < heap.length && later(child, latest)) latest = child;
+      }
+      if (latest === parent) return;
+      swap(latest, parent);
+      parent = latest;
+    }
+  };
+  for (const group of groups) {
+    // Enough rows before the root, and this group comes after it: not shown.
+    if (kept >= rows && compareGroups(group, heap[0]) > 0) continue;
+    push(group);
+    // The root is not needed once the groups before it hold enough rows.
+    while (heap.length > 1 && kept - heap[0].profiles.length >= rows) pop();
+  }
+  return heap.sort(compareGroups);
+}
+
 /**
  * Groups profiles for display.
  * - ranked=false (no query): Favourites and Recently used first (a recent favourite only in
@@ -101,10 +155,15 @@ function withoutNamed({ named: _named, ...group }) {
  *   name), then the catch-all, then Source credentials (`collapsed: true`).
  * - ranked=true (a query is typed): the input order is the ranking; accounts appear in the
  *   order of their best match and keep that order inside; nothing is set apart.
+ * - limit (rows the caller shows, unranked only): sections that start after the first
+ *   `limit` rows are left out, so that the first list of thousands of profiles sorts only
+ *   the accounts it shows; the sections returned are the same as without a limit.
  * Returns [{id, kind, key?, title, subtitle, profiles, collapsed?}] without empty sections;
  * kind is 'favourites', 'recent', 'account' or 'sources'.
  */
-export function groupProfiles(profiles, { favourites = [], recent = [], ranked = false } = {}) {
+export function groupProfiles(profiles, {
+  favourites = [], recent = [], ranked = false, limit = Infinity,
+} = {}) {
   if (ranked) {
     return accountGroups(profiles).map(withoutNamed);
   }
@@ -130,13 +189,15 @@ export function groupProfiles(profiles, { favourites = [], recent = [], ranked =
     });
   }
   const sources = sourceOnlyNames(profiles);
-  const groups = accountGroups(profiles.filter((profile) => !sources.has(profile.name)));
-  groups.sort((a, b) => accountRank(a) - accountRank(b)
-    || collator.compare(a.title, b.title) || collator.compare(a.subtitle, b.subtitle));
+  const accounts = accountGroups(sources.size
+    ? profiles.filter((profile) => !sources.has(profile.name)) : profiles);
+  const rows = limit - favouriteProfiles.length - recentProfiles.length;
+  const groups = firstGroups(accounts, rows);
   for (const group of groups.map(withoutNamed)) {
     sections.push({ ...group, profiles: [...group.profiles].sort(byName) });
   }
-  if (sources.size) {
+  const shown = groups.reduce((count, group) => count + group.profiles.length, 0);
+  if (sources.size && groups.length === accounts.length && shown < rows) {
     sections.push({
       id: SOURCES_SECTION,
       kind: 'sources',

@@ -9,12 +9,12 @@ export function rowsToProfiles(table) {
   const columns = Array.isArray(table?.columns) ? table.columns : [];
   const rows = Array.isArray(table?.rows) ? table.rows : [];
   const profiles = [];
-  for (const row of rows) {
+  // Plain loops: this runs over every row of the list before the popup's first paint.
+  for (let r = 0; r < rows.length; r += 1) {
+    const row = rows[r];
     if (!Array.isArray(row)) continue;
     const profile = {};
-    columns.forEach((column, i) => {
-      profile[column] = row[i] ?? null;
-    });
+    for (let i = 0; i < columns.length; i += 1) profile[columns[i]] = row[i] ?? null;
     if (typeof profile.name === 'string' && profile.name) profiles.push(profile);
   }
   return profiles;

@@ -8,10 +8,11 @@
  *   popups start it.
  * - Replies to the pages carry the user code and verification address, never a token; the
  *   discovered table (account ids, names, e-mail addresses, roles) is cached in
- *   storage.local for an instant first paint.
+ *   storage.local (one JSON string) for an instant first paint.
  */
 import { HostError, errorFields, extensionError } from './errors.js';
 import { isOpenableVerificationUrl } from './discovery.js';
+import { storedTable } from './profiles.js';
 import { ssoRolesParams } from './settings.js';
 
 export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000 };
@@ -88,7 +89,9 @@ export function createSsoHandlers({ client, ext, readSettings }) {
         sessions: sessions.map(({ sign_in: _signIn, ...rest }) => rest),
         fetched_at: Date.now(),
       };
-      await ext.storage.local.set({ [DISCOVERED_STORAGE_KEY]: cache });
+      // One JSON string, as the profile table (lib/profiles.js storedTable): thousands of
+      // roles are read back in one piece when the popup opens.
+      await ext.storage.local.set({ [DISCOVERED_STORAGE_KEY]: storedTable(cache) });
       return { ...cache, sessions };
     },
     ssoLoginStart: async (message, sender) => {

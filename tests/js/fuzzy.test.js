@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  allowedTypos, buildIndex, rankProfiles, scoreToken, suggestQuery, tokenize, typoDistance,
+  allowedTypos, buildIndex, collationOrder, rankProfiles, scoreToken, suggestQuery, tokenize, typoDistance,
 } from '../../extension/lib/fuzzy.js';
 
 const PROFILES = [
@@ -193,5 +193,34 @@ describe('typo-tolerant pass', () => {
     const ranked = rankProfiles(index, 'secuirty', { limit: 1, boost });
     assert.deepEqual(ranked.matches.map((p) => p.name), ['security-audit']);
     assert.equal(ranked.total, 2);
+  });
+});
+
+describe('collationOrder', () => {
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+  const ALPHABET = ['a', 'b', 'B', 'z', 'é', '0', '1', '2', '9', '-', '_', '.', '/', '@', ' '];
+
+  it('is the collator\'s order, whatever the input order', () => {
+    let state = 7;
+    const next = (n) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (let round = 0; round < 20; round += 1) {
+      const texts = Array.from({ length: 300 }, () => Array.from(
+        { length: 1 + next(8) }, () => ALPHABET[next(ALPHABET.length)]).join(''));
+      const order = collationOrder(texts);
+      assert.deepEqual([...order].sort((a, b) => a - b), texts.map((_, at) => at));
+      for (let i = 1; i < order.length; i += 1) {
+        assert.ok(collator.compare(texts[order[i - 1]], texts[order[i]]) <= 0,
+          `${texts[order[i - 1]]} before ${texts[order[i]]}`);
+      }
+    }
+  });
+
+  it('orders numbers by value and ignores case, as the list shows names', () => {
+    const texts = ['acct10-admin', 'acct9-admin', 'Acct9-Dev', 'acct100-admin', 'acct9-admin2'];
+    assert.deepEqual(collationOrder(texts).map((at) => texts[at]),
+      ['acct9-admin', 'acct9-admin2', 'Acct9-Dev', 'acct10-admin', 'acct100-admin']);
   });
 });

@@ -105,3 +105,56 @@ describe('titles and labels', () => {
     assert.notEqual(rowKey('favourites', 'a'), rowKey('account:1', 'a'));
   });
 });
+
+describe('groupProfiles with a row limit', () => {
+  // A deterministic pseudo-random list: accounts named, bare ids and none, in any order,
+  // groups of different sizes, source-only profiles, favourites and recent profiles.
+  function randomProfiles(seed, count) {
+    let state = seed;
+    const next = (n) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    const profiles = [];
+    for (let i = 0; i < count; i += 1) {
+      const account = next(count / 3 + 1);
+      const kind = next(10);
+      profiles.push({
+        name: `p${next(1000)}-${i}`,
+        account_id: kind === 0 ? null : String(100000000000 + account),
+        account_name: kind < 3 ? null : `Acct ${account % 7}-${account}`,
+        role: kind === 9 ? null : 'Admin',
+        source_profile: next(5) === 0 ? `p${next(1000)}-${next(count)}` : null,
+      });
+    }
+    return profiles;
+  }
+
+  const flat = (sections, limit) => sections.flatMap((section) => section.profiles
+    .map((profile) => `${section.id}|${profile.name}`)).slice(0, limit);
+
+  it('returns the sections of the first rows, the same as without a limit', () => {
+    for (let seed = 1; seed <= 30; seed += 1) {
+      const profiles = randomProfiles(seed, 40 + seed * 7);
+      const favourites = profiles.slice(0, seed % 4).map((profile) => profile.name);
+      const recent = profiles.slice(seed % 5, seed % 5 + 3).map((profile) => profile.name);
+      const whole = groupProfiles(profiles, { favourites, recent });
+      for (const limit of [1, 5, 17, 60, 150, 10000]) {
+        const limited = groupProfiles(profiles, { favourites, recent, limit });
+        assert.deepEqual(flat(limited, limit), flat(whole, limit), `seed ${seed}, limit ${limit}`);
+        assert.deepEqual(limited, whole.slice(0, limited.length));
+      }
+      // The accounts after the first rows are left out.
+      assert.ok(groupProfiles(profiles, { limit: 5 }).length < whole.length);
+    }
+  });
+
+  it('keeps Source credentials when every account fits', () => {
+    const chain = [
+      { name: 'keys', account_id: null, role: null },
+      { name: 'admin', account_id: '111122223333', role: 'Admin', source_profile: 'keys' },
+    ];
+    assert.deepEqual(titles(groupProfiles(chain, { limit: 150 })), ['111122223333', 'Source credentials']);
+    assert.deepEqual(titles(groupProfiles(chain, { limit: 1 })), ['111122223333']);
+  });
+});

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseStoredTable } from '../../extension/lib/profiles.js';
 import { createSsoHandlers } from '../../extension/lib/sso.js';
 
 function fakes({ containers = false, replies = {}, settings = {} } = {}) {
@@ -63,7 +64,9 @@ test('discovered roles are read page by page and cached; an older host gives non
   const table = await handlers.ssoRoles({ refresh: true });
   assert.deepEqual(table.rows, [['a'], ['b'], ['c']]);
   assert.deepEqual(requests.map(([, params]) => params), [{ refresh: true }, { refresh: true, offset: 2 }]);
-  assert.deepEqual(stored.discovered.rows, table.rows);
+  // Kept as one JSON string, read back whole (lib/profiles.js parseStoredTable).
+  assert.equal(typeof stored.discovered, 'string');
+  assert.deepEqual(parseStoredTable(stored.discovered).rows, table.rows);
   const unknown = Object.assign(new Error('no'), { code: 'unknown_action' });
   const older = fakes({ replies: { sso_roles: unknown } });
   assert.deepEqual((await older.handlers.ssoRoles({})).rows, []);
