@@ -24,7 +24,7 @@ import {
 import { showSuggestion } from './popup-suggestion.js';
 // With the error it explains, not a moment after it.
 import { linkSetupGuide } from './popup-welcome.js';
-import { mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
+import { discoveredLabel, mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
 import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
 import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
 
@@ -514,8 +514,12 @@ async function openProfile(name, {
   clearRowErrors(name);
   setRowState(name, 'busy');
   setProgress(name, mfaCode ? 'Checking code\u2026' : 'Opening\u2026', true);
-  listStatus.textContent = `Opening the console for ${name}\u2026`;
   const entry = state.profiles.find((profile) => profile.name === name);
+  // A discovered role's name is its internal list key: messages say "Account/Role".
+  const shown = entry?.discovered
+    ? discoveredLabel({ account_id: entry.account_id, role_name: entry.role }, entry.account_name)
+    : name;
+  listStatus.textContent = `Opening the console for ${shown}\u2026`;
   const { discoveredLoginMessage, isSignInError } = await later.sso();
   const message = discoveredLoginMessage(entry, { background })
     ?? { type: 'login', profile: name, background };
@@ -533,7 +537,7 @@ async function openProfile(name, {
     setProgress(name, 'Opened', false);
     state.recent = pushRecent(state.recent, name);
     listStatus.textContent = reply.result?.reused
-      ? `Switched to the open console of ${name}.` : `Opened the console for ${name}.`;
+      ? `Switched to the open console of ${shown}.` : `Opened the console for ${shown}.`;
     if (mfaCode) refreshMfaSessions(); // a new MFA session covers more rows
     if (!state.settings.keepPopupOpen && !state.inTab) {
       window.close();

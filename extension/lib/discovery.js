@@ -30,6 +30,11 @@ export function parseDiscoveredName(name) {
   return { sso_session: ssoSession, account_id: accountId, role_name: roleName };
 }
 
+/** A discovered role's name in messages and the sessions registry: "Account name/Role". */
+export function discoveredLabel(role, accountName = null) {
+  return `${accountName || role.account_id}/${role.role_name}`;
+}
+
 /** The host's {columns, rows} of discovered roles as list entries. */
 export function rowsToDiscovered(table) {
   const columns = Array.isArray(table?.columns) ? table.columns : [];

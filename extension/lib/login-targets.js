@@ -15,7 +15,7 @@
  */
 import { extensionError } from './errors.js';
 import {
-  discoveredName, isDiscoveredName, parseDiscoveredName, rowsToDiscovered,
+  discoveredLabel, discoveredName, isDiscoveredName, parseDiscoveredName, rowsToDiscovered,
 } from './discovery.js';
 import { accountKey } from './grouping.js';
 import { parseStoredTable, rowsToProfiles } from './profiles.js';
@@ -69,11 +69,6 @@ export function hostRequest(target, settings, { mfaCode = null, destination = nu
   const common = { ...params };
   delete common.profile;
   return { action: 'login_sso_role', params: { ...target.discovered, ...common } };
-}
-
-/** A discovered role's name in the list and in messages: "Account name/Role". */
-export function discoveredLabel(role, accountName = null) {
-  return `${accountName || role.account_id}/${role.role_name}`;
 }
 
 /**

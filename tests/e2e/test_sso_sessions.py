@@ -81,8 +81,12 @@ def test_a_discovered_role_reuses_its_live_console_session(
     assert sign_in_counts(standin) == after_first
     assert len(browser.tabs()) == tab_count
 
-    # The registry names the role by its list key and label; nothing secret is in it.
+    # The popup names it as the user knows it, not by its internal list key.
     browser.return_to_popup()
+    assert browser.text_of("#list-status") == \
+        "Switched to the open console of Development/Developer.", browser.text_of("#list-status")
+
+    # The registry names the role by its list key and label; nothing secret is in it.
     stored = json.dumps(browser.extension_call("api.storage.session.get(null)"))
     assert "Development/Developer" in stored and "222222222222" in stored, stored
     assert "SigninToken" not in stored and "Action=login" not in stored, stored

@@ -3,10 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { discoveredName } from '../../extension/lib/discovery.js';
-import {
-  discoveredLabel, hostRequest, loginTarget, targetLook,
-} from '../../extension/lib/login-targets.js';
+import { discoveredLabel, discoveredName } from '../../extension/lib/discovery.js';
+import { hostRequest, loginTarget, targetLook } from '../../extension/lib/login-targets.js';
 import { profileNameProblem } from '../../extension/lib/rules.js';
 
 const ROLE = { sso_session: 'corp', account_id: '999988887777', role_name: 'Developer' };
