@@ -8,10 +8,13 @@ import {
   parseDiscoveredName, rowsToDiscovered, sessionsToSignIn,
 } from './lib/discovery.js';
 import { parseStoredTable } from './lib/profiles.js';
+import { SETUP_ERROR_CODES } from './lib/setup.js';
 import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
 import { callBackground, h, showError } from './lib/ui.js';
 
 const SIGN_IN_CODES = new Set(['sso_login_required', 'sso_signin_required']);
+// Errors the popup's list reports itself (see load()).
+const LIST_ERROR_CODES = new Set(['config_error', ...SETUP_ERROR_CODES]);
 // How often and how long the panel looks again while the host fetches the roles.
 const REFRESH_POLL_MS = 1000;
 const MAX_REFRESH_POLLS = 180;
@@ -138,9 +141,10 @@ export function createSsoPanel({
     clearTimeout(state.timer);
     const reply = await callBackground(ext, { type: 'ssoRoles', refresh });
     if (!reply.ok) {
-      // A broken config file is the list's error (popup.js shows it once, with file and
-      // line); the same error from this second request must not replace that view.
-      if (reply.error?.code !== 'config_error') showError(errorBox, reply.error);
+      // The list's own request fails the same way on a broken config file or a host that
+      // cannot be reached, and popup.js shows that once, with the file and line or the link
+      // to the setup guide: the same error from this second request must not replace it.
+      if (!LIST_ERROR_CODES.has(reply.error?.code)) showError(errorBox, reply.error);
       if (state.status.startsWith('Listing')) state.status = '';
       render();
       return;
