@@ -288,6 +288,20 @@ def machine_load() -> str:
         return "unknown"
 
 
+def load_sentence(start: str, end: str, cpus: int | None) -> str:
+    """What the machine's load says about the run's absolute times: the load averages at its
+    start and end, judged against the CPU count (a load above it means other work competed)."""
+    said = f"Machine load (1-minute load average) at the start {start}, at the end {end}"
+    try:
+        busiest = max(float(start), float(end))
+    except ValueError:  # "unknown": the platform does not report it
+        return f"{said}."
+    if cpus is not None and busiest > cpus:
+        return (f"{said}: above the CPU count, other work competed for the CPUs and absolute "
+                "times stretch; the ratios, measured in the same rounds, hold.")
+    return f"{said}: within the CPU count, no other work competed and absolute times hold."
+
+
 def cold_cli_alone(runs: int) -> list[cli.CliFigure]:
     """`python -m bench --only cli`: the naive script and `roleport login --print` alone."""
     listing.compile_roleport()
@@ -485,10 +499,8 @@ def main(argv: list[str] | None = None) -> int:
             "Produced by `make bench` (`python -m bench`); the latest run is kept here. "
             "Absolute times drift from machine to machine: compare the ratios.\n\n"
             f"Run: {stamp}, Python {platform.python_version()}, {platform.system()} "
-            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}. Machine load "
-            f"(1-minute load average) at the start {load_at_start}, at the end "
-            f"{machine_load()}: above the CPU count, other work competed for the CPUs and "
-            "absolute times stretch; the ratios, measured in the same rounds, hold.\n\n"
+            f"{platform.machine()}, {os.cpu_count()} CPUs, runs={args.runs}. "
+            f"{load_sentence(load_at_start, machine_load(), os.cpu_count())}\n\n"
             + table + "\n", encoding="utf-8")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
     every: list[Figure | cli.CliFigure | popup.PopupFigure | listing.ListingFigure] = [

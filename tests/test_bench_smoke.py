@@ -16,6 +16,13 @@ def test_every_bench_module_imports_and_the_run_notes_the_machine_load():
     assert cli.login_command()[-3:] == ["login", cli.PROFILE, "--print"]
 
 
+def test_the_run_line_judges_the_load_against_the_cpu_count():
+    assert "above the CPU count" in bench_main.load_sentence("27.2", "7.4", 2)
+    quiet = bench_main.load_sentence("1.1", "1.7", 2)
+    assert "within the CPU count" in quiet and "above" not in quiet
+    assert bench_main.load_sentence("unknown", "unknown", 2).endswith("at the end unknown.")
+
+
 def test_the_cold_cli_report_judges_cpu_time_first():
     baseline = cli.CliFigure("naive", 1000.0, 500.0, None)
     faster_cpu = cli.CliFigure("roleport", 900.0, 400.0, baseline)  # wall 0.9, CPU 0.8
