@@ -17,6 +17,8 @@ messaging"). Rules implemented here:
 - every request has a deadline after which a timeout error is the reply, whatever the
   handler is doing (roleport.deadlines);
 - after the first hello the pipeline warms up in the background (roleport.warmup);
+- botocore is imported by one thread at a time (roleport.library_imports): each handler
+  outside the instant lane waits for it first, so two first imports never deadlock;
 - end of input on a frame boundary lets accepted requests answer, then exits 0; a broken
   stream gets an error reply where possible and a non-zero exit; never a hang, never a giant
   allocation. A handler stuck past its deadline does not keep the process alive.
@@ -49,6 +51,7 @@ from roleport.framing import (
     encode_message,
     read_message,
 )
+from roleport.library_imports import import_botocore
 from roleport.logs import configure_logging
 from roleport.rules import ENV_ALLOWED_CALLERS
 from roleport.warmup import CONFIG_POLL_SECONDS, WarmUp
@@ -242,6 +245,8 @@ class Host:
             self._busy += 1
         try:
             try:
+                if pending.action.lane != "instant":
+                    import_botocore()
                 result = pending.action.handler(self._context, pending.params)
                 reply: dict[str, Any] = {"id": pending.request_id, "ok": True, "result": result}
             except RoleportError as error:

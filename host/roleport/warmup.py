@@ -16,6 +16,7 @@ import time
 
 from roleport.actions import HostContext, config_generation, handle_profiles
 from roleport.errors import RoleportError
+from roleport.library_imports import import_botocore
 
 log = logging.getLogger("roleport.host")
 
@@ -50,6 +51,7 @@ class WarmUp:
         # Taken before the parse: an edit made while warming up is then seen as a change.
         generation = config_generation(self._context)
         try:
+            import_botocore()  # under the lock the request handlers take (library_imports)
             self._context.pipeline().warm_up()
             self._refresh_profiles()
             log.info("warm-up done in %.0f ms", (time.monotonic() - started) * 1000)

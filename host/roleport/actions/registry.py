@@ -52,7 +52,8 @@ class Action:
     and concurrency"): "slow" for network calls (login), "fast" for local work that may
     still take seconds (profiles parses the config), "instant" for answers that are cheap
     whatever the config holds and must come within their deadline whatever else runs
-    (hello).
+    (hello); they never import botocore, which the other lanes import first
+    (roleport.library_imports).
     ``service`` names the work in a timeout message: "<service> did not answer ...".
     """
 
