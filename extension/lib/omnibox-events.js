@@ -5,6 +5,7 @@
  * opens the place that shows it: the welcome page for a missing or outdated host, the popup
  * (where MFA codes are typed) for the rest.
  */
+import { mergeDiscovered, rowsToDiscovered } from './discovery.js';
 import { buildIndex } from './fuzzy.js';
 import {
   chooseProfile, defaultSuggestion, omniboxSuggestions, opensInBackground,
@@ -12,6 +13,7 @@ import {
 import { parseStoredTable, rowsToProfiles } from './profiles.js';
 import { STORAGE_KEYS } from './settings.js';
 import { SETUP_ERROR_CODES } from './setup.js';
+import { DISCOVERED_STORAGE_KEY } from './sso.js';
 
 /**
  * `ext` the API object; `fetchProfiles()` the host's table (cached in storage by the
@@ -23,17 +25,23 @@ export function createOmnibox({
 }) {
   // Chromium parses suggestion descriptions as XML; Firefox shows them as plain text.
   const markup = typeof ext.runtime.getBrowserInfo !== 'function';
-  let cached = { fetchedAt: null, entries: [] };
+  let cached = { version: null, entries: [] };
 
-  /** The search index of the cached profile list (fetched from the host when nothing is cached). */
+  /**
+   * The search index of the popup's list: the cached profiles (fetched from the host when
+   * nothing is cached) and the roles IAM Identity Center listed, merged as the popup merges them.
+   */
   async function state() {
     const stored = await ext.storage.local.get([
-      STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent,
+      STORAGE_KEYS.profiles, STORAGE_KEYS.favourites, STORAGE_KEYS.recent, DISCOVERED_STORAGE_KEY,
     ]);
     let table = parseStoredTable(stored[STORAGE_KEYS.profiles]);
     if (!table) table = await fetchProfiles();
-    if (cached.fetchedAt !== table.fetched_at || cached.entries.length === 0) {
-      cached = { fetchedAt: table.fetched_at, entries: buildIndex(rowsToProfiles(table)) };
+    const discovered = parseStoredTable(stored[DISCOVERED_STORAGE_KEY]);
+    const version = `${table.fetched_at}|${discovered?.fetched_at ?? ''}`;
+    if (cached.version !== version || cached.entries.length === 0) {
+      const profiles = mergeDiscovered(rowsToProfiles(table), rowsToDiscovered(discovered));
+      cached = { version, entries: buildIndex(profiles) };
     }
     const list = (key) => (Array.isArray(stored[key]) ? stored[key] : []);
     return {

@@ -9,6 +9,7 @@
  * shows the description as plain text and does not recognise the markup (MDN, "omnibox.
  * SuggestResult", browser compatibility), so there it gets none.
  */
+import { discoveredLabel } from './discovery.js';
 import { tokenize } from './fuzzy.js';
 import { rankForQuery } from './ranking.js';
 
@@ -32,6 +33,26 @@ function oneLine(text) {
   return String(text ?? '').replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
 }
 
+/**
+ * What a row calls its profile: the profile name, or "Account/Role" for a role discovered
+ * through IAM Identity Center (its list key has line breaks, which the address bar drops).
+ */
+export function shownName(profile) {
+  if (!profile.discovered) return oneLine(profile.name);
+  return oneLine(discoveredLabel({ account_id: profile.account_id, role_name: profile.role },
+    profile.account_name));
+}
+
+/**
+ * What a chosen suggestion puts in the address bar and Enter sends back: the profile name, or
+ * for a discovered role its shown name with its account id and IAM Identity Center session,
+ * which tell apart two accounts of one name (one line, unlike the role's list key).
+ */
+export function suggestionContent(profile) {
+  if (!profile.discovered) return profile.name;
+  return `${shownName(profile)} (${oneLine(profile.account_id)}, ${oneLine(profile.sso_session)})`;
+}
+
 /** "Admin in Production (123456789012), eu-west-1": what the row says besides the name. */
 export function profileDetails(profile) {
   const account = profile.account_name && profile.account_id
@@ -44,7 +65,7 @@ export function profileDetails(profile) {
 
 /** The description of one suggestion: the profile name, then its details (dimmed). */
 export function describeProfile(profile, { markup }) {
-  const name = oneLine(profile.name);
+  const name = shownName(profile);
   const details = profileDetails(profile);
   if (!markup) return details ? `${name} \u2014 ${details}` : name;
   const named = `<match>${escapeXml(name)}</match>`;
@@ -53,7 +74,7 @@ export function describeProfile(profile, { markup }) {
 
 /**
  * The suggestions for `text`: the best matches in the popup's order, each {content,
- * description} where content is the profile name (what Enter sends back). An empty query
+ * description} where content is suggestionContent (what Enter sends back). An empty query
  * suggests favourites, then recently used profiles.
  */
 export function omniboxSuggestions(index, text, {
@@ -68,19 +89,20 @@ export function omniboxSuggestions(index, text, {
     profiles = rankForQuery(index, text, { favourites, recent, limit }).matches;
   }
   return profiles.map((profile) => ({
-    content: profile.name,
+    content: suggestionContent(profile),
     description: describeProfile(profile, { markup }),
   }));
 }
 
 /**
- * The profile Enter opens: the one named exactly by the text (a chosen suggestion sends its
- * content, the profile name), else the best match of the typed text; null if nothing matches.
+ * The profile Enter opens: the one whose suggestion content is exactly the text (a chosen
+ * suggestion sends it back), else the best match of the typed text; null if nothing matches.
  */
 export function chooseProfile(index, text, { favourites = [], recent = [] } = {}) {
   const typed = String(text ?? '').trim();
   if (!typed) return null;
-  const exact = index.find((entry) => entry.profile.name === typed);
+  const exact = index.find((entry) => entry.profile.name === typed)
+    ?? index.find((entry) => suggestionContent(entry.profile) === typed);
   if (exact) return exact.profile;
   return rankForQuery(index, typed, { favourites, recent, limit: 1 }).matches[0] ?? null;
 }
@@ -90,7 +112,7 @@ export function defaultSuggestion(index, text, options = {}) {
   const { markup = false } = options;
   const chosen = chooseProfile(index, text, options);
   if (chosen) {
-    const name = markup ? `<match>${escapeXml(oneLine(chosen.name))}</match>` : oneLine(chosen.name);
+    const name = markup ? `<match>${escapeXml(shownName(chosen))}</match>` : shownName(chosen);
     return { description: `Open the AWS console as ${name}` };
   }
   if (index.length === 0) {

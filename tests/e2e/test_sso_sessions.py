@@ -93,3 +93,32 @@ def test_a_discovered_role_reuses_its_live_console_session(
     secrets = standin.identity_center.known_secrets() + [
         secret for pair in standin._records.secrets.values() for secret in pair]
     assert secrets and not [secret for secret in secrets if secret in stored]
+
+
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
+def test_the_aws_keyword_suggests_and_opens_a_discovered_role(
+    launch: LaunchBrowser, aws_home: Any, standin: Any, browser_name: str
+) -> None:
+    aws_home.write_config(CONFIG)
+    standin.sso_login(str(aws_home.home), start_url=START_URL, region="eu-west-1",
+                      session_name="corp")
+    browser = launch(browser_name)
+    browser.open_popup()
+    wait_for_row(browser, DISCOVERED_DEVELOPER)  # the popup has listed (and stored) the roles
+    # The address bar's handlers, called as the omnibox events call them (tests/e2e/
+    # test_keyboard.py explains the route).
+    reply = browser.extension_call(
+        "api.runtime.sendMessage({type: 'omniboxSuggest', text: arguments[0]})",
+        "development dev")
+    assert reply["ok"], reply
+    contents = [suggestion["content"] for suggestion in reply["result"]["suggestions"]]
+    assert contents[0] == "Development/Developer (222222222222, corp)", contents
+    assert all("\n" not in content for content in contents), contents
+    opened = browser.extension_call(
+        "api.runtime.sendMessage({type: 'omniboxEnter', text: arguments[0], "
+        "disposition: 'newForegroundTab'})", contents[0])
+    assert opened["ok"], opened
+    browser.wait_for_tab(
+        lambda tab: "Signed in as Developer/" in tab.text and "222222222222" in tab.text,
+        timeout=60, message="the discovered role's console")
+    assert sign_in_counts(standin) == (1, 1)

@@ -25,6 +25,7 @@ const CONSOLE = 'http://127.0.0.1:9/console';
 
 const fake = fakeBrowser({
   tabGroups: true,
+  omnibox: true,
   host: listingHost(PROFILES, (request) => {
     const discovered = request.action === 'login_sso_role';
     const account = discovered ? request.params.account_id : `${request.params.profile.slice(1)}`.repeat(12);
@@ -123,6 +124,18 @@ describe('background: discovered IAM Identity Center roles', () => {
     assert.equal(again.result.reused, true);
     assert.equal(again.result.tabId, first.tabId);
     assert.equal(ssoRequests().length, 1);
+  });
+
+  it('the aws keyword suggests it by account and role, and Enter opens it', async () => {
+    const suggested = await sendToBackground(fake.api, { type: 'omniboxSuggest', text: 'sandbox' });
+    assert.equal(suggested.ok, true, JSON.stringify(suggested.error));
+    const contents = suggested.result.suggestions.map((s) => s.content);
+    assert.deepEqual(contents, [`Sandbox/Developer (${ACCOUNT}, corp)`]);
+    const opened = await sendToBackground(fake.api, { type: 'omniboxEnter', text: contents[0] });
+    assert.equal(opened.ok, true, JSON.stringify(opened.error));
+    assert.equal(ssoRequests().length, 1);
+    assert.deepEqual(ssoRequests()[0].params.account_id, ACCOUNT);
+    assert.equal(fake.store.get('recent')[0], KEY);
   });
 
   it('fresh (Alt+click) signs in again; the settings and "Open this page" reach the host', async () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { mergeDiscovered, rowsToDiscovered } from '../../extension/lib/discovery.js';
 import { buildIndex } from '../../extension/lib/fuzzy.js';
 import {
   MAX_SUGGESTIONS, chooseProfile, defaultSuggestion, describeProfile, escapeXml,
-  omniboxSuggestions, opensInBackground, profileDetails,
+  omniboxSuggestions, opensInBackground, profileDetails, shownName, suggestionContent,
 } from '../../extension/lib/omnibox.js';
 import { FAVOURITE_BONUS, RECENT_BONUS, rankForQuery, rankingBoost } from '../../extension/lib/ranking.js';
 
@@ -109,6 +110,59 @@ describe('chooseProfile and the default suggestion', () => {
     assert.equal(opensInBackground('newBackgroundTab'), true);
     assert.equal(opensInBackground('currentTab'), false);
     assert.equal(opensInBackground('newForegroundTab'), false);
+  });
+});
+
+describe('roles discovered through IAM Identity Center', () => {
+  const discovered = rowsToDiscovered({
+    columns: ['sso_session', 'account_id', 'account_name', 'account_email', 'role'],
+    rows: [
+      ['corp', '222222222222', 'Sandbox', 'sb@example.com', 'Developer'],
+      ['corp', '333333333333', 'Sandbox', 'sb2@example.com', 'Developer'],
+      ['corp', '111122223333', 'Production', 'p@example.com', 'Admin'], // configured already
+    ],
+  });
+  const index = buildIndex(mergeDiscovered(PROFILES, discovered));
+
+  it('are suggested by account and role, on one line, told apart by account id', () => {
+    const suggestions = omniboxSuggestions(index, 'sandbox dev', { markup: true });
+    assert.deepEqual(suggestions.map((s) => s.content), [
+      'Sandbox/Developer (222222222222, corp)', 'Sandbox/Developer (333333333333, corp)',
+    ]);
+    for (const { content, description } of suggestions) {
+      assert.doesNotMatch(content + description, /[\r\n]/);
+      assert.ok(wellFormedXml(description));
+    }
+    assert.match(suggestions[0].description, /^<match>Sandbox\/Developer<\/match> <dim>/);
+  });
+
+  it('a chosen suggestion opens that role, by its list key', () => {
+    const [, second] = omniboxSuggestions(index, 'sandbox dev');
+    const chosen = chooseProfile(index, second.content);
+    assert.equal(chosen.account_id, '333333333333');
+    assert.equal(chosen.name, discovered[1].name);
+    assert.equal(suggestionContent(chosen), second.content);
+  });
+
+  it('typed text opens the best match, and Enter says which role', () => {
+    assert.equal(chooseProfile(index, 'sandbox developer').account_id, '222222222222');
+    assert.equal(defaultSuggestion(index, 'sandbox developer').description,
+      'Open the AWS console as Sandbox/Developer');
+  });
+
+  it('a role a profile already names is suggested once, as the profile', () => {
+    const contents = omniboxSuggestions(index, 'production admin').map((s) => s.content);
+    assert.deepEqual(contents, ['prod-admin']);
+  });
+
+  it('recently used discovered roles are suggested for an empty query', () => {
+    const suggestions = omniboxSuggestions(index, '', { recent: [discovered[0].name] });
+    assert.deepEqual(suggestions.map((s) => s.content), ['Sandbox/Developer (222222222222, corp)']);
+  });
+
+  it('a profile keeps its own name as the shown name and content', () => {
+    assert.equal(shownName(PROFILES[0]), 'prod-admin');
+    assert.equal(suggestionContent(PROFILES[0]), 'prod-admin');
   });
 });
 
