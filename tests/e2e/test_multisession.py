@@ -111,3 +111,9 @@ def test_chromium_multi_session_roles_side_by_side_in_their_tab_groups(
     browser.navigate(second.url)
     assert f"in account {aws.PROD_ACCOUNT}" in browser.page_text()
     assert logins_of(standin, EXTRA["extra-4"]) == 1
+    # Dev's own sign-out ended dev's session only: the popup still marks the other four.
+    browser.open_popup()
+    browsers.wait_for(lambda: "Signed in (5)" in browser.text_of("#live-only"),
+                      message=lambda: f"five live sessions, got {browser.text_of('#live-only')!r}")
+    dev_marker = ROLE_BUTTON.format(aws.PLAIN_DEV) + " .session-marker"
+    assert browser.execute("return document.querySelector(arguments[0]) === null", dev_marker)
