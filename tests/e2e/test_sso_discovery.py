@@ -55,9 +55,9 @@ def test_portal_failures_keep_the_list_say_why_and_try_again_works(
     for fault, needle in (("http_500", "IAM Identity Center answered HTTP 500"),
                           ("throttling", "IAM Identity Center is throttling requests")):
         # Every attempt fails; the last answer is the fault under test and decides the error.
-        # The ones before it are server faults: botocore waits rand() * 50 ms * 2**i after
-        # those, rand() * 1 s * 2**i after a throttle (about 15 s over six attempts), and that
-        # throttles are retried at all is the host tests' (tests/test_sso.py).
+        # The ones before it are server faults: botocore's standard mode waits rand() * 50 ms
+        # * 2**i after those, rand() * 1 s * 2**i after a throttle (15.5 s on average over six
+        # attempts, up to 31 s); that throttles are retried is the host tests' (test_sso.py).
         answers = [*["http_500"] * (EVERY_ATTEMPT - 1), fault]
         center.inject_fault("http_500", "ListAccounts", count=EVERY_ATTEMPT - 1)
         center.inject_fault(fault, "ListAccounts")
