@@ -5,6 +5,7 @@
  * inside the row's button, so a screen reader reads them as part of the role's name. The sessions come from the background (runtime message
  * "sessions"); the popup never sees more than profile, end and account.
  */
+import { oneRowEach } from './lib/grouping.js';
 import { sessionMarker } from './lib/sessions.js';
 import { callBackground, h } from './lib/ui.js';
 
@@ -38,11 +39,20 @@ export function startSessionMarkers({
 
   function paint() {
     const moment = now();
-    // A profile has a row in each section it is in (Recently used, Favourites, its account).
-    const live = new Set();
-    for (const button of results.querySelectorAll('button.role[data-profile]')) {
+    // A profile has a row in each section it is in (Recently used, Favourites, its account):
+    // each is marked; the filter shows one of them (lib/grouping.js).
+    const buttons = [...results.querySelectorAll('button.role[data-profile]')];
+    const markers = buttons.map((button) => {
       const session = sessions.get(button.dataset.profile);
-      const marker = session ? sessionMarker(session, moment) : null;
+      return session ? sessionMarker(session, moment) : null;
+    });
+    const live = new Set(buttons.filter((_, i) => markers[i]).map((b) => b.dataset.profile));
+    const shown = liveOnly ? oneRowEach(buttons.map((button) => ({
+      profile: button.dataset.profile, section: button.closest('section')?.dataset.section,
+    })), live) : null;
+    for (const [index, button] of buttons.entries()) {
+      const session = sessions.get(button.dataset.profile);
+      const marker = markers[index];
       let span = button.querySelector('.session-marker');
       const row = button.closest('li') ?? button;
       let signOutButton = row.querySelector('button.session-sign-out');
@@ -53,7 +63,6 @@ export function startSessionMarkers({
         row.hidden = liveOnly;
         continue;
       }
-      live.add(button.dataset.profile);
       if (!span) {
         span = h('span', { className: 'session-marker' });
         // Before the progress text, so "Opening…" still comes last.
@@ -77,7 +86,7 @@ export function startSessionMarkers({
       span.title = marker.label;
       span.classList.toggle('soon', marker.soon);
       row.dataset.session = marker.soon ? 'soon' : 'live';
-      row.hidden = false;
+      row.hidden = liveOnly && !shown.has(index);
     }
     for (const section of results.querySelectorAll('section')) {
       section.hidden = liveOnly && !section.querySelector('li:not([hidden])');

@@ -9,6 +9,7 @@ import os
 import stat
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -178,6 +179,19 @@ def test_sign_in_faults(service: SsoService, standin: StandIn, outcome: str, cod
     assert flow.state == (CANCELLED if outcome == "cancel" else FAILED)
     assert flow.error is not None and flow.error.code == code
     assert flow.public()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(("lifetime", "within"), [
+    (600, "within 10 minutes."), (119, "within 1 minute."), (60, "within 1 minute."),
+    (45, "within 45 seconds."), (1, "within 1 second.")])
+def test_an_expired_code_hint_names_its_lifetime_in_words(
+        service: SsoService, standin: StandIn, lifetime: int, within: str) -> None:
+    standin.identity_center.device_code_lifetime = timedelta(seconds=lifetime)
+    flow = service.flows.start(corp(service))
+    standin.advance_clock(lifetime + 1)
+    wait_for(lambda: finished(flow), message="the end of the sign-in")
+    assert flow.error is not None and flow.error.code == "sso_login_expired"
+    assert flow.error.hint == f"Start the sign-in again and approve it {within}"
 
 
 def test_slow_down_makes_the_flow_poll_slower_and_still_succeed(service: SsoService,

@@ -209,3 +209,24 @@ export function groupProfiles(profiles, {
   }
   return sections;
 }
+
+/**
+ * A filter's rows (the popup's "Signed in"): each wanted profile once, in its account's
+ * section, not again under Favourites or Recently used. A profile without an account row on
+ * the page keeps its first row: its account is not shown yet (the first list shows the first
+ * accounts only), or it is a source credential, whose section starts collapsed.
+ * `rows`: [{profile, section}] in page order (section: a section id above).
+ * Returns the indexes of the rows to show.
+ */
+export function oneRowEach(rows, wanted) {
+  const inAccount = (index) => rows[index].section?.startsWith('account:') ?? false;
+  const chosen = new Map();
+  rows.forEach(({ profile }, index) => {
+    if (!wanted.has(profile)) return;
+    const known = chosen.get(profile);
+    if (known === undefined || (!inAccount(known) && inAccount(index))) {
+      chosen.set(profile, index);
+    }
+  });
+  return new Set(chosen.values());
+}

@@ -59,6 +59,19 @@ export function createLiveSessions({
     }
   }
 
+  /**
+   * Brings the tab forward; false when it was closed since it was looked up (the browser
+   * refuses to update a closed tab), so that the next tab or a new one serves the click.
+   */
+  async function focused(tab, active) {
+    try {
+      await tabs.focusTab(tab, active);
+      return true;
+    } catch {
+      return (await openTabOrNull(tab.id)) !== null;
+    }
+  }
+
   /** Resolves when the tab has loaded (or is gone, or after `ms`). */
   function tabLoaded(tabId, ms) {
     return new Promise((resolve) => {
@@ -183,8 +196,7 @@ export function createLiveSessions({
           await store.update((current) => removeSession(current, record.profile, record.jar));
           return null;
         }
-        if (page === 'console' || page === 'login') {
-          await tabs.focusTab(tab, active);
+        if ((page === 'console' || page === 'login') && await focused(tab, active)) {
           // Not awaited: the tab is in front, which is all the click waits for; the store runs
           // its updates in order, so the next read sees this one.
           store.update((current) => touch(current, recordKey, tab, now())).catch(() => undefined);

@@ -75,6 +75,17 @@ export function sessionLimitProblem(records, profile) {
   return { count: identities.size, leastRecent };
 }
 
+const SESSION_SIGN_OUT_PATH = new RegExp(`^/sessions/(${DIFFERENTIATOR})/v1/logout$`);
+
+/**
+ * The differentiator of the one session a per-session sign-out URL (sessionSignOutUrl) ends,
+ * or null for any other URL: the jar's other sessions stay signed in.
+ */
+export function signedOutSession(text) {
+  const url = parseUrl(text);
+  return url ? SESSION_SIGN_OUT_PATH.exec(url.pathname)?.[1] ?? null : null;
+}
+
 /** The per-session sign-out endpoint of a multi-session record, or null. */
 export function sessionSignOutUrl(record) {
   if (!record?.differentiator || !record.logoutUrl) return null;

@@ -20,7 +20,7 @@
  *   Management Console", AWS Sign-In User Guide).
  */
 
-import { sessionDifferentiator } from './multisession.js';
+import { sessionDifferentiator, signedOutSession } from './multisession.js';
 
 /** Below this much time left a click signs in again instead of reusing the session. */
 export const REUSE_MARGIN_MS = 5 * 60_000;
@@ -246,16 +246,24 @@ export function prune(registry, now) {
 
 /**
  * A tab moved to `url` (tabs.onUpdated). A session's own tab reaching the console lands it;
- * any tab of a session's jar on a sign-in page of that session ends it; a session's tab
- * going elsewhere stops being its tab.
+ * any tab of a session's jar on a sign-in page of that session ends it (in a multi-session
+ * jar, only the session whose own tab it is or whose per-session sign-out it is); a
+ * session's tab going elsewhere stops being its tab.
  */
 export function applyTabUrl(registry, {
   tabId, windowId = null, jar, url,
 }) {
+  const oneSession = signedOutSession(url);
   return mapRecords(registry, (record) => {
     const owns = record.tabs.some((tab) => tab.id === tabId);
     let page = classifyPage(url, record);
     if (page === 'signing-out-to-login') page = owns ? 'login' : 'signed-out';
+    // A multi-session jar holds several sessions: a sign-in page ends the one a per-session
+    // sign-out names, or its own tab's (expired, or the session limit), not the others.
+    if (page === 'signed-out' && (oneSession ? record.differentiator !== oneSession
+      : !owns && record.multiSession && record.differentiator != null)) {
+      page = 'other';
+    }
     if (record.jar === jar && page === 'signed-out' && (owns || record.landed)) {
       // Another site's sign-in pages cannot end it: only this session's sign-in origins or
       // AWS's sign-in hosts count (classifyPage).

@@ -88,9 +88,11 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind("sso_login_denied", 77,
               "The sign-in to IAM Identity Center at {start_url} was denied.",
               "Start the sign-in again and choose Allow on the verification page."),
+    # {minutes}: how long a code lives, in words with its unit ("10 minutes", "1 minute",
+    # "45 seconds"); the device flow's lifetime_words().
     ErrorKind("sso_login_expired", 73,
               "The sign-in code for {start_url} expired before it was approved.",
-              "Start the sign-in again and approve it within {minutes} minutes."),
+              "Start the sign-in again and approve it within {minutes}."),
     ErrorKind("sso_login_cancelled", 75, "The sign-in to {start_url} was cancelled.",
               "Start it again when you are ready."),
     ErrorKind("sso_flow_not_found", 64, "No sign-in '{flow_id}' is running in this host.",

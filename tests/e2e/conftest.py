@@ -18,6 +18,7 @@ import pytest
 from support import awsconfig, browsers
 
 LaunchBrowser = Callable[..., browsers.Browser]
+ListedPopup = Callable[..., browsers.Browser]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -70,3 +71,44 @@ def launch(request: pytest.FixtureRequest, aws_home: Any, standin: Any,
             if _failed(request.node):
                 browser.screenshot_all("failure")
             browser.stop()
+
+
+def listed_profiles(browser: browsers.Browser) -> list[str]:
+    """Every profile row in the popup in page order, also those of a collapsed group."""
+    return list(browser.execute(
+        "return [...document.querySelectorAll('button.role')].map(b => b.dataset.profile);"
+    ) or [])
+
+
+def open_and_wait_listed(browser: browsers.Browser) -> list[str]:
+    browser.open_popup()
+    return browsers.wait_for(
+        lambda: (names := listed_profiles(browser))
+        and set(awsconfig.ALL_PROFILES) <= set(names) and names,
+        message=lambda: f"every profile listed (popup: {browser.page_text()[:400]!r})",
+    )
+
+
+def wait_listed(browser: browsers.Browser, css: str) -> None:
+    """Wait until the popup has an element matching `css` (a row, say)."""
+    browsers.wait_for(
+        lambda: browser.execute("return document.querySelector(arguments[0]) !== null;", css),
+        timeout=60, message=lambda: f"{css} listed (popup: {browser.page_text()[:400]!r})")
+
+
+@pytest.fixture
+def listed_popup(launch: LaunchBrowser) -> ListedPopup:
+    """listed_popup("chromium" | "firefox", until=None, **launch kwargs) -> a started browser
+    with its popup open and listed: every profile of support/awsconfig.py, or, with `until`
+    (a CSS selector), once that row is there (a discovered role comes from the portal)."""
+
+    def start(name: str, *, until: str | None = None, **kwargs: Any) -> browsers.Browser:
+        browser = launch(name, **kwargs)
+        if until is None:
+            open_and_wait_listed(browser)
+            return browser
+        browser.open_popup()
+        wait_listed(browser, until)
+        return browser
+
+    return start

@@ -9,7 +9,7 @@ import pytest
 from support import awsconfig as aws
 from support import browsers
 from support.standin.federation import LOGOUT_FIRST_TEXT
-from tests.e2e.conftest import LaunchBrowser
+from tests.e2e.conftest import LaunchBrowser, open_and_wait_listed
 
 pytestmark = pytest.mark.browser
 
@@ -25,22 +25,6 @@ def console_tab_of(browser: browsers.Browser, profile: str) -> browsers.Tab:
     return browser.wait_for_tab(
         lambda tab: signed_in_as(profile) in tab.text and f"in account {account}" in tab.text,
         message=f"a console tab signed in as {profile}",
-    )
-
-
-def listed_profiles(browser: browsers.Browser) -> list[str]:
-    """Every profile row in the popup in page order, also those of a collapsed group."""
-    return list(browser.execute(
-        "return [...document.querySelectorAll('button.role')].map(b => b.dataset.profile);"
-    ) or [])
-
-
-def open_and_wait_listed(browser: browsers.Browser) -> list[str]:
-    browser.open_popup()
-    return browsers.wait_for(
-        lambda: (names := listed_profiles(browser))
-        and set(aws.ALL_PROFILES) <= set(names) and names,
-        message=lambda: f"every profile listed (popup: {browser.page_text()[:400]!r})",
     )
 
 

@@ -49,6 +49,15 @@ def session_storage(browser: browsers.FirefoxBrowser) -> str:
     return str(stored)
 
 
+def write_short_dev_session_config(aws_home: Any) -> None:
+    """The test config and credentials, with the Development account's console sessions at
+    SHORT_SESSION, so the stand-in can end them and the popup marks them as expiring soon."""
+    aws_home.write_config(aws.CONFIG.replace(
+        "roleport_account_name = Development",
+        f"roleport_account_name = Development\nroleport_console_duration = {SHORT_SESSION}"))
+    aws_home.write_credentials(aws.CREDENTIALS)
+
+
 def federation_and_sts_counts(standin: Any) -> tuple[int, int]:
     return len(standin.federation_requests), len(standin.sts_calls)
 
@@ -56,11 +65,7 @@ def federation_and_sts_counts(standin: Any) -> tuple[int, int]:
 def test_firefox_click_on_a_live_role_focuses_its_tab_without_any_request(
     launch: LaunchBrowser, aws_home: Any, standin: Any
 ) -> None:
-    short = aws.CONFIG.replace("roleport_account_name = Development",
-                               "roleport_account_name = Development\n"
-                               f"roleport_console_duration = {SHORT_SESSION}")
-    aws_home.write_config(short)
-    aws_home.write_credentials(aws.CREDENTIALS)
+    write_short_dev_session_config(aws_home)
     browser = launch("firefox")
     assert isinstance(browser, browsers.FirefoxBrowser)
     open_and_wait_listed(browser)
@@ -86,12 +91,15 @@ def test_firefox_click_on_a_live_role_focuses_its_tab_without_any_request(
     assert "signed in" in label and "left" in label
     assert "Signed in (2)" in browser.text_of("#live-only")
     browser.click("#live-only")
-    # A profile has a row in each section it is in (Recently used, its account): compare sets.
+    # A profile has a row in each section it is in (Recently used, its account); the filter
+    # shows each signed-in role once, under its account.
+    visible = ("return [...document.querySelectorAll('button.role')].filter(b => b.offsetParent)"
+               ".map(b => [b.dataset.profile, b.closest('section').dataset.section])")
     browsers.wait_for(
-        lambda: sorted(set(browser.execute(
-            "return [...document.querySelectorAll('button.role')].filter(b => b.offsetParent)"
-            ".map(b => b.dataset.profile)"))) == sorted([aws.PLAIN_DEV, aws.PLAIN_PROD]),
-        message="the Signed in filter leaves the two signed-in roles")
+        lambda: sorted(profile for profile, _ in browser.execute(visible))
+        == sorted([aws.PLAIN_DEV, aws.PLAIN_PROD]),
+        message=lambda: f"the Signed in filter's rows, got {browser.execute(visible)}")
+    assert all(section.startswith("account:") for _, section in browser.execute(visible))
     browser.screenshot("popup-live-only")
     browser.click("#live-only")
 
@@ -174,11 +182,7 @@ def _prefer_dark(browser: browsers.Browser, dark: bool) -> None:
 def test_popup_marks_live_roles_light_and_dark(
     launch: LaunchBrowser, aws_home: Any, browser_name: str
 ) -> None:
-    short = aws.CONFIG.replace("roleport_account_name = Development",
-                               "roleport_account_name = Development\n"
-                               f"roleport_console_duration = {SHORT_SESSION}")
-    aws_home.write_config(short)
-    aws_home.write_credentials(aws.CREDENTIALS)
+    write_short_dev_session_config(aws_home)
     browser = launch(browser_name)
     open_and_wait_listed(browser)
     browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))

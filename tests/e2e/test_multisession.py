@@ -1,7 +1,9 @@
 """Real Chromium with the console's multi-session support (the stand-in's model): roles open
 side by side as their own identities in one browser profile, each in its tab group; the first
 sign-in finds out through the refused sign-out bounce; a sixth identity is announced in the
-popup before anything is opened, and signing the least recently used one out lets it in."""
+popup before anything is opened, and signing the least recently used one out lets it in; that
+sign-out, and a sixth identity opened anyway onto AWS's session limit page, end no other
+session."""
 
 from __future__ import annotations
 
@@ -111,3 +113,21 @@ def test_chromium_multi_session_roles_side_by_side_in_their_tab_groups(
     browser.navigate(second.url)
     assert f"in account {aws.PROD_ACCOUNT}" in browser.page_text()
     assert logins_of(standin, EXTRA["extra-4"]) == 1
+    # Dev's own sign-out ended dev's session only: the popup still marks the other four.
+    browser.open_popup()
+    browsers.wait_for(lambda: "Signed in (5)" in browser.text_of("#live-only"),
+                      message=lambda: f"five live sessions, got {browser.text_of('#live-only')!r}")
+    dev_marker = ROLE_BUTTON.format(aws.PLAIN_DEV) + " .session-marker"
+    assert browser.execute("return document.querySelector(arguments[0]) === null", dev_marker)
+
+    # Dev again is a sixth identity; opened anyway, AWS shows its tab the session limit page,
+    # which ends nothing else: the five stay marked.
+    browser.click(ROLE_BUTTON.format(aws.PLAIN_DEV))
+    browser.wait_css("#session-limit-open-anyway")
+    browser.click("#session-limit-open-anyway")
+    browser.wait_for_tab(lambda tab: "Session limit reached" in tab.text,
+                         message="the session limit page")
+    browser.open_popup()
+    browsers.wait_for(lambda: "Signed in (5)" in browser.text_of("#live-only"),
+                      message=lambda: f"five live sessions, got {browser.text_of('#live-only')!r}")
+    assert browser.execute("return document.querySelector(arguments[0]) === null", dev_marker)

@@ -11,8 +11,8 @@ import pytest
 
 from support import awsconfig as aws
 from support import browsers
-from tests.e2e.conftest import LaunchBrowser
-from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of, open_and_wait_listed
+from tests.e2e.conftest import LaunchBrowser, ListedPopup
+from tests.e2e.test_chromium import ROLE_BUTTON, console_tab_of
 
 pytestmark = pytest.mark.browser
 
@@ -54,14 +54,13 @@ def in_viewport(browser: browsers.Browser, css: str) -> bool:
 
 @BOTH
 def test_an_error_below_the_fold_is_shown_at_its_row(
-    launch: LaunchBrowser, aws_home: Any, tmp_path: Path, browser_name: str
+    listed_popup: ListedPopup, aws_home: Any, tmp_path: Path, browser_name: str
 ) -> None:
     script, go = gate_script(tmp_path)
     aws_home.write_config(aws.CONFIG + many_accounts(36)
                           + f"\n[profile {GATED}]\ncredential_process = {script}\n")
     aws_home.write_credentials(aws.CREDENTIALS)
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     row = f'li.row[data-profile="{GATED}"]'
     assert not in_viewport(browser, row), "the profile starts below the fold"
 
@@ -88,10 +87,9 @@ def test_an_error_below_the_fold_is_shown_at_its_row(
 
 @BOTH
 def test_a_wrong_mfa_code_is_explained_under_the_field(
-    launch: LaunchBrowser, demo_config: Any, browser_name: str
+    listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     field = "form.mfa input[autocomplete=one-time-code]"
     browser.click(ROLE_BUTTON.format(aws.MFA))
     browser.wait_css(field)
@@ -152,10 +150,9 @@ def browser_colour_of(browser: browsers.Browser, profile: str) -> str:
 
 @BOTH
 def test_an_accounts_header_rows_container_and_tab_group_share_its_colour(
-    launch: LaunchBrowser, demo_config: Any, browser_name: str
+    listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     for account, profile, configured in ((aws.PROD_ACCOUNT, aws.PLAIN_PROD, "red"),
                                          (aws.DEV_ACCOUNT, aws.PLAIN_DEV, None)):
         browser.return_to_popup()
@@ -176,10 +173,9 @@ def test_an_accounts_header_rows_container_and_tab_group_share_its_colour(
 
 @BOTH
 def test_readable_text_favourites_with_their_account_and_focus_kept(
-    launch: LaunchBrowser, demo_config: Any, browser_name: str
+    listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     sizes = browser.execute(
         "return [document.body, document.querySelector('.role-name'),"
         " document.querySelector('h2')].map(el => parseFloat(getComputedStyle(el).fontSize));")
@@ -213,10 +209,9 @@ def test_readable_text_favourites_with_their_account_and_focus_kept(
 
 @BOTH
 def test_an_opened_source_group_stays_open_when_the_list_is_rebuilt(
-    launch: LaunchBrowser, demo_config: Any, browser_name: str
+    listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     group = 'details.section-sources'
     # The user opens the group while a rebuild is already due (a refresh, a marker, a key):
     # the rebuild runs before the browser reports the toggle, and must keep the group open.
@@ -256,10 +251,9 @@ def test_empty_config_names_the_file_and_shows_an_example(
 
 @BOTH
 def test_broken_config_shows_file_and_line_and_keeps_the_last_list(
-    launch: LaunchBrowser, demo_config: Any, browser_name: str
+    listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     demo_config.write_config(aws.CONFIG + "\nthis line is not a setting\n")
     browser.open_popup()
     alert = browsers.wait_for(lambda: "line" in (found := browser.text_of("#error")) and found,
@@ -276,7 +270,7 @@ def test_broken_config_shows_file_and_line_and_keeps_the_last_list(
 
 @BOTH
 def test_an_expired_sso_session_offers_its_command_at_the_row(
-    launch: LaunchBrowser, aws_home: Any, browser_name: str
+    listed_popup: ListedPopup, aws_home: Any, browser_name: str
 ) -> None:
     aws_home.write_config(aws.CONFIG + """
 [profile sso-dev]
@@ -286,8 +280,7 @@ sso_account_id = 111111111111
 sso_role_name = Admin
 """)
     aws_home.write_credentials(aws.CREDENTIALS)
-    browser = launch(browser_name)
-    open_and_wait_listed(browser)
+    browser = listed_popup(browser_name)
     browser.click(ROLE_BUTTON.format("sso-dev"))
     message = 'li.row[data-profile="sso-dev"] .row-message[role=alert]'
     browser.wait_css(message)

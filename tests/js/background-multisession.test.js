@@ -71,6 +71,45 @@ describe('background: console multi-session (Chromium)', () => {
     assert.ok(!JSON.stringify([...sessionArea.values()]).includes('SigninToken'));
   });
 
+  it('signing one role out of a multi-session profile keeps the other sessions', async () => {
+    fake.store.set('multiSessionSeen', true);
+    const tabs = {};
+    for (const [profile, account] of [['a', '111111111111'], ['b', '222222222222']]) {
+      const reply = await sendToBackground(fake.api, { type: 'login', profile });
+      assert.equal(reply.ok, true, JSON.stringify(reply.error));
+      tabs[profile] = reply.result.tabId;
+      show(reply.result.tabId, `http://127.0.0.1:9/s/${account}-abcd1234/console`);
+    }
+    await settle();
+    // The browser shows the sign-out tab's URL, then its page loads, as a real tab does.
+    const { create } = fake.api.tabs;
+    fake.api.tabs.create = async (properties) => {
+      const tab = await create(properties);
+      if (properties.url.includes('/logout')) {
+        setTimeout(() => {
+          show(tab.id, properties.url);
+          show(tab.id, properties.url, 'complete');
+        }, 1);
+      }
+      return tab;
+    };
+    try {
+      const reply = await sendToBackground(fake.api, { type: 'signOut', profile: 'a' });
+      assert.equal(reply.result.signedOut, 1);
+    } finally {
+      fake.api.tabs.create = create;
+    }
+    const signOutTab = fake.created.tabs.at(-1);
+    assert.equal(signOutTab.url, 'http://127.0.0.1:9/sessions/111111111111-abcd1234/v1/logout');
+    const left = (await sendToBackground(fake.api, { type: 'sessions' })).result.sessions;
+    assert.deepEqual(left.map((session) => session.profile), ['b'], 'b is still signed in');
+    // b's next click focuses its tab: nothing to sign in again.
+    const before = fake.requests.filter((request) => request.action === 'login').length;
+    const again = await sendToBackground(fake.api, { type: 'login', profile: 'b' });
+    assert.equal(again.result.tabId, tabs.b);
+    assert.equal(fake.requests.filter((request) => request.action === 'login').length, before);
+  });
+
   it('a bounce that redirected normally is not retried', async () => {
     fake.store.set('multiSessionSeen', false);
     const reply = await sendToBackground(fake.api, { type: 'login', profile: 'a' });

@@ -104,6 +104,33 @@ describe('background: live sessions', () => {
     assert.equal(opened.cookieStoreId, first.cookieStoreId);
   });
 
+  it('a tab closed while it is being focused: reopens the console instead of an error', async () => {
+    const first = await signIn();
+    // The user closes the tab between the background finding it and bringing it forward; the
+    // browser then refuses tabs.update for it, as Chromium and Firefox do for a closed tab.
+    const { get, update } = fake.api.tabs;
+    fake.api.tabs.get = async (id) => {
+      const tab = await get(id);
+      if (id === first.tabId) live.close(id);
+      return tab;
+    };
+    fake.api.tabs.update = async (id, properties) => {
+      if (!openTabs.has(id)) throw new Error(`No tab with id: ${id}.`);
+      return update(id, properties);
+    };
+    try {
+      const before = loginRequests().length;
+      const again = await sendToBackground(fake.api, { type: 'login', profile: 'prod' });
+      assert.equal(again.ok, true, JSON.stringify(again.error));
+      assert.equal(again.result.reused, true);
+      assert.notEqual(again.result.tabId, first.tabId);
+      assert.equal(fake.created.tabs.at(-1).url, 'http://127.0.0.1:9/console');
+      assert.equal(loginRequests().length, before);
+    } finally {
+      Object.assign(fake.api.tabs, { get, update });
+    }
+  });
+
   it('fresh (Alt+click) signs in again', async () => {
     await signIn();
     const before = loginRequests().length;

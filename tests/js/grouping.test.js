@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  accountLabel, accountTitle, groupProfiles, rowKey, sourceOnlyNames,
+  accountLabel, accountTitle, groupProfiles, oneRowEach, rowKey, sourceOnlyNames,
 } from '../../extension/lib/grouping.js';
 
 const PROFILES = [
@@ -156,5 +156,38 @@ describe('groupProfiles with a row limit', () => {
     ];
     assert.deepEqual(titles(groupProfiles(chain, { limit: 150 })), ['111122223333', 'Source credentials']);
     assert.deepEqual(titles(groupProfiles(chain, { limit: 1 })), ['111122223333']);
+  });
+});
+
+describe('oneRowEach', () => {
+  // The page's rows in order: Favourites and Recently used repeat rows of the accounts below.
+  const page = [
+    { profile: 'dev-admin', section: 'favourites' },
+    { profile: 'prod-admin', section: 'recent' },
+    { profile: 'dev-admin', section: 'recent' },
+    { profile: 'dev-admin', section: 'account:444455556666' },
+    { profile: 'prod-admin', section: 'account:111122223333' },
+    { profile: 'prod-readonly', section: 'account:111122223333' },
+  ];
+
+  it('keeps each wanted profile once, in its own account, not under Favourites or Recent', () => {
+    assert.deepEqual(oneRowEach(page, new Set(['dev-admin', 'prod-admin'])), new Set([3, 4]));
+  });
+
+  it('leaves out the profiles not wanted', () => {
+    assert.deepEqual(oneRowEach(page, new Set(['prod-readonly'])), new Set([5]));
+    assert.deepEqual(oneRowEach(page, new Set()), new Set());
+  });
+
+  it('keeps a profile whose account is not on the page in its first section', () => {
+    // The first list shows the first accounts only: Development's section is not there yet.
+    const first = page.filter((row) => row.section !== 'account:444455556666');
+    assert.deepEqual(oneRowEach(first, new Set(['dev-admin', 'prod-admin'])), new Set([0, 3]));
+  });
+
+  it('keeps a source credential in its first section: Source credentials starts collapsed', () => {
+    const rows = [{ profile: 'keys', section: 'recent' }, { profile: 'keys', section: 'sources' }];
+    assert.deepEqual(oneRowEach(rows, new Set(['keys'])), new Set([0]));
+    assert.deepEqual(oneRowEach(rows.slice(1), new Set(['keys'])), new Set([0]));
   });
 });

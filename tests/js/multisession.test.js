@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 
 import {
   SESSION_LIMIT, bounceTarget, sessionDifferentiator, sessionLimitProblem, sessionSignOutUrl,
+  signedOutSession,
 } from '../../extension/lib/multisession.js';
 
 const LOGIN = 'https://us-east-1.signin.aws.amazon.com/federation?Action=login&SigninToken=secret';
@@ -75,5 +76,13 @@ describe('multisession: a session\'s own sign-out', () => {
     assert.equal(sessionSignOutUrl({ differentiator: '111122223333-abcd1234', logoutUrl: 'https://signin.aws.amazon.com/oauth?Action=logout' }),
       'https://signin.aws.amazon.com/sessions/111122223333-abcd1234/v1/logout');
     assert.equal(sessionSignOutUrl({ differentiator: null, logoutUrl: 'https://signin.aws.amazon.com/oauth?Action=logout' }), null);
+  });
+
+  it('names the one session it ends; the global sign-out and other pages name none', () => {
+    const url = sessionSignOutUrl({ differentiator: '111122223333-abcd1234', logoutUrl: 'https://signin.aws.amazon.com/oauth?Action=logout' });
+    assert.equal(signedOutSession(url), '111122223333-abcd1234');
+    assert.equal(signedOutSession('https://signin.aws.amazon.com/oauth?Action=logout'), null);
+    assert.equal(signedOutSession('https://signin.aws.amazon.com/sessions/limit'), null);
+    assert.equal(signedOutSession('not a url'), null);
   });
 });

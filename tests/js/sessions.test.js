@@ -132,6 +132,28 @@ describe('sessions: one jar without multi-session', () => {
     assert.equal(Object.keys(registry.sessions).length, 2);
   });
 
+  it('multi-session: a sign-in page (the session limit) ends only its own tab\'s session', () => {
+    let registry = emptyRegistry();
+    for (const [profile, account, tabId] of [['a', '111111111111', 7], ['b', '222222222222', 8]]) {
+      const record = newRecord({ profile, jar: DEFAULT_JAR, reply: reply({ account }), tab: { id: tabId }, now: T0, multiSession: true });
+      registry = recordSignIn(registry, record, { multiSession: true });
+      registry = applyTabUrl(registry, {
+        tabId, jar: DEFAULT_JAR, url: `https://${account}-abcd1234.eu-west-1.console.aws.amazon.com/console/home`,
+      });
+    }
+    // A sixth identity opened anyway: AWS shows its tab the session limit page.
+    const sixth = newRecord({ profile: 'f', jar: DEFAULT_JAR, reply: reply({ account: '666666666666' }), tab: { id: 30 }, now: T0, multiSession: true });
+    registry = recordSignIn(registry, sixth, { multiSession: true });
+    registry = applyTabUrl(registry, { tabId: 30, jar: DEFAULT_JAR, url: 'https://signin.aws.amazon.com/sessions/limit' });
+    assert.deepEqual(Object.values(registry.sessions).map((r) => r.profile).sort(), ['a', 'b']);
+    // One session's own sign-out ends that one.
+    registry = applyTabUrl(registry, { tabId: 31, jar: DEFAULT_JAR, url: 'https://signin.aws.amazon.com/sessions/111111111111-abcd1234/v1/logout' });
+    assert.deepEqual(Object.values(registry.sessions).map((r) => r.profile), ['b']);
+    // Its own tab on a sign-in page (its session expired) ends it.
+    registry = applyTabUrl(registry, { tabId: 8, jar: DEFAULT_JAR, url: 'https://signin.aws.amazon.com/session-expired' });
+    assert.deepEqual(registry.sessions, {});
+  });
+
   it('containers are separate jars: no sign-in ends another container\'s session', () => {
     let registry = signedIn({ profile: 'a', jar: 'firefox-container-1', account: '111111111111' });
     const other = newRecord({ profile: 'b', jar: 'firefox-container-2', reply: reply({ account: '222222222222' }), tab: { id: 9 }, now: T0 });

@@ -170,9 +170,20 @@ class DeviceFlow:
         return token
 
     def _expired(self, authorization: Authorization) -> RoleportError:
-        minutes = max(1, authorization.lifetime_seconds // 60)
         return RoleportError("sso_login_expired", start_url=self.session.start_url,
-                             sso_session=self.session.key, minutes=minutes)
+                             sso_session=self.session.key,
+                             minutes=lifetime_words(authorization.lifetime_seconds))
+
+
+def lifetime_words(seconds: int) -> str:
+    """A user code's lifetime for the hint: whole minutes, rounded down so the user is never
+    told they have longer than the code lives ("10 minutes", "1 minute"); seconds below one
+    minute ("45 seconds")."""
+    if seconds >= 60:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    seconds = max(1, seconds)
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def _error_code(exc: BaseException) -> str:
