@@ -456,3 +456,18 @@ mfa_serial = arn:aws:iam::111111111111:mfa/bob
     assert "MFA code for arn:aws:iam::111111111111:mfa/bob" in err.getvalue()
     [double] = [c for c in aws.sts_calls if "role/Double" in c.params.get("RoleArn", "")]
     assert double.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/bob"
+
+
+def test_list_with_an_sso_session_imports_no_more_of_botocore_than_its_config_loader(aws_home):
+    # Reading the SSO token cache needs no botocore.utils (JSONFileCache is for writing):
+    # importing it was most of what `roleport list` paid beyond botocore's own parse.
+    aws_home.write_config("[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+                          "sso_region = us-east-1\n\n[profile dev]\nsso_session = corp\n"
+                          "sso_account_id = 123456789012\nsso_role_name = Dev\n")
+    code = ("import io, sys; from roleport.cli import main; out = io.StringIO(); "
+            "assert main(['list'], stdout=out) == 0, out.getvalue(); "
+            "print('dev' in out.getvalue(), sorted(m for m in ('botocore.utils', "
+            "'botocore.session', 'urllib3', 'requests') if m in sys.modules))")
+    listed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert listed.stdout.strip() == "True []", listed.stderr
