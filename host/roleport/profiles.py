@@ -603,6 +603,7 @@ _DISPLAY_SETTINGS = ("roleport_account_name", "roleport_container", "roleport_co
                      "roleport_account_color")
 # Every setting shown as it is written.
 _SHOWN_SETTINGS = ("region", "source_profile", "roleport_console_duration", *_DISPLAY_SETTINGS)
+_SHOWN_SETTING_SET = frozenset(_SHOWN_SETTINGS)
 
 
 class Describer:
@@ -722,18 +723,18 @@ class Describer:
             kind, problem = source.kind, source.problem
             account_id, role_name, role_arn = (source.account_id, source.role_name,
                                                source.role_arn)
-        # One pass over the settings shown as they are; only odd ones cost more.
+        # One pass over the section's few settings (not a look-up of each shown one); only
+        # odd values cost more.
         shown: dict[str, str] = {}
         odd: dict[str, bool] = {}  # setting -> is an indented sub-section
-        get = section.get
-        for key in _SHOWN_SETTINGS:
-            value = get(key)
-            if value is None:
-                continue
-            if value.__class__ is str and 0 < len(value) <= MAX_VALUE_LENGTH:
-                shown[key] = value
-            elif value:
-                odd[key] = isinstance(value, dict)
+        for key, value in section.items():
+            if key in _SHOWN_SETTING_SET:
+                if value.__class__ is str and 0 < len(value) <= MAX_VALUE_LENGTH:
+                    shown[key] = value
+                elif value:
+                    odd[key] = isinstance(value, dict)
+        if len(odd) > 1:  # the first odd one in _SHOWN_SETTINGS order is the problem named
+            odd = {key: odd[key] for key in _SHOWN_SETTINGS if key in odd}
         text = None
         first = problem or self._setting_problem(name, shown, odd)
         duration = shown.get("roleport_console_duration")
