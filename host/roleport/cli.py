@@ -198,7 +198,7 @@ def profile_table_rows(profiles: Sequence[Any], default: str) -> list[tuple[str,
     ordered = [profile for profile in by_name if profile.account_id is not None]
     ordered.sort(key=attrgetter("account_id"))
     ordered += [profile for profile in by_name if profile.account_id is None]
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for profile in ordered:
         account = profile.account_id or "-"
         name = profile.account_name or (
