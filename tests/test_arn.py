@@ -37,3 +37,17 @@ def test_partition_and_account():
 def test_resource_may_contain_colons():
     arn = parse_arn("arn:aws:logs:eu-west-1:123456789012:log-group:/a:b")
     assert arn is not None and arn.resource == "log-group:/a:b" and arn.region == "eu-west-1"
+
+
+def test_role_arn_parts_agree_with_parse_arn():
+    # role_arn_parts splits without building an Arn; it must say what parse_arn says.
+    values = ["arn:aws:iam::123456789012:role/R", "arn:aws:iam::123456789012:role/", "arn::iam::"
+              ":role/a/b/", "arn:aws:sts::123456789012:role/R", "arn:aws:iam:::role/x:y/z",
+              "arn:aws:iam::1:role", "arn:aws:iam::1:roles/x", "arn:aws:iam::1:role/a:b",
+              "ARN:aws:iam::1:role/x", "arn:aws:iam::1", "", 12, b"arn:aws:iam::1:role/x"]
+    for value in values:
+        arn = parse_arn(value)
+        expected = ((arn.partition or None, arn.account or None, arn.role_name)
+                    if arn is not None and arn.resource.startswith("role/")
+                    else (None, None, None))
+        assert role_arn_parts(value) == expected, value

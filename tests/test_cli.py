@@ -456,3 +456,51 @@ mfa_serial = arn:aws:iam::111111111111:mfa/bob
     assert "MFA code for arn:aws:iam::111111111111:mfa/bob" in err.getvalue()
     [double] = [c for c in aws.sts_calls if "role/Double" in c.params.get("RoleArn", "")]
     assert double.params["SerialNumber"] == "arn:aws:iam::111111111111:mfa/bob"
+
+
+def test_list_with_an_sso_session_imports_no_more_of_botocore_than_its_config_loader(aws_home):
+    # Reading the SSO token cache needs no botocore.utils (JSONFileCache is for writing):
+    # importing it was most of what `roleport list` paid beyond botocore's own parse.
+    aws_home.write_config("[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+                          "sso_region = us-east-1\n\n[profile dev]\nsso_session = corp\n"
+                          "sso_account_id = 123456789012\nsso_role_name = Dev\n")
+    code = ("import io, sys; from roleport.cli import main; out = io.StringIO(); "
+            "assert main(['list'], stdout=out) == 0, out.getvalue(); "
+            "print('dev' in out.getvalue(), sorted(m for m in ('botocore.utils', "
+            "'botocore.session', 'urllib3', 'requests') if m in sys.modules))")
+    listed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert listed.stdout.strip() == "True []", listed.stderr
+
+
+def test_table_rows_are_ordered_by_account_then_name_and_noted_per_flag():
+    # profile_table_rows against the plain definition: one sort on (no account, account id,
+    # name) and the notes joined in a fixed order, over random profiles.
+    import random
+
+    from roleport.profiles import Profile
+
+    rng = random.Random(7)
+    fields = {name: None for name in Profile.__dataclass_fields__}
+    profiles = [Profile(**{
+        **fields, "name": f"p{rng.randrange(10**6)}-{index}",
+        "account_id": rng.choice([None, "", "111111111111", "222222222222", "x", "1"]),
+        "account_name": rng.choice([None, "prod", "dev"]),
+        "role_name": rng.choice([None, "Admin"]), "region": rng.choice([None, "eu-west-1"]),
+        "kind": rng.choice(["assume-role", "sso"]), "mfa": rng.random() < 0.5,
+        "chained": rng.random() < 0.5, "problem": rng.choice([None, "bad"])})
+        for index in range(400)]
+    default = profiles[17].name
+    names = {p.account_id: p.account_name for p in profiles if p.account_id and p.account_name}
+    expected = []
+    for p in sorted(profiles, key=lambda p: (p.account_id is None, p.account_id or "", p.name)):
+        label = p.account_name or (names.get(p.account_id) if p.account_id else None)
+        account = f"{label} ({p.account_id or '-'})" if label else p.account_id or "-"
+        notes = [note for flag, note in ((p.mfa, "mfa"), (p.chained, "chained"),
+                                         (p.name == default, "default"),
+                                         (p.problem, "problem")) if flag]
+        expected.append((account, p.name, p.role_name or "-", p.region or "-", p.kind,
+                         ",".join(notes)))
+    assert cli.profile_table_rows(profiles, default) == expected
+    assert any(row[5] == "mfa,chained,default,problem" or "default" in row[5]
+               for row in expected)

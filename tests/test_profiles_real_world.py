@@ -611,3 +611,26 @@ def test_a_listed_problem_is_a_clear_error_when_the_profile_is_used(
     exit_code, out, err = run_cli("login", name, "--print")
     assert exit_code == ERRORS[code].exit_code, err
     assert out == "" and "Traceback" not in err
+
+
+def test_profiles_json_equals_json_dumps_whatever_the_values_hold() -> None:
+    # The fast layout splits at `, "` and `}, {"`; values made of such pieces (quotes,
+    # backslashes, braces, commas, line breaks, non-ASCII) must not move a line break.
+    import random
+
+    from roleport.profiles import Profile
+
+    rng = random.Random(3)
+    pieces = ['"', "\\", ", ", "}, {", '{"', ": ", "\n", "\u2028", "\U0001f600", "name",
+              "a", " ", "null", ",", "}", "]", ', "region": ', '}, {"name": ', '"name": ']
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+             for _ in range(300)]
+    fields = {name: None for name in Profile.__dataclass_fields__}
+    profiles = [Profile(**{**fields, "name": rng.choice(texts), "kind": rng.choice(texts),
+                           "account_name": rng.choice([None, *texts]),
+                           "problem": rng.choice([None, *texts]), "mfa": rng.random() < 0.5,
+                           "chained": False, "console_duration": rng.choice([None, 3600])})
+                for _ in range(200)]
+    for count in (0, 1, 2, 200):
+        assert profiles_json(profiles[:count]) == json.dumps(
+            [profile.to_dict() for profile in profiles[:count]], indent=2)

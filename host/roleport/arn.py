@@ -60,11 +60,18 @@ def account_of(value: object) -> str | None:
 
 
 def role_arn_parts(value: object) -> tuple[str | None, str | None, str | None]:
-    """(partition, account id, role name) of an IAM role ARN; all None for anything else."""
-    arn = parse_arn(value)
-    if arn is None or not arn.resource.startswith("role/"):
+    """(partition, account id, role name) of an IAM role ARN; all None for anything else.
+
+    ``parse_arn`` and ``Arn.role_name`` without building an Arn: listing calls this for
+    thousands of profiles.
+    """
+    if not isinstance(value, str) or not value.startswith("arn:"):
         return None, None, None
-    return arn.partition or None, arn.account or None, arn.role_name
+    parts = value.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("role/"):
+        return None, None, None
+    role_name = parts[5].rsplit("/", 1)[-1] or None if parts[2] == "iam" else None
+    return parts[1] or None, parts[4] or None, role_name
 
 
 def assumed_role_parts(value: object) -> tuple[str | None, str | None, str | None]:

@@ -134,11 +134,21 @@ def report_error(error: RoleportError, stderr: TextIO) -> int:
 
 def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
              stderr: TextIO | None = None) -> int:
+    from roleport.profiles import cyclic_gc_paused
+
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    # The command's own work after the parse (the table, or the JSON) allocates thousands of
+    # objects while the parse's hundreds of thousands are still young: each of the collector's
+    # passes would walk them all again, for a one-shot command that makes no cycles to free.
+    with cyclic_gc_paused():
+        return _list(args, out, err)
+
+
+def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from roleport.cli_sso import discovered_rows
     from roleport.profiles import list_profiles, profiles_json
     from roleport.rules import default_profile_name
 
-    out, err = stdout or sys.stdout, stderr or sys.stderr
     profiles = list_profiles()
     discovered, notes = discovered_rows(profiles)
     for note in notes:
@@ -158,26 +168,8 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
         files = ConfigFiles.from_environment()
         out.write(f"No profiles in {files.config_file} or {files.credentials_file}.\n")
         return 0
-    default = default_profile_name()
-    # One account, one label: a name given on any of its profiles names them all.
-    account_names = {profile.account_id: profile.account_name for profile in profiles
-                     if profile.account_id and profile.account_name}
-
-    def order(profile: Any) -> tuple[bool, str, str]:
-        return (profile.account_id is None, profile.account_id or "", profile.name)
-
-    rows = [("ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES")]
-    for profile in sorted(profiles, key=order):
-        account = profile.account_id or "-"
-        name = profile.account_name or (
-            account_names.get(profile.account_id) if profile.account_id else None)
-        if name:
-            account = f"{name} ({account})"
-        notes = [note for flag, note in ((profile.mfa, "mfa"), (profile.chained, "chained"),
-                                         (profile.name == default, "default"),
-                                         (profile.problem, "problem")) if flag]
-        rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
-                     profile.kind, ",".join(notes)))
+    rows = [("ACCOUNT", "PROFILE", "ROLE", "REGION", "KIND", "NOTES"),
+            *profile_table_rows(profiles, default_profile_name())]
     for role in discovered:
         account = role["account_id"]
         if role["account_name"]:
@@ -193,6 +185,41 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None,
         for profile in problems:
             out.write(f"  {profile.name}: {profile.problem}\n")
     return 0
+
+
+# The NOTES cell for each combination of (mfa, chained, default, problem).
+_NOTES = tuple(",".join(note for flag, note in zip(
+    (index & 8, index & 4, index & 2, index & 1), ("mfa", "chained", "default", "problem"),
+    strict=True) if flag) for index in range(16))
+
+
+def profile_table_rows(profiles: Sequence[Any], default: str) -> list[tuple[str, ...]]:
+    """The table's rows of ``profiles`` (ACCOUNT, PROFILE, ROLE, REGION, KIND, NOTES), by
+    account id, then name; profiles without an account last, by name.
+
+    One account, one label: a name given on any of its profiles names them all.
+    """
+    from operator import attrgetter
+
+    account_names = {profile.account_id: profile.account_name for profile in profiles
+                     if profile.account_id and profile.account_name}
+    # Two stable sorts on C attribute getters: by name, then by account id.
+    by_name = sorted(profiles, key=attrgetter("name"))
+    ordered = [profile for profile in by_name if profile.account_id is not None]
+    ordered.sort(key=attrgetter("account_id"))
+    ordered += [profile for profile in by_name if profile.account_id is None]
+    rows: list[tuple[str, ...]] = []
+    for profile in ordered:
+        account = profile.account_id or "-"
+        name = profile.account_name or (
+            account_names.get(profile.account_id) if profile.account_id else None)
+        if name:
+            account = f"{name} ({account})"
+        notes = _NOTES[(8 if profile.mfa else 0) | (4 if profile.chained else 0)
+                       | (2 if profile.name == default else 0) | (1 if profile.problem else 0)]
+        rows.append((account, profile.name, profile.role_name or "-", profile.region or "-",
+                     profile.kind, notes))
+    return rows
 
 
 # -- login --------------------------------------------------------------------------------

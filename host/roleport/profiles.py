@@ -126,24 +126,32 @@ class Profile:
 
 
 _PROFILE_FIELDS = tuple(field.name for field in fields(Profile))
-# One profile as json.dumps(indent=2) lays it out inside a list; field names need no escaping.
-_JSON_BLOCK = "  {\n" + ",\n".join(f'    "{name}": %s' for name in _PROFILE_FIELDS) + "\n  }"
+# profiles_json: each field after the first, compact and as json's indent=2 lays it out.
+_JSON_FIELD_BREAKS = tuple((f', "{name}": ', f',\n    "{name}": ') for name in _PROFILE_FIELDS[1:])
+# ... and between two objects, at the first field.
+_JSON_OBJECT_BREAK = (f'}}, {{"{_PROFILE_FIELDS[0]}": ',
+                      f'\n  }},\n  {{\n    "{_PROFILE_FIELDS[0]}": ')
 
 
 def profiles_json(profiles: Iterable[Profile]) -> str:
     """``json.dumps([p.to_dict() for p in profiles], indent=2)``, byte for byte, but fast.
 
-    json indents in pure Python. These objects are flat: each string goes through json's own
-    C string encoder and the fixed layout is a template (tests compare the two).
+    json indents in pure Python, one call per value; without indent its C encoder writes the
+    whole list at once. These objects are flat, so the two layouts differ only before each
+    field (``, "region": ``) and between the objects (``}, {"name": ``). Neither can occur
+    elsewhere: inside an encoded string every quote is escaped (``\\"``), and a string's
+    closing quote is followed by ``,`` or ``}``, never by a field name. Tests compare the two
+    with values built from the separators' pieces.
     """
-    from json.encoder import encode_basestring_ascii as encode
+    import json
 
-    blocks = [_JSON_BLOCK % tuple([
-        encode(value) if value.__class__ is str
-        else "null" if value is None else "true" if value is True
-        else "false" if value is False else repr(value)
-        for value in vars(profile).values()]) for profile in profiles]
-    return "[\n" + ",\n".join(blocks) + "\n]" if blocks else "[]"
+    text = json.dumps([vars(profile) for profile in profiles])
+    if text == "[]":
+        return text
+    text = text[2:-2].replace(*_JSON_OBJECT_BREAK)
+    for before, after in _JSON_FIELD_BREAKS:
+        text = text.replace(before, after)
+    return "[\n  {\n    " + text + "\n  }\n]"
 
 
 def _new_profile(fields_in_order: dict[str, Any]) -> Profile:
@@ -177,6 +185,18 @@ class ParsedConfig(NamedTuple):
     config_keys: dict[str, dict[str, Any]]
 
 
+class DescribedFrom(NamedTuple):
+    """The inputs of one Describer: everything of the files a description reads."""
+
+    profiles: dict[str, dict[str, Any]]
+    credentials_sections: dict[str, dict[str, Any]]
+    config_keys: dict[str, dict[str, Any]]
+    sso_sessions: dict[str, Any]
+
+
+_ABSENT: Any = object()
+
+
 class ConfigSnapshot:
     """One parse of the config files: the profiles, and a botocore session for credentials.
 
@@ -187,7 +207,8 @@ class ConfigSnapshot:
 
     def __init__(self, signature: tuple[Any, ...], files: ConfigFiles,
                  full_config: dict[str, Any], profiles: tuple[Profile, ...],
-                 unusable: Mapping[str, str] | None = None) -> None:
+                 unusable: Mapping[str, str] | None = None,
+                 described_from: DescribedFrom | None = None) -> None:
         self.signature = signature
         self.files = files
         self.full_config = full_config
@@ -196,6 +217,9 @@ class ConfigSnapshot:
         # Profiles botocore cannot even attempt (a sub-section where it needs a value): using
         # one is a config_error naming the setting instead of botocore's TypeError.
         self.unusable = dict(unusable or {})
+        # What the profiles were described from: the next parse re-describes only the
+        # profiles whose settings (or whose sources' settings) changed.
+        self.described_from = described_from
         self._session: botocore.session.Session | None = None
         self._session_lock = threading.Lock()
 
@@ -277,18 +301,24 @@ def read_config(files: ConfigFiles) -> ParsedConfig:
     return ParsedConfig(config, credential_profiles, config_keys)
 
 
-def parse_config(files: ConfigFiles) -> ConfigSnapshot:
-    """Parse both files and build the profile list (no botocore session needed)."""
+def parse_config(files: ConfigFiles, previous: ConfigSnapshot | None = None) -> ConfigSnapshot:
+    """Parse both files and build the profile list (no botocore session needed).
+
+    With the ``previous`` snapshot, a profile whose settings, and whose source profiles'
+    settings, are those it was described from keeps its description (Describer.reuse): an
+    edit re-describes what it touched, not thousands of profiles.
+    """
     signature = files.signature()
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         parsed = read_config(files)
         describer = Describer(parsed)
-        profiles = tuple(describer.describe_all())
-    return ConfigSnapshot(signature, files, parsed.full_config, profiles, describer.unusable)
+        profiles = tuple(describer.describe_all(previous))
+    return ConfigSnapshot(signature, files, parsed.full_config, profiles, describer.unusable,
+                          describer.described_from())
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while the config is parsed and described.
 
     Parsing thousands of sections allocates hundreds of thousands of containers, none of
@@ -447,7 +477,7 @@ def load_snapshot(files: ConfigFiles | None = None) -> ConfigSnapshot:
         current = _snapshot
         if current is not None and current.signature == files.signature():
             return current
-        fresh = parse_config(files)
+        fresh = parse_config(files, current)
         _snapshot = fresh
         return fresh
 
@@ -468,6 +498,13 @@ def role_chain(name: str, raw_profiles: dict[str, dict[str, Any]]) -> list[str]:
         chain.append(source)
         current = raw_profiles.get(source, {})
     return chain
+
+
+def _loops_back(chain: list[str], raw_profiles: dict[str, dict[str, Any]]) -> bool:
+    """Whether role_chain stopped at ``chain`` because its last profile's source is already
+    on it."""
+    last = raw_profiles.get(chain[-1], {})
+    return "role_arn" in last and last.get("source_profile") in chain
 
 
 def parse_console_duration(value: Any) -> int | None:
@@ -574,6 +611,7 @@ _DISPLAY_SETTINGS = ("roleport_account_name", "roleport_container", "roleport_co
                      "roleport_account_color")
 # Every setting shown as it is written.
 _SHOWN_SETTINGS = ("region", "source_profile", "roleport_console_duration", *_DISPLAY_SETTINGS)
+_SHOWN_SETTING_SET = frozenset(_SHOWN_SETTINGS)
 
 
 class Describer:
@@ -609,9 +647,63 @@ class Describer:
     def section(self, name: str) -> Mapping[str, Any]:
         return self.profiles.get(name) or {}
 
-    def describe_all(self) -> Iterable[Profile]:
+    def describe_all(self, previous: ConfigSnapshot | None = None) -> Iterable[Profile]:
+        """Every profile, in botocore's order; with ``previous``, those whose inputs did not
+        change since it are its Profile objects (reuse)."""
+        reused = self.reuse(previous) if previous is not None else {}
         for name in self.profiles:
-            yield self.describe(name)
+            profile = reused.get(name)
+            yield profile if profile is not None else self.describe(name)
+
+    def described_from(self) -> DescribedFrom:
+        return DescribedFrom(self.profiles, self.credentials_sections, self.config_keys,
+                             self.sso_sessions)
+
+    def reuse(self, previous: ConfigSnapshot) -> dict[str, Profile]:
+        """The profiles of ``previous`` this parse would describe the same way.
+
+        A description reads the profile's own sections (config, credentials file, the config
+        file's keys it overrides), for a role profile those of every profile down its
+        source_profile chain, the [sso-session] sections, and nothing else of the files
+        (the rest is fixed for the process: which extras botocore has, roleport's rules).
+        So a profile is kept when those inputs compare equal to what ``previous`` was
+        described from; the chain is followed in this parse, where any change of it starts
+        at a profile whose sections changed. Tests compare the result with a fresh parse.
+
+        A chain that loops is described again whatever changed: which profile the loop
+        error names, and the MFA device of the profiles entering it, depend on the profile
+        the walk of a parse met the loop from first (Describer.role), so only describing every
+        such profile in the file's order, as a fresh parse does, gives the same result.
+        """
+        before = previous.described_from
+        if before is None or before.sso_sessions != self.sso_sessions:
+            return {}
+        same: dict[str, bool] = {}
+
+        def unchanged(name: str) -> bool:
+            known = same.get(name)
+            if known is None:
+                known = same[name] = (
+                    before.profiles.get(name, _ABSENT) == self.profiles.get(name, _ABSENT)
+                    and before.credentials_sections.get(name, _ABSENT)
+                    == self.credentials_sections.get(name, _ABSENT)
+                    and before.config_keys.get(name, _ABSENT)
+                    == self.config_keys.get(name, _ABSENT))
+            return known
+
+        kept: dict[str, Profile] = {}
+        for name in self.profiles:
+            profile = previous.by_name.get(name)
+            if profile is None:
+                continue
+            chain = role_chain(name, self.profiles)
+            if not all(map(unchanged, chain)) or _loops_back(chain, self.profiles):
+                continue
+            kept[name] = profile
+            why = previous.unusable.get(name)
+            if why is not None:
+                self.unusable[name] = why
+        return kept
 
     def describe(self, name: str) -> Profile:
         try:
@@ -639,18 +731,18 @@ class Describer:
             kind, problem = source.kind, source.problem
             account_id, role_name, role_arn = (source.account_id, source.role_name,
                                                source.role_arn)
-        # One pass over the settings shown as they are; only odd ones cost more.
+        # One pass over the section's few settings (not a look-up of each shown one); only
+        # odd values cost more.
         shown: dict[str, str] = {}
         odd: dict[str, bool] = {}  # setting -> is an indented sub-section
-        get = section.get
-        for key in _SHOWN_SETTINGS:
-            value = get(key)
-            if value is None:
-                continue
-            if value.__class__ is str and 0 < len(value) <= MAX_VALUE_LENGTH:
-                shown[key] = value
-            elif value:
-                odd[key] = isinstance(value, dict)
+        for key, value in section.items():
+            if key in _SHOWN_SETTING_SET:
+                if value.__class__ is str and 0 < len(value) <= MAX_VALUE_LENGTH:
+                    shown[key] = value
+                elif value:
+                    odd[key] = isinstance(value, dict)
+        if len(odd) > 1:  # the first odd one in _SHOWN_SETTINGS order is the problem named
+            odd = {key: odd[key] for key in _SHOWN_SETTINGS if key in odd}
         text = None
         first = problem or self._setting_problem(name, shown, odd)
         duration = shown.get("roleport_console_duration")

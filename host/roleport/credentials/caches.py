@@ -99,12 +99,22 @@ class SafeFileCache:
 
     def __init__(self, directory: str, entry_problem: Callable[[Any], str | None],
                  dumps_func: Callable[[Any], str] | None = None) -> None:
-        from botocore.utils import JSONFileCache
-
         self.directory = directory
         self._entry_problem = entry_problem
-        self._files = JSONFileCache(directory, dumps_func=dumps_func)
+        self._dumps_func = dumps_func
+        self._writer: Any = None
         self._folder_ready = False
+
+    @property
+    def _files(self) -> Any:
+        """botocore's JSONFileCache, built on the first write: reading never needs it, and
+        importing botocore.utils (a tenth of a second) would be most of `roleport list`'s
+        cost beyond botocore's config parse when the config has an SSO session."""
+        if self._writer is None:
+            from botocore.utils import JSONFileCache
+
+            self._writer = JSONFileCache(self.directory, dumps_func=self._dumps_func)
+        return self._writer
 
     def path_of(self, key: str) -> str:
         return os.path.join(self.directory, key + ".json")
