@@ -6,29 +6,52 @@
  */
 import { ext } from './lib/browser.js';
 import { errorFields, refreshesProfileList } from './lib/errors.js';
-import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
 import { groupProfiles, rowKey } from './lib/grouping.js';
 import { createKeyedPool } from './lib/keyed-pool.js';
 import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
-import {
-  parseStoredTable, pushRecent, rowsToProfiles, toggleFavourite,
-} from './lib/profiles.js';
-import { configProblem, errorActions, errorPlace } from './lib/row-errors.js';
-import { rankingBoost } from './lib/ranking.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
-import { accountColor, accountColors, profileColor } from './lib/style.js';
 import { callBackground, h, showError, withCode } from './lib/ui.js';
 import {
   addBadgeProvider, badgeSignature, clearRowMessage, renderRow, renderSection, rowBadges, rowSlot,
   showRowMessage,
 } from './popup-rows.js';
-import { showSuggestion } from './popup-suggestion.js';
-// With the error it explains, not a moment after it.
-import { linkSetupGuide } from './popup-welcome.js';
-import { discoveredLabel, mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
-import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
+import {
+  DISCOVERED_STORAGE_KEY, discoveredLabel, mergeDiscovered, rowsToDiscovered,
+} from './lib/discovery.js';
 import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
+
+/*
+ * The modules the whole list needs but the first screen does not (searching, colours, the
+ * stored tables, errors' places): imported once that screen is painted, while the whole list
+ * is read, because every module a page imports statically is fetched and compiled, one level
+ * of imports after the other, before the page's code runs. Bound by loadListModules(), before
+ * state.ready; nothing reads them before.
+ */
+let buildIndex; let rankProfiles; let tokenize;
+let parseStoredTable; let pushRecent; let rowsToProfiles; let toggleFavourite;
+let configProblem; let errorActions; let errorPlace;
+let rankingBoost;
+let accountColor; let accountColors; let profileColor;
+let showSuggestion;
+let linkSetupGuide;
+
+async function loadListModules() {
+  const [fuzzy, profiles, rowErrors, ranking, style, suggestion, welcome] =
+    await Promise.all([
+      import('./lib/fuzzy.js'), import('./lib/profiles.js'), import('./lib/row-errors.js'),
+      import('./lib/ranking.js'), import('./lib/style.js'), import('./popup-suggestion.js'),
+      // With the error it explains, not a moment after it: loaded before any error shows.
+      import('./popup-welcome.js'),
+    ]);
+  ({ buildIndex, rankProfiles, tokenize } = fuzzy);
+  ({ parseStoredTable, pushRecent, rowsToProfiles, toggleFavourite } = profiles);
+  ({ configProblem, errorActions, errorPlace } = rowErrors);
+  ({ rankingBoost } = ranking);
+  ({ accountColor, accountColors, profileColor } = style);
+  ({ showSuggestion } = suggestion);
+  ({ linkSetupGuide } = welcome);
+}
 
 /**
  * Parts the first list does not need, imported once it is painted (or on first use): every
@@ -635,6 +658,7 @@ async function openProfile(name, {
 }
 
 async function toggleStar(name) {
+  if (!state.ready) await state.whenReady; // a star of the first screen
   state.favourites = toggleFavourite(state.favourites, name);
   await ext.storage.local.set({ [STORAGE_KEYS.favourites]: state.favourites });
   // The Favourites section gains or loses the row: rebuild, keeping focus on this star.
@@ -856,7 +880,9 @@ async function start() {
   state.storedHead = typeof stored[LIST_HEAD_KEY] === 'string' ? stored[LIST_HEAD_KEY] : null;
   const head = parseListHead(state.storedHead, { favourites: state.favourites, recent: state.recent });
   if (head) paintHead(head, state.storedHead);
+  const modules = loadListModules();
   const tables = await whole;
+  await modules;
   performance.mark('roleport:table-read');
   const discoveredTable = parseStoredTable(tables[DISCOVERED_STORAGE_KEY]);
   state.discovered = rowsToDiscovered(discoveredTable);
