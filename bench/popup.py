@@ -328,19 +328,27 @@ NOTES = [
     "background's storage. Times come from the page itself (popup.js's performance marks, the "
     "input event's timeStamp, requestAnimationFrame), not from WebDriver round trips. The "
     "popup keeps at most MAX_ROWS rows in the DOM whatever the number of profiles; it builds "
-    "the first FIRST_ROWS of them at once and the rest after the paint.",
+    "the first FIRST_ROWS of them at once and the rest after the paint. The 'next frame' "
+    "figures are upper bounds: the frame is requested from a PerformanceObserver callback, "
+    "which the browser delivers some time after the mark.",
     "How the first list is fast, in order (the steps in the detail column): the page imports "
-    "only the modules the list needs (the sign-in panel, session markers and same-page offer "
-    "come after the paint); it reads a small value first, the first screen the last "
-    "popup showed (lib/list-head.js: the first sections and rows, their colours, the list's "
-    "size), and paints it; meanwhile the whole profile table and the discovered roles (each "
-    "one JSON string) are read, parsed and merged, only the accounts of the first rows are "
-    "grouped and sorted, and the first screen is kept when it is still the list's, the other "
-    "rows appended. The search index (lower-cased fields, and the alphabetical order, which a "
-    "cheap pre-sort leaves the collator to confirm) is built after that, in an idle callback. "
-    "What is left before the first paint is mostly the browser's own start of an extension "
-    "page (the 'empty extension page' row, measured in the same browser) and loading the "
-    "popup's remaining static modules.",
+    "only the 12 modules the first screen needs (searching, colours, the stored tables' "
+    "parsing and the errors' places are imported while the whole list is read; the sign-in "
+    "panel, session markers and same-page offer after the paint); it reads a small value "
+    "first, the first screen the last popup showed (lib/list-head.js: the first sections and "
+    "rows, their colours, the list's size), and paints it; meanwhile the whole profile table "
+    "and the discovered roles (each one JSON string) are read, parsed and merged, only the "
+    "accounts of the first rows are grouped and sorted, and the first screen is kept when it "
+    "is still the list's, the other rows appended. The search index (lower-cased fields, and "
+    "the alphabetical order, which a cheap pre-sort leaves the collator to confirm) is built "
+    "after that, in an idle callback. What is left before the first paint is mostly the "
+    "browser's own start of an extension page (the 'empty extension page' row, measured in "
+    "the same browser) and loading the popup's remaining static modules.",
+    "How a keystroke is fast: the list is filtered in the input event's own task (a task "
+    "queued from an input event runs only after the browser painted a frame), ranked over "
+    "the prepared index (lib/fuzzy.js; a heap keeps the best MAX_ROWS), and the rows earlier "
+    "lists built are reused (lib/keyed-pool.js: by row key and the row's inputs), so a "
+    "keystroke mostly moves existing rows.",
 ]
 
 

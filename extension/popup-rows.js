@@ -37,7 +37,8 @@ function builtinBadges(profile) {
   return badges;
 }
 
-function badgeNodes(profile) {
+/** The badges of a row, as data: [{text, title, className?}] (built-in, then providers'). */
+export function rowBadges(profile) {
   const badges = [...builtinBadges(profile)];
   for (const provider of badgeProviders) {
     try {
@@ -46,6 +47,16 @@ function badgeNodes(profile) {
       // One feature's badge must never break the list.
     }
   }
+  return badges;
+}
+
+/** A string that changes whenever the row's badges do (a row built before can be reused). */
+export function badgeSignature(badges) {
+  return badges.map(({ text, title, className }) => `${text}\u0001${title ?? ''}\u0001${className ?? ''}`)
+    .join('\u0002');
+}
+
+function badgeNodes(profile, badges = rowBadges(profile)) {
   return badges.map(({ text, title, className }) => h('span', {
     className: className ? `badge ${className}` : 'badge', title,
   }, text));
@@ -58,7 +69,8 @@ export function effectiveRegion(profile, settings) {
 }
 
 /**
- * One row. `context`: {sectionId, showAccount, favourite, color, settings}.
+ * One row. `context`: {sectionId, showAccount, favourite, color, settings, badges?} (badges:
+ * rowBadges(profile), when the caller computed them already).
  */
 export function renderRow(profile, context) {
   const name = profile.name;
@@ -76,7 +88,7 @@ export function renderRow(profile, context) {
       className: overridden ? 'region region-override' : 'region',
       title: overridden ? `Region ${region}, set in the options for every profile` : `Region ${region}`,
     }, region) : null,
-    h('span', { className: 'badges' }, badgeNodes(profile)),
+    h('span', { className: 'badges' }, badgeNodes(profile, context.badges)),
     h('span', { className: 'progress' }));
   const shownName = role !== name && !profile.discovered ? name : '';
   const tooltip = [role, account, shownName, region].filter(Boolean).join(' \u00b7 ');

@@ -6,27 +6,52 @@
  */
 import { ext } from './lib/browser.js';
 import { errorFields, refreshesProfileList } from './lib/errors.js';
-import { buildIndex, rankProfiles, tokenize } from './lib/fuzzy.js';
-import { groupProfiles } from './lib/grouping.js';
+import { groupProfiles, rowKey } from './lib/grouping.js';
+import { createKeyedPool } from './lib/keyed-pool.js';
 import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
-import {
-  parseStoredTable, pushRecent, rowsToProfiles, toggleFavourite,
-} from './lib/profiles.js';
-import { configProblem, errorActions, errorPlace } from './lib/row-errors.js';
-import { rankingBoost } from './lib/ranking.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
-import { accountColor, accountColors, profileColor } from './lib/style.js';
 import { callBackground, h, showError, withCode } from './lib/ui.js';
 import {
-  addBadgeProvider, clearRowMessage, renderRow, renderSection, rowSlot, showRowMessage,
+  addBadgeProvider, badgeSignature, clearRowMessage, renderRow, renderSection, rowBadges, rowSlot,
+  showRowMessage,
 } from './popup-rows.js';
-import { showSuggestion } from './popup-suggestion.js';
-// With the error it explains, not a moment after it.
-import { linkSetupGuide } from './popup-welcome.js';
-import { discoveredLabel, mergeDiscovered, rowsToDiscovered } from './lib/discovery.js';
-import { DISCOVERED_STORAGE_KEY } from './lib/sso.js';
+import {
+  DISCOVERED_STORAGE_KEY, discoveredLabel, mergeDiscovered, rowsToDiscovered,
+} from './lib/discovery.js';
 import { LIST_HEAD_KEY, listHead, parseListHead } from './lib/list-head.js';
+
+/*
+ * The modules the whole list needs but the first screen does not (searching, colours, the
+ * stored tables, errors' places): imported once that screen is painted, while the whole list
+ * is read, because every module a page imports statically is fetched and compiled, one level
+ * of imports after the other, before the page's code runs. Bound by loadListModules(), before
+ * state.ready; nothing reads them before.
+ */
+let buildIndex; let rankProfiles; let tokenize;
+let parseStoredTable; let pushRecent; let rowsToProfiles; let toggleFavourite;
+let configProblem; let errorActions; let errorPlace;
+let rankingBoost;
+let accountColor; let accountColors; let profileColor;
+let showSuggestion;
+let linkSetupGuide;
+
+async function loadListModules() {
+  const [fuzzy, profiles, rowErrors, ranking, style, suggestion, welcome] =
+    await Promise.all([
+      import('./lib/fuzzy.js'), import('./lib/profiles.js'), import('./lib/row-errors.js'),
+      import('./lib/ranking.js'), import('./lib/style.js'), import('./popup-suggestion.js'),
+      // With the error it explains, not a moment after it: loaded before any error shows.
+      import('./popup-welcome.js'),
+    ]);
+  ({ buildIndex, rankProfiles, tokenize } = fuzzy);
+  ({ parseStoredTable, pushRecent, rowsToProfiles, toggleFavourite } = profiles);
+  ({ configProblem, errorActions, errorPlace } = rowErrors);
+  ({ rankingBoost } = ranking);
+  ({ accountColor, accountColors, profileColor } = style);
+  ({ showSuggestion } = suggestion);
+  ({ linkSetupGuide } = welcome);
+}
 
 /**
  * Parts the first list does not need, imported once it is painted (or on first use): every
@@ -81,6 +106,8 @@ const state = {
   mfaSessions: new Map(),
   refreshWaiting: false,
   renderTimer: null,
+  /** A render is due in this task: the search field's input (renderAfterInput). */
+  inputRender: false,
   /** The sections still to add after the first rows were painted: {handle, parts, detail}. */
   pendingRows: null,
   /**
@@ -121,10 +148,36 @@ function sectionColors(section, profiles) {
   };
 }
 
+/**
+ * The rows built so far, by row key: a keystroke's list reuses the rows the last lists built
+ * (same profile object, colour, badges...: lib/keyed-pool.js) instead of building them again.
+ */
+const rowPool = createKeyedPool();
+
+/** What a row carried from a request (busy, opened, its error, the MFA field) is taken off. */
+function resetRow(row) {
+  const button = row.querySelector('button.role');
+  delete button.dataset.state;
+  button.removeAttribute('aria-busy');
+  button.querySelector('.progress').textContent = '';
+  rowSlot(row).replaceChildren();
+  row.classList.remove('has-error');
+}
+
+function rowNode(profile, context) {
+  const badges = rowBadges(profile);
+  const inputs = [profile, context.showAccount, context.favourite, context.color,
+    context.settings, badgeSignature(badges)];
+  const { value: row, reused } = rowPool.take(rowKey(context.sectionId, profile.name), inputs,
+    () => renderRow(profile, { ...context, badges }));
+  if (reused) resetRow(row);
+  return row;
+}
+
 function sectionNode(section, profiles, { color, rowColors } = sectionColors(section, profiles)) {
   const showAccount = section.kind === 'favourites' || section.kind === 'recent';
   const favourites = new Set(state.favourites);
-  const rows = profiles.map((profile, i) => renderRow(profile, {
+  const rows = profiles.map((profile, i) => rowNode(profile, {
     sectionId: section.id,
     showAccount,
     favourite: favourites.has(profile.name),
@@ -269,6 +322,7 @@ function headOf(parts, shown, total) {
 
 /** Paints the first screen kept by the last popup, before the whole list is read. */
 function paintHead(head, stored) {
+  rowPool.nextRender();
   results.replaceChildren(...head.parts.map((part) => sectionNode(part.section, part.profiles, part)));
   listStatus.textContent = describeList('', head.shown, head.total, head.total);
   state.paintedHead = stored;
@@ -280,7 +334,9 @@ function paintHead(head, stored) {
 }
 
 function render() {
+  clearTimeout(state.renderTimer); // this very render, or one the input overtakes
   state.renderTimer = null;
+  state.inputRender = false;
   if (!state.ready) {
     state.renderRequested = true; // done once the whole list is read
     return;
@@ -291,6 +347,7 @@ function render() {
     return;
   }
   cancelPendingRows();
+  rowPool.nextRender();
   const focused = focusedControl();
   // The page, not the toggle event, says whether the group is open: the event is delivered
   // after this rebuild when the user opened it just before, and then to a detached element.
@@ -337,7 +394,20 @@ function render() {
   if (state.index === null) prepareSearch();
 }
 
-/** Filters after the keystroke has painted, coalescing fast typing into one pass. */
+/**
+ * Filters in the keystroke's own task (a microtask, so that what the same task does after
+ * the input event still comes first): a task queued from an input event runs only after the
+ * browser painted a frame (Chromium renders first after input), which costs a frame.
+ */
+function renderAfterInput() {
+  if (state.inputRender) return;
+  state.inputRender = true;
+  queueMicrotask(() => {
+    if (state.inputRender) render();
+  });
+}
+
+/** Renders after the current task, coalescing changes that come together into one pass. */
 function scheduleRender() {
   if (state.renderTimer !== null) return;
   state.renderTimer = setTimeout(render, 0);
@@ -588,6 +658,7 @@ async function openProfile(name, {
 }
 
 async function toggleStar(name) {
+  if (!state.ready) await state.whenReady; // a star of the first screen
   state.favourites = toggleFavourite(state.favourites, name);
   await ext.storage.local.set({ [STORAGE_KEYS.favourites]: state.favourites });
   // The Favourites section gains or loses the row: rebuild, keeping focus on this star.
@@ -692,7 +763,7 @@ search.addEventListener('input', () => {
     closeMfa();
     state.refreshWaiting = false;
   }
-  scheduleRender();
+  renderAfterInput();
 });
 
 search.addEventListener('keydown', (event) => {
@@ -708,10 +779,7 @@ search.addEventListener('keydown', (event) => {
 /** Enter in the search field: the first row of the list for what is typed. */
 async function openFirst({ background, fresh }) {
   if (!state.ready) await state.whenReady; // the query's list is built once the list is read
-  if (state.renderTimer !== null) {
-    clearTimeout(state.renderTimer);
-    render();
-  }
+  if (state.renderTimer !== null || state.inputRender) render();
   appendPendingRows();
   const first = roleButtons()[0];
   if (first) {
@@ -812,7 +880,9 @@ async function start() {
   state.storedHead = typeof stored[LIST_HEAD_KEY] === 'string' ? stored[LIST_HEAD_KEY] : null;
   const head = parseListHead(state.storedHead, { favourites: state.favourites, recent: state.recent });
   if (head) paintHead(head, state.storedHead);
+  const modules = loadListModules();
   const tables = await whole;
+  await modules;
   performance.mark('roleport:table-read');
   const discoveredTable = parseStoredTable(tables[DISCOVERED_STORAGE_KEY]);
   state.discovered = rowsToDiscovered(discoveredTable);

@@ -10,6 +10,8 @@
  *   be a profile name (profile names have no line breaks), so favourites and recent work.
  */
 
+/** The extension storage key of the discovered roles' table (a stored JSON table). */
+export const DISCOVERED_STORAGE_KEY = 'discovered';
 const KEY_PREFIX = 'sso\n';
 
 /** The list key of a discovered role. */

@@ -11,12 +11,12 @@
  *   storage.local (one JSON string) for an instant first paint.
  */
 import { HostError, errorFields, extensionError } from './errors.js';
-import { isOpenableVerificationUrl } from './discovery.js';
+import { DISCOVERED_STORAGE_KEY, isOpenableVerificationUrl } from './discovery.js';
 import { storedTable } from './profiles.js';
 import { ssoRolesParams } from './settings.js';
 
 export const SSO_TIMEOUTS_MS = { start: 40_000, status: 10_000, roles: 20_000 };
-export const DISCOVERED_STORAGE_KEY = 'discovered';
+export { DISCOVERED_STORAGE_KEY };
 const FIREFOX_DEFAULT_STORE = 'firefox-default';
 
 function requireText(value, what) {
