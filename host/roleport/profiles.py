@@ -138,12 +138,17 @@ def profiles_json(profiles: Iterable[Profile]) -> str:
     """
     from json.encoder import encode_basestring_ascii as encode
 
+    # None first: most of a profile's optional fields are unset.
     blocks = [_JSON_BLOCK % tuple([
-        encode(value) if value.__class__ is str
-        else "null" if value is None else "true" if value is True
-        else "false" if value is False else repr(value)
+        "null" if value is None else encode(value) if value.__class__ is str
+        else "true" if value is True else "false" if value is False else repr(value)
         for value in vars(profile).values()]) for profile in profiles]
-    return "[\n" + ",\n".join(blocks) + "\n]" if blocks else "[]"
+    if not blocks:
+        return "[]"
+    # The brackets go on the end blocks, not around the joined text: one copy of it, not three.
+    blocks[0] = "[\n" + blocks[0]
+    blocks[-1] += "\n]"
+    return ",\n".join(blocks)
 
 
 def _new_profile(fields_in_order: dict[str, Any]) -> Profile:
