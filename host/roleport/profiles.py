@@ -126,32 +126,29 @@ class Profile:
 
 
 _PROFILE_FIELDS = tuple(field.name for field in fields(Profile))
-# profiles_json: each field after the first, compact and as json's indent=2 lays it out.
-_JSON_FIELD_BREAKS = tuple((f', "{name}": ', f',\n    "{name}": ') for name in _PROFILE_FIELDS[1:])
-# ... and between two objects, at the first field.
-_JSON_OBJECT_BREAK = (f'}}, {{"{_PROFILE_FIELDS[0]}": ',
-                      f'\n  }},\n  {{\n    "{_PROFILE_FIELDS[0]}": ')
+# One profile as json.dumps(indent=2) lays it out inside a list; field names need no escaping.
+_JSON_BLOCK = "  {\n" + ",\n".join(f'    "{name}": %s' for name in _PROFILE_FIELDS) + "\n  }"
 
 
 def profiles_json(profiles: Iterable[Profile]) -> str:
     """``json.dumps([p.to_dict() for p in profiles], indent=2)``, byte for byte, but fast.
 
-    json indents in pure Python, one call per value; without indent its C encoder writes the
-    whole list at once. These objects are flat, so the two layouts differ only before each
-    field (``, "region": ``) and between the objects (``}, {"name": ``). Neither can occur
-    elsewhere: inside an encoded string every quote is escaped (``\\"``), and a string's
-    closing quote is followed by ``,`` or ``}``, never by a field name. Tests compare the two
-    with values built from the separators' pieces.
+    json indents in pure Python. These objects are flat: each string goes through json's own
+    C string encoder and the fixed layout is a template (tests compare the two).
     """
-    import json
+    from json.encoder import encode_basestring_ascii as encode
 
-    text = json.dumps([vars(profile) for profile in profiles])
-    if text == "[]":
-        return text
-    text = text[2:-2].replace(*_JSON_OBJECT_BREAK)
-    for before, after in _JSON_FIELD_BREAKS:
-        text = text.replace(before, after)
-    return "[\n  {\n    " + text + "\n  }\n]"
+    # None first: most of a profile's optional fields are unset.
+    blocks = [_JSON_BLOCK % tuple([
+        "null" if value is None else encode(value) if value.__class__ is str
+        else "true" if value is True else "false" if value is False else repr(value)
+        for value in vars(profile).values()]) for profile in profiles]
+    if not blocks:
+        return "[]"
+    # The brackets go on the end blocks, not around the joined text: one copy of it, not three.
+    blocks[0] = "[\n" + blocks[0]
+    blocks[-1] += "\n]"
+    return ",\n".join(blocks)
 
 
 def _new_profile(fields_in_order: dict[str, Any]) -> Profile:
