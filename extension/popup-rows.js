@@ -156,13 +156,17 @@ export function messageBox({ tone = 'error', message, hint = '', actions = [], r
     }, action.label))) : null);
 }
 
-/** Shows a message under the row (replacing the previous one) and brings it into view. */
-export function showRowMessage(row, message) {
+/**
+ * Shows a message under the row (replacing the previous one); `scroll` brings it into view
+ * (a new message), while a message shown again on a rebuilt list leaves the scroll position
+ * where the user put it.
+ */
+export function showRowMessage(row, message, { scroll = true } = {}) {
   clearRowMessage(row);
   const box = messageBox(message);
   rowSlot(row).append(box);
   row.classList.toggle('has-error', message.tone !== 'info');
-  box.scrollIntoView({ block: 'nearest' });
+  if (scroll) box.scrollIntoView({ block: 'nearest' });
   return box;
 }
 

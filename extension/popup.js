@@ -464,7 +464,7 @@ function setRowState(name, value) {
 function showRowError(row, error, { scroll = true } = {}) {
   const box = showRowMessage(row, {
     tone: 'error', message: error.message, hint: error.hint, actions: errorActions(error),
-  });
+  }, { scroll });
   const copy = box.querySelector('[data-action="copy"]');
   if (copy) copy.dataset.value = error.command.trim();
   if (!scroll) box.setAttribute('role', 'group'); // Announced once, when it appeared.

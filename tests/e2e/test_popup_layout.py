@@ -86,6 +86,30 @@ def test_an_error_below_the_fold_is_shown_at_its_row(
 
 
 @BOTH
+def test_a_row_error_does_not_pull_the_list_back_when_the_list_is_rebuilt(
+    listed_popup: ListedPopup, aws_home: Any, tmp_path: Path, browser_name: str
+) -> None:
+    script, go = gate_script(tmp_path)
+    aws_home.write_config(aws.CONFIG + many_accounts(36)
+                          + f"\n[profile {GATED}]\ncredential_process = {script}\n")
+    aws_home.write_credentials(aws.CREDENTIALS)
+    browser = listed_popup(browser_name)
+    message = f'li.row[data-profile="{GATED}"] .row-message'
+    browser.click(ROLE_BUTTON.format(GATED))
+    go.touch()
+    browsers.wait_for(lambda: in_viewport(browser, message), message="the row's error in view")
+    # The user reads the top of the list again; then the list is rebuilt (a star, here).
+    browser.execute("window.scrollTo(0, 0);")
+    browsers.wait_for(lambda: not in_viewport(browser, message), message="scrolled to the top")
+    star = 'button.star[data-favourite="team00-admin"]'
+    browser.execute("document.querySelector(arguments[0]).click();", star)
+    browser.wait_css('section[data-section="favourites"] li.row[data-profile="team00-admin"]')
+    assert browser.execute("return document.querySelector(arguments[0]) !== null;", message)
+    assert not in_viewport(browser, message), "the rebuilt list jumped back to the error"
+    assert in_viewport(browser, star)
+
+
+@BOTH
 def test_a_wrong_mfa_code_is_explained_under_the_field(
     listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
