@@ -135,3 +135,41 @@ def test_threads_importing_botocore_at_once_all_get_the_same_modules(tmp_path: P
     """, tmp_path)
     assert result["errors"] == []
     assert result["same"] is True and len(result["imported"]) == 6  # type: ignore[arg-type]
+
+
+def test_profiles_reads_the_config_without_waiting_for_the_whole_of_botocore(
+        tmp_path: Path) -> None:
+    # A config with every kind of profile the table describes.
+    (tmp_path / "config").write_text(
+        "[default]\nregion = eu-west-1\n"
+        "[profile role]\nrole_arn = arn:aws:iam::111111111111:role/Admin\n"
+        "source_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n"
+        "[profile sso]\nsso_session = corp\nsso_account_id = 222222222222\n"
+        "sso_role_name = Dev\n"
+        "[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        "[profile process]\ncredential_process = /bin/true\n")
+    (tmp_path / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = x\n")
+    result = run_fresh("""
+        import io, json, sys
+        from roleport.actions import ACTIONS, HostContext
+        from support.hostproc import frame
+        from roleport.native import Host
+
+        out = io.BytesIO()
+        Host(io.BytesIO(frame({"id": 1, "action": "profiles"})), out, HostContext("test"),
+             actions={"profiles": ACTIONS["profiles"]}).serve()
+        imported = sorted(name for name in sys.modules
+                          if name.split(".")[0] in ("botocore", "urllib3", "jmespath"))
+        print(json.dumps({"ok": b'"ok": true' in out.getvalue().replace(b'":true', b'": true'),
+                          "imported": imported}))
+    """, tmp_path)
+    assert result["ok"] is True
+    imported = result["imported"]
+    assert isinstance(imported, list)
+    # Only the config reader: none of the modules whose imports form cycles.
+    assert "botocore.configloader" in imported
+    assert not [name for name in imported if name.startswith("urllib3")
+                or name in ("botocore.session", "botocore.utils", "botocore.awsrequest",
+                            "botocore.httpsession")], imported

@@ -12,8 +12,11 @@ A host that imports botocore lazily from several worker threads at once (the war
 
 ``import_botocore`` imports ``botocore.session``, which pulls in every one of those cycles, under
 one process-wide lock; every host thread calls it before its first botocore import (the
-request loop before each handler outside the instant lane, the warm-up before its work).
-Later lazy imports then find the cycles complete. The instant lane never imports botocore.
+request loop before each handler that declares it needs botocore, the warm-up before its
+work). Later lazy imports then find the cycles complete. The instant lane never imports
+botocore, and ``profiles`` imports only the config reader (botocore.configloader and
+botocore.exceptions), whose import graph holds no cycle: a thread importing only those cannot
+be part of a deadlock, so the first list does not wait for the whole of botocore.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ messaging"). Rules implemented here:
   handler is doing (roleport.deadlines);
 - after the first hello the pipeline warms up in the background (roleport.warmup);
 - botocore is imported by one thread at a time (roleport.library_imports): each handler
-  outside the instant lane waits for it first, so two first imports never deadlock;
+  outside the instant lane that needs it waits for it first, so two first imports never
+  deadlock; profiles reads the config only and does not wait;
 - end of input on a frame boundary lets accepted requests answer, then exits 0; a broken
   stream gets an error reply where possible and a non-zero exit; never a hang, never a giant
   allocation. A handler stuck past its deadline does not keep the process alive.
@@ -245,7 +246,7 @@ class Host:
             self._busy += 1
         try:
             try:
-                if pending.action.lane != "instant":
+                if pending.action.imports_botocore and pending.action.lane != "instant":
                     import_botocore()
                 result = pending.action.handler(self._context, pending.params)
                 reply: dict[str, Any] = {"id": pending.request_id, "ok": True, "result": result}

@@ -194,6 +194,7 @@ def check_offset(value: int) -> str | None:
 
 register(Action(
     "profiles", handle_profiles, deadline_seconds=15.0, service="Reading the AWS config",
+    imports_botocore=False,
     params=(Param("offset", (int,), check=check_offset,
                   expected="a row index from a previous reply's next_offset"),),
 ))

@@ -52,8 +52,12 @@ class Action:
     and concurrency"): "slow" for network calls (login), "fast" for local work that may
     still take seconds (profiles parses the config), "instant" for answers that are cheap
     whatever the config holds and must come within their deadline whatever else runs
-    (hello); they never import botocore, which the other lanes import first
-    (roleport.library_imports).
+    (hello); they never import botocore.
+    ``imports_botocore``: the handler needs botocore beyond its config reader, so the request
+    loop has botocore imported first, by one thread at a time (roleport.library_imports).
+    False for a handler that only reads the config files (botocore.configloader and
+    botocore.exceptions, whose imports hold no cycle, so they cannot deadlock against that
+    import): it must not wait for the whole of botocore. Instant-lane handlers never import it.
     ``service`` names the work in a timeout message: "<service> did not answer ...".
     """
 
@@ -63,6 +67,7 @@ class Action:
     deadline_seconds: float = 10.0
     lane: Lane = "fast"
     starts_warm_up: bool = False
+    imports_botocore: bool = True
     service: str = ""
 
 
