@@ -808,6 +808,9 @@ async function refreshFromHost() {
     // (an unknown profile's error starts this very refresh).
     if (state.listError) showError(errorBox, null);
     state.listError = null;
+    // The list on screen is now the host's answer for this popup, not the cached copy
+    // (body[data-host-listed]; a page driving the popup waits on it before changing files).
+    document.body.dataset.hostListed = '';
     // Same config files as the cached list: the painted list is already right.
     if (reply.result?.generation != null && reply.result.generation === state.generation) {
       if (state.profiles.length === 0) scheduleRender(); // replaces "Loading profiles..."

@@ -97,6 +97,8 @@ def test_removed_profile_shows_profile_not_found(
 ) -> None:
     browser = launch("chromium")
     open_and_wait_listed(browser)
+    # The popup's own refresh from the host is done: it read the config before the edit.
+    browser.wait_css("body[data-host-listed]")
     # The profile disappears from the config while the popup still lists it.
     demo_config.write_config(aws.CONFIG.replace(f"[profile {aws.PLAIN_PROD}]", "[profile gone]"))
     browser.click(ROLE_BUTTON.format(aws.PLAIN_PROD))
