@@ -1,11 +1,12 @@
 """botocore's modules, imported by one thread at a time, once per process.
 
-Python imports each module under a lock of its own and raises ``_DeadlockError`` (a
-``RuntimeError``) in one of two threads that wait for each other's module lock (The Python
-Language Reference, "The import system"; CPython issue 83065, "__import__ is not thread-safe
-on Python 3"). botocore and urllib3 hold cycles that two threads can enter from opposite ends:
-botocore.utils, botocore.awsrequest and botocore.httpsession import each other, and urllib3's
-package imports its ``util`` package while ``urllib3.util.connection`` needs it as a parent.
+The rule: Python imports each module under a lock of its own, taken for a submodule before
+its parent package, and raises ``_DeadlockError`` (a ``RuntimeError``) in one of two threads
+that wait for each other's module lock (The Python Language Reference, "The import system";
+the ``_ModuleLock`` of CPython's Lib/importlib/_bootstrap.py). botocore and urllib3 hold
+cycles that two threads can enter from opposite ends: botocore.utils, botocore.awsrequest
+and botocore.httpsession import each other, and urllib3's package imports its ``util``
+package while ``urllib3.util.connection`` needs it as a parent.
 A host that imports botocore lazily from several worker threads at once (the warm-up after
 ``hello`` and the first ``sso_sessions``, say) therefore failed a request now and then with
 ``internal_error``.
