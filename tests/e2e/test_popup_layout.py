@@ -52,14 +52,21 @@ def in_viewport(browser: browsers.Browser, css: str) -> bool:
         """, css))
 
 
-@BOTH
-def test_an_error_below_the_fold_is_shown_at_its_row(
-    listed_popup: ListedPopup, aws_home: Any, tmp_path: Path, browser_name: str
-) -> None:
+def write_gated_below_the_fold(aws_home: Any, tmp_path: Path) -> Path:
+    """A config whose GATED profile (a credential_process that fails once the returned file
+    exists) is listed far below the fold, under 36 accounts."""
     script, go = gate_script(tmp_path)
     aws_home.write_config(aws.CONFIG + many_accounts(36)
                           + f"\n[profile {GATED}]\ncredential_process = {script}\n")
     aws_home.write_credentials(aws.CREDENTIALS)
+    return go
+
+
+@BOTH
+def test_an_error_below_the_fold_is_shown_at_its_row(
+    listed_popup: ListedPopup, aws_home: Any, tmp_path: Path, browser_name: str
+) -> None:
+    go = write_gated_below_the_fold(aws_home, tmp_path)
     browser = listed_popup(browser_name)
     row = f'li.row[data-profile="{GATED}"]'
     assert not in_viewport(browser, row), "the profile starts below the fold"
@@ -89,10 +96,7 @@ def test_an_error_below_the_fold_is_shown_at_its_row(
 def test_a_row_error_does_not_pull_the_list_back_when_the_list_is_rebuilt(
     listed_popup: ListedPopup, aws_home: Any, tmp_path: Path, browser_name: str
 ) -> None:
-    script, go = gate_script(tmp_path)
-    aws_home.write_config(aws.CONFIG + many_accounts(36)
-                          + f"\n[profile {GATED}]\ncredential_process = {script}\n")
-    aws_home.write_credentials(aws.CREDENTIALS)
+    go = write_gated_below_the_fold(aws_home, tmp_path)
     browser = listed_popup(browser_name)
     message = f'li.row[data-profile="{GATED}"] .row-message'
     browser.click(ROLE_BUTTON.format(GATED))
