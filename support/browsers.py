@@ -390,20 +390,23 @@ class Browser(ABC):
     # -- DOM helpers shared by both browsers (plain DOM through execute) ----------------------
 
     def wait_css(self, css: str, *, timeout: float = DEFAULT_TIMEOUT, visible: bool = True) -> Any:
-        """Wait until an element matching ``css`` exists (and is displayed) in the current page."""
+        """Wait until an element matching ``css`` exists (and is displayed) in the current page,
+        and return that very element: the script that sees it hands it back, because a list
+        rebuilt in chunks (the popup) can lack it for a moment between two commands."""
         script = """
             const el = document.querySelector(arguments[0]);
-            if (!el) return false;
-            if (!arguments[1]) return true;
+            if (!el) return null;
+            if (!arguments[1]) return el;
             const box = el.getBoundingClientRect();
-            return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+            const shown = box.width > 0 && box.height > 0
+              && getComputedStyle(el).visibility !== 'hidden';
+            return shown ? el : null;
         """
-        wait_for(
+        return wait_for(
             lambda: self.execute(script, css, visible),
             timeout=timeout,
             message=lambda: f"{css!r} in {self.safe_url()} (page text: {self.page_text()[:300]!r})",
         )
-        return self.find(css)
 
     def click(self, css: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Click the element matching ``css``; a list re-rendered between finding and
