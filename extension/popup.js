@@ -359,8 +359,11 @@ function render() {
   // The first screen painted from storage is this very list's: its rows stay.
   const keep = head !== null && head === state.paintedHead;
   state.paintedHead = null;
-  // A focused row may be among the later ones: then everything is built at once.
-  let first = focused ? parts.length : firstSections(parts, FIRST_ROWS);
+  // Everything is built at once when a focused row may be among the later ones, or when the
+  // user has scrolled: a page shorter than where they are would clamp the scroll position,
+  // and the rows added after the paint would no longer bring them back to their place.
+  const whole = focused || window.scrollY > 0;
+  let first = whole ? parts.length : firstSections(parts, FIRST_ROWS);
   const detail = { query, shown, total };
   if (keep) {
     first = firstSections(parts, FIRST_ROWS);

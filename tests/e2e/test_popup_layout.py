@@ -114,6 +114,29 @@ def test_a_row_error_does_not_pull_the_list_back_when_the_list_is_rebuilt(
 
 
 @BOTH
+def test_a_rebuilt_list_keeps_the_place_of_a_user_who_scrolled_down(
+    listed_popup: ListedPopup, aws_home: Any, browser_name: str
+) -> None:
+    aws_home.write_config(aws.CONFIG + many_accounts(80))
+    aws_home.write_credentials(aws.CREDENTIALS)
+    browser = listed_popup(browser_name)
+    browser.wait_css("body[data-host-listed]", visible=False)
+    rows = "return document.querySelectorAll('li.row').length;"
+    whole = browsers.wait_for(lambda: (count := browser.execute(rows)) >= 80 and count,
+                              message="the whole list built")
+    browser.execute("window.scrollTo(0, document.documentElement.scrollHeight);")
+    place = browsers.wait_for(lambda: browser.execute("return window.scrollY;"),
+                              message="scrolled to the bottom of the list")
+    # A star far down rebuilds the list (its Favourites section gains the row).
+    browser.execute("document.querySelector(arguments[0]).click();",
+                    'button.star[data-favourite="team79-admin"]')
+    browser.wait_css('section[data-section="favourites"] li.row[data-profile="team79-admin"]')
+    browsers.wait_for(lambda: browser.execute(rows) > whole, message="the rebuilt list built")
+    now = browser.execute("return window.scrollY;")
+    assert now >= place - 1, f"the rebuilt list moved the user from {place} px up to {now} px"
+
+
+@BOTH
 def test_a_wrong_mfa_code_is_explained_under_the_field(
     listed_popup: ListedPopup, demo_config: Any, browser_name: str
 ) -> None:
