@@ -19,22 +19,32 @@ export function tokenize(query) {
   return normalize(query).split(/\s+/).filter(Boolean);
 }
 
+/** WORD_BOUNDARY by character code below 128, so that the hot path runs no regular expression. */
+const ASCII_BOUNDARY = Uint8Array.from({ length: 128 },
+  (_, code) => Number(WORD_BOUNDARY.test(String.fromCharCode(code))));
+
 function isWordStart(field, index) {
-  return index === 0 || WORD_BOUNDARY.test(field[index - 1]);
+  if (index === 0) return true;
+  const code = field.charCodeAt(index - 1);
+  return code < 128 ? ASCII_BOUNDARY[code] === 1 : WORD_BOUNDARY.test(field[index - 1]);
 }
 
+/** Returned by subsequenceFrom when the token is not a subsequence of the field's rest at all. */
+const NOT_IN_REST = -1;
+
 /**
- * The score of the subsequence of `token` in `field` that starts at `start`, taking each next
- * character as early as possible; 0 if it does not fit or is not compact (span at most three
- * times the token length).
+ * The score of the subsequence of `token` (its characters: `characters`) in `field` that
+ * starts at `start`, taking each next character as early as possible; 0 if it is not compact
+ * (span at most three times the token length), NOT_IN_REST if it does not fit at all: then it
+ * fits from no later start either.
  */
-function subsequenceFrom(token, field, start) {
+function subsequenceFrom(token, characters, field, start) {
   let from = start;
   let previous = -2;
   let score = 0;
-  for (const character of token) {
-    const found = field.indexOf(character, from);
-    if (found < 0) return 0;
+  for (let i = 0; i < characters.length; i += 1) {
+    const found = field.indexOf(characters[i], from);
+    if (found < 0) return NOT_IN_REST;
     score += found === previous + 1 ? 3 : 1;
     if (isWordStart(field, found)) score += 2;
     previous = found;
@@ -52,6 +62,11 @@ function subsequenceFrom(token, field, start) {
  * "payments" is too far, the "p" of "prod" is not).
  */
 export function scoreToken(token, field, { loose = true } = {}) {
+  return scoreText(token, null, field, loose);
+}
+
+/** scoreToken with the token's characters (Array.from) computed once by the caller, or null. */
+function scoreText(token, characters, field, loose) {
   if (!token || !field) return 0;
   const at = field.indexOf(token);
   if (at === 0) return field.length === token.length ? 120 : 100;
@@ -62,10 +77,15 @@ export function scoreToken(token, field, { loose = true } = {}) {
   if (!loose) return 0;
   const first = field.indexOf(token[0]);
   if (first < 0) return 0;
-  let best = subsequenceFrom(token, field, first);
+  const chars = characters ?? Array.from(token);
+  let best = subsequenceFrom(token, chars, field, first);
+  if (best === NOT_IN_REST) return 0;
   for (let start = field.indexOf(token[0], first + 1); start >= 0;
     start = field.indexOf(token[0], start + 1)) {
-    if (isWordStart(field, start)) best = Math.max(best, subsequenceFrom(token, field, start));
+    if (!isWordStart(field, start)) continue;
+    const score = subsequenceFrom(token, chars, field, start);
+    if (score === NOT_IN_REST) break;
+    if (score > best) best = score;
   }
   return best;
 }
@@ -109,6 +129,7 @@ function prepareToken(text) {
     digits,
     digitsMask: digits ? characterMask(digits) : 0,
     loose: digits === null,
+    characters: Array.from(text),
   };
 }
 
@@ -171,7 +192,7 @@ function scorePrepared(token, entry) {
     if (i === ACCOUNT_ID_FIELD && token.digits) {
       score = accountIdScore(token, fields[i], masks[i]);
     } else if ((token.mask & masks[i]) === token.mask) {
-      score = scoreToken(token.text, fields[i], { loose: token.loose }) * FIELD_WEIGHTS[i];
+      score = scoreText(token.text, token.characters, fields[i], token.loose) * FIELD_WEIGHTS[i];
     } else {
       continue;
     }

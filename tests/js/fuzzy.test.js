@@ -53,6 +53,18 @@ describe('scoreToken', () => {
       ['payments-prod-admin'],
     );
   });
+
+  it('takes every white space and separator as a word boundary, ASCII or not', () => {
+    // A word start scores as a word start whatever separates it (\s covers U+00A0 and U+3000).
+    for (const separator of [' ', '\t', '-', '_', '.', '/', ':', '@', '\u00a0', '\u3000']) {
+      assert.equal(scoreToken('adm', `prod${separator}admin`), 80, JSON.stringify(separator));
+    }
+    assert.equal(scoreToken('adm', 'prodxadmin'), 60);
+    assert.equal(scoreToken('ad', 'prod\u00e9admin'), 60, 'a letter beyond ASCII is no boundary');
+    // A subsequence that starts at a word after the first letter: "pd" from "p(rod)-d(ev)".
+    assert.ok(scoreToken('pdv', 'apple-prod-dev') > 0);
+    assert.equal(scoreToken('pdz', 'apple-prod-dev'), 0, 'not in the rest from any start');
+  });
 });
 
 describe('rankProfiles', () => {
