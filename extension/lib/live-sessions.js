@@ -161,7 +161,8 @@ export function createLiveSessions({
         reply,
         tab: opened.tabId != null ? { id: opened.tabId, windowId: opened.windowId } : null,
         now: moment,
-        multiSession: opened.multiSession === true,
+        // The console may have refused this tab's sign-out bounce before this record existed.
+        multiSession: opened.multiSession === true || multiSession.refusedBounce(opened.tabId),
       });
       return store.update((registry) => {
         let next = recordSignIn(registry, record, { multiSession: record.multiSession });

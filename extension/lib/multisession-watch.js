@@ -23,6 +23,12 @@ export const MULTI_SESSION_KEY = 'multiSessionSeen';
 export function createMultiSessionWatch({ ext, store, now = () => Date.now() }) {
   /** Tabs opened through the sign-out bounce in automatic mode, until they leave it. */
   const bouncingTabs = new Set();
+  /**
+   * Tabs whose bounce was refused, until they close: the refusal can come while the sign-in
+   * that opened the tab is not in the registry yet (markMultiSession then finds no record),
+   * so recording that sign-in asks here too (refusedBounce).
+   */
+  const refusedTabs = new Set();
 
   function remember(seen) {
     ext.storage.local.set({ [MULTI_SESSION_KEY]: seen }).catch(() => undefined);
@@ -38,6 +44,7 @@ export function createMultiSessionWatch({ ext, store, now = () => Date.now() }) 
     const target = bounceTarget(tab?.url ?? '');
     if (!target || !isOpenableUrl(target)) return;
     remember(true);
+    refusedTabs.add(tabId);
     store.update((registry) => markMultiSession(registry, tabId)).catch(() => undefined);
     ext.tabs.update(tabId, { url: target }).catch(() => undefined);
   }
@@ -78,6 +85,12 @@ export function createMultiSessionWatch({ ext, store, now = () => Date.now() }) 
 
     onTabRemoved(tabId) {
       bouncingTabs.delete(tabId);
+      refusedTabs.delete(tabId);
+    },
+
+    /** Was the sign-out bounce in this tab refused (the sign-in in it is a multi-session one)? */
+    refusedBounce(tabId) {
+      return refusedTabs.has(tabId);
     },
 
     /**

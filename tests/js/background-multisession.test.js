@@ -110,6 +110,45 @@ describe('background: console multi-session (Chromium)', () => {
     assert.equal(fake.requests.filter((request) => request.action === 'login').length, before);
   });
 
+  it('a bounce refused before its sign-in is recorded still makes that session a multi-session one', async () => {
+    fake.store.set('multiSessionSeen', false);
+    const bounce = signOutFirstUrl(LOGOUT_URL, LOGIN_URL);
+    // AWS answers the bounce (400) while the new tab is still being put in its tab group, so
+    // the refusal is seen before the sign-in is in the registry.
+    const { group } = fake.api.tabs;
+    fake.api.tabs.group = async (options) => {
+      for (const tabId of [options.tabIds].flat()) show(tabId, bounce, 'complete');
+      await new Promise((resolve) => { setTimeout(resolve, 5); });
+      return group(options);
+    };
+    let first;
+    try {
+      first = await sendToBackground(fake.api, { type: 'login', profile: 'a' });
+    } finally {
+      fake.api.tabs.group = group;
+    }
+    assert.equal(first.ok, true, JSON.stringify(first.error));
+    assert.deepEqual(navigations(), [[first.result.tabId, LOGIN_URL]], 'the login, directly');
+    show(first.result.tabId, 'http://127.0.0.1:9/s/111111111111-abcd1234/console');
+    await settle();
+    // Signing it out must end this session only: its own per-session sign-out, not the global
+    // one, which would end every identity of the browser profile.
+    const { create } = fake.api.tabs;
+    fake.api.tabs.create = async (properties) => {
+      const tab = await create(properties);
+      setTimeout(() => show(tab.id, properties.url, 'complete'), 1);
+      return tab;
+    };
+    try {
+      const reply = await sendToBackground(fake.api, { type: 'signOut', profile: 'a' });
+      assert.equal(reply.ok, true, JSON.stringify(reply.error));
+    } finally {
+      fake.api.tabs.create = create;
+    }
+    assert.equal(fake.created.tabs.at(-1).url,
+      'http://127.0.0.1:9/sessions/111111111111-abcd1234/v1/logout');
+  });
+
   it('a bounce that redirected normally is not retried', async () => {
     fake.store.set('multiSessionSeen', false);
     const reply = await sendToBackground(fake.api, { type: 'login', profile: 'a' });
