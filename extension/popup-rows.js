@@ -7,6 +7,8 @@
  * - showRowMessage(row, {tone, message, hint, actions}) / clearRowMessage(row): the inline
  *   message area under a row (errors, notices), announced to screen readers.
  * - rowSlot(row): the area under a row where forms (the MFA field) go.
+ * - LIST_CHANGED_EVENT: dispatched on the list after each render, which keeps the rows and
+ *   sections that did not change (with what was painted on them) and builds the others.
  *
  * Each row: a colour bar (the environment, lib/style.js), a two-line button (line 1: role,
  * plus the account where the section mixes accounts; line 2: profile, effective region,
@@ -14,6 +16,8 @@
  */
 import { accountLabel, rowKey } from './lib/grouping.js';
 import { h, withCode } from './lib/ui.js';
+
+export const LIST_CHANGED_EVENT = 'roleport:list-changed';
 
 const KIND_BADGES = { sso: ['SSO', 'IAM Identity Center'] };
 const badgeProviders = [];

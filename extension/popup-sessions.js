@@ -8,12 +8,13 @@
 import { oneRowEach } from './lib/grouping.js';
 import { sessionMarker } from './lib/sessions.js';
 import { callBackground, h } from './lib/ui.js';
+import { LIST_CHANGED_EVENT } from './popup-rows.js';
 
 const REFRESH_MS = 20_000;
 
 /**
  * Starts painting markers into `results` (the popup's list, re-rendered by popup.js at will:
- * a MutationObserver repaints after each render) and adds the filter after `anchor`.
+ * it repaints on each LIST_CHANGED_EVENT) and adds the filter after `anchor`.
  * Returns {refresh, paint, stop}.
  */
 export function startSessionMarkers({
@@ -129,8 +130,8 @@ export function startSessionMarkers({
     }
   });
 
-  const observer = new MutationObserver(() => paint());
-  observer.observe(results, { childList: true });
+  const onListChanged = () => paint();
+  results.addEventListener(LIST_CHANGED_EVENT, onListChanged);
   const timer = setInterval(refresh, refreshMs);
   refresh();
   return {
@@ -138,7 +139,7 @@ export function startSessionMarkers({
     paint,
     stop() {
       clearInterval(timer);
-      observer.disconnect();
+      results.removeEventListener(LIST_CHANGED_EVENT, onListChanged);
     },
   };
 }

@@ -11,10 +11,12 @@ import { createKeyedPool } from './lib/keyed-pool.js';
 import { mfaBadge, sessionsByProfile } from './lib/mfa.js';
 import { isMfaCode, normalizeMfaCode } from './lib/rules.js';
 import { STORAGE_KEYS, normalizeSettings } from './lib/settings.js';
-import { callBackground, h, showError, withCode } from './lib/ui.js';
 import {
-  addBadgeProvider, badgeSignature, clearRowMessage, renderRow, renderSection, rowBadges, rowSlot,
-  showRowMessage,
+  callBackground, h, placeChildren, showError, withCode,
+} from './lib/ui.js';
+import {
+  LIST_CHANGED_EVENT, addBadgeProvider, badgeSignature, clearRowMessage, renderRow, renderSection,
+  rowBadges, rowSlot, showRowMessage,
 } from './popup-rows.js';
 import {
   DISCOVERED_STORAGE_KEY, discoveredLabel, mergeDiscovered, rowsToDiscovered,
@@ -153,6 +155,22 @@ function sectionColors(section, profiles) {
  * (same profile object, colour, badges...: lib/keyed-pool.js) instead of building them again.
  */
 const rowPool = createKeyedPool();
+/** The section elements likewise, by section id: a list that keeps its accounts keeps them. */
+const sectionPool = createKeyedPool({ maxEntries: 400 });
+
+/** Starts a render of the list: what the last renders built is kept for it (keyed-pool.js). */
+function nextRender() {
+  rowPool.nextRender();
+  sectionPool.nextRender();
+}
+
+/**
+ * Tells the parts that decorate rows (popup-sessions.js) that the list's rows changed: kept
+ * rows keep what was painted on them, new ones have nothing yet.
+ */
+function listChanged() {
+  results.dispatchEvent(new Event(LIST_CHANGED_EVENT));
+}
 
 /** What a row carried from a request (busy, opened, its error, the MFA field) is taken off. */
 function resetRow(row) {
@@ -184,7 +202,16 @@ function sectionNode(section, profiles, { color, rowColors } = sectionColors(sec
     color: rowColors[i],
     settings: state.settings,
   }));
-  return renderSection(section, rows, { color, open: state.sourcesOpen });
+  const inputs = [section.title, section.subtitle, section.kind, Boolean(section.collapsed), color,
+    section.collapsed ? rows.length : 0]; // a collapsed group's header counts its rows
+  const { value: node, reused } = sectionPool.take(section.id, inputs,
+    () => renderSection(section, rows, { color, open: state.sourcesOpen }));
+  if (reused) {
+    placeChildren(node.querySelector('ul'), rows);
+    const group = node.querySelector('details');
+    if (group) group.open = state.sourcesOpen;
+  }
+  return node;
 }
 
 /**
@@ -301,9 +328,11 @@ function appendPendingRows() {
   if (pending === null) return;
   state.pendingRows = null;
   const focused = focusedControl();
-  results.append(...pending.parts.map(([section, profiles]) => sectionNode(section, profiles)));
+  const nodes = pending.parts.map(([section, profiles]) => sectionNode(section, profiles));
+  placeChildren(results, nodes, { from: pending.from });
   decorateRows(focused);
   performance.mark('roleport:list-complete', { detail: pending.detail });
+  listChanged();
 }
 
 /** The first screen of a list without a query, as lib/list-head.js stores it. */
@@ -322,8 +351,9 @@ function headOf(parts, shown, total) {
 
 /** Paints the first screen kept by the last popup, before the whole list is read. */
 function paintHead(head, stored) {
-  rowPool.nextRender();
+  nextRender();
   results.replaceChildren(...head.parts.map((part) => sectionNode(part.section, part.profiles, part)));
+  listChanged();
   listStatus.textContent = describeList('', head.shown, head.total, head.total);
   state.paintedHead = stored;
   performance.mark('roleport:list-rendered', {
@@ -347,7 +377,7 @@ function render() {
     return;
   }
   cancelPendingRows();
-  rowPool.nextRender();
+  nextRender();
   const focused = focusedControl();
   // The page, not the toggle event, says whether the group is open: the event is delivered
   // after this rebuild when the user opened it just before, and then to a detached element.
@@ -370,7 +400,11 @@ function render() {
   } else {
     const nodes = parts.slice(0, first).map(([section, profiles]) => sectionNode(section, profiles));
     const empty = state.loaded && !state.loadFailed && state.profiles.length === 0;
-    results.replaceChildren(...nodes, ...(empty ? [emptyState()] : []));
+    if (empty) nodes.push(emptyState());
+    else results.querySelector(':scope > .empty-state')?.remove(); // not even for a moment
+    // The rows of the last list after these stay, below the fold, until the rest of this list
+    // takes their place after the paint (appendPendingRows): most often it is them again.
+    placeChildren(results, nodes, { trim: first === parts.length });
     // `make bench` (bench/popup.py) times the list by these marks, whatever the layout: the
     // first rows in the DOM, then all of them.
     performance.mark('roleport:list-rendered', { detail });
@@ -389,11 +423,13 @@ function render() {
     const later = globalThis.requestIdleCallback
       ?? ((callback) => setTimeout(callback, 0));
     state.pendingRows = {
-      parts: parts.slice(first), detail, handle: later(appendPendingRows, { timeout: 100 }),
+      parts: parts.slice(first), from: first, detail,
+      handle: later(appendPendingRows, { timeout: 100 }),
     };
   } else {
     performance.mark('roleport:list-complete', { detail });
   }
+  listChanged();
   if (state.index === null) prepareSearch();
 }
 

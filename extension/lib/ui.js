@@ -18,6 +18,33 @@ export function h(tag, attributes = {}, ...children) {
 }
 
 /** Text where `backticked` parts (commands in hints) become <code> elements. */
+/**
+ * Makes the element children of `parent` from index `from` on be `nodes`, in order, moving only
+ * what must move: an element already in its place stays, because moving or re-inserting one
+ * makes the browser take its whole subtree out of the page's layout and build it again (most of
+ * the cost of a keystroke's list). The old children that are not among `nodes` are removed up to
+ * the last one kept; those after it go too when `trim` is set, else they stay last, for the
+ * caller to place later.
+ */
+export function placeChildren(parent, nodes, { from = 0, trim = true } = {}) {
+  const wanted = new Set(nodes);
+  const old = Array.prototype.slice.call(parent.children, from);
+  let lastKept = -1;
+  old.forEach((child, i) => {
+    if (wanted.has(child)) lastKept = i;
+  });
+  const end = trim ? old.length : lastKept + 1;
+  for (let i = 0; i < end; i += 1) {
+    if (!wanted.has(old[i])) old[i].remove();
+  }
+  let at = from;
+  for (const node of nodes) {
+    const current = parent.children[at] ?? null;
+    if (current !== node) parent.insertBefore(node, current);
+    at += 1;
+  }
+}
+
 export function withCode(text) {
   return String(text ?? '').split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
 }
