@@ -17,7 +17,6 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** Text where `backticked` parts (commands in hints) become <code> elements. */
 /**
  * Makes the element children of `parent` from index `from` on be `nodes`, in order, moving only
  * what must move: an element already in its place stays, because moving or re-inserting one
@@ -45,6 +44,7 @@ export function placeChildren(parent, nodes, { from = 0, trim = true } = {}) {
   }
 }
 
+/** Text where `backticked` parts (commands in hints) become <code> elements. */
 export function withCode(text) {
   return String(text ?? '').split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
 }
